@@ -1,0 +1,39 @@
+/** Shared steps of the end-to-end specs. */
+import { expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FIXTURE_ORIGIN, SHARED_DIR } from './paths';
+
+/** URL of the real ImageNet MobileNet served by the fixture server. */
+export const MOBILENET_URL = `${FIXTURE_ORIGIN}/shared/models/mobilenet_v1_0.75_224/model.json`;
+/** URL of our InceptionV3 carrying nsfwjs' Keras weights (made by global-setup). */
+export const INCEPTION_FIXTURE_URL = `${FIXTURE_ORIGIN}/generated/inception-v3-nsfwjs/model.json`;
+
+/** Opens the app with query parameters and waits for the model to be ready. */
+export async function openApp(page: Page, params: Record<string, string>): Promise<void> {
+  await page.goto(`/?${new URLSearchParams(params).toString()}`);
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready', {
+    timeout: 120_000,
+  });
+}
+
+/** A shared photo as a file payload for `setInputFiles`. */
+export function photo(name: string): { name: string; mimeType: string; buffer: Buffer } {
+  return {
+    name,
+    mimeType: 'image/jpeg',
+    buffer: readFileSync(resolve(SHARED_DIR, 'photos', name)),
+  };
+}
+
+/** The card of a file. */
+export function card(page: Page, filename: string) {
+  return page.locator(`[data-testid=image-card][data-filename="${filename}"]`);
+}
+
+/** Labels of a card's predictions, in rank order. */
+export async function labelsOf(page: Page, filename: string): Promise<string[]> {
+  return card(page, filename)
+    .getByTestId('prediction')
+    .evaluateAll((els) => els.map((el) => el.getAttribute('data-label') ?? ''));
+}

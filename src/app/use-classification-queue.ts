@@ -1,0 +1,133 @@
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { CancelledError, type InferenceClient } from '../inference/client';
+import type { LoadedModelInfo } from '../inference/protocol';
+import { galleryReducer, type Card } from '../features/gallery/gallery-state';
+import type { ResizeMode } from '../preprocess/geometry';
+import { ImageInputError, preprocessImage } from '../preprocess/preprocess-image';
+
+/**
+ * How many photos may be between "preprocessing" and "done" at once: one being classified in the
+ * worker while the next is decoded and resized on the page, so neither side waits, and memory
+ * stays bounded however many photos are dropped.
+ */
+const IN_FLIGHT = 2;
+
+let counter = 0;
+function newId(): string {
+  counter += 1;
+  return `card-${Date.now().toString(36)}-${counter}`;
+}
+
+/**
+ * The photo pipeline: cards enter queued, and while a model is ready they are preprocessed on the
+ * page and classified in the worker, in order. Removing a card or clearing the gallery cancels its
+ * pending work and frees its thumbnail.
+ */
+export function useClassificationQueue(
+  client: InferenceClient,
+  model: LoadedModelInfo | null,
+  resizeMode: ResizeMode,
+) {
+  const [cards, dispatch] = useReducer(galleryReducer, []);
+  const controllers = useRef(new Map<string, AbortController>());
+  const urls = useRef(new Map<string, string>());
+  const started = useRef(new Set<string>());
+
+  const run = useCallback(
+    async (card: Card, info: LoadedModelInfo, signal: AbortSignal) => {
+      dispatch({ type: 'preprocessing', id: card.id });
+      let thumbnailUrl: string | undefined;
+      try {
+        const image = await preprocessImage(card.file, { size: info.inputSize, mode: resizeMode });
+        if (signal.aborted) return;
+        thumbnailUrl = URL.createObjectURL(image.thumbnail);
+        urls.current.set(card.id, thumbnailUrl);
+        dispatch(
+          image.note
+            ? { type: 'classifying', id: card.id, thumbnailUrl, note: image.note }
+            : { type: 'classifying', id: card.id, thumbnailUrl },
+        );
+        const result = await client.classify(image.pixels, image.width, image.height, {
+          topK: 3,
+          signal,
+        });
+        if (signal.aborted) return;
+        dispatch({
+          type: 'done',
+          id: card.id,
+          predictions: result.predictions,
+          ms: result.ms,
+          backend: result.backend,
+        });
+      } catch (error) {
+        if (signal.aborted || error instanceof CancelledError) return;
+        const message =
+          error instanceof ImageInputError
+            ? error.message
+            : `Classification failed: ${(error as Error).message}`;
+        dispatch(
+          thumbnailUrl
+            ? { type: 'failed', id: card.id, message, thumbnailUrl }
+            : { type: 'failed', id: card.id, message },
+        );
+      } finally {
+        controllers.current.delete(card.id);
+        started.current.delete(card.id);
+      }
+    },
+    [client, resizeMode],
+  );
+
+  // Start queued cards, in order, while there is room in flight and a model to run them.
+  useEffect(() => {
+    if (!model) return;
+    let busy = cards.filter(
+      (c) => c.status === 'preprocessing' || c.status === 'classifying',
+    ).length;
+    for (const card of cards) {
+      if (busy >= IN_FLIGHT) break;
+      if (card.status !== 'queued' || started.current.has(card.id)) continue;
+      started.current.add(card.id);
+      const controller = new AbortController();
+      controllers.current.set(card.id, controller);
+      busy += 1;
+      void run(card, model, controller.signal);
+    }
+  }, [cards, model, run]);
+
+  const forget = useCallback((id: string) => {
+    controllers.current.get(id)?.abort();
+    controllers.current.delete(id);
+    started.current.delete(id);
+    const url = urls.current.get(id);
+    if (url) URL.revokeObjectURL(url);
+    urls.current.delete(id);
+  }, []);
+
+  const addFiles = useCallback((files: File[]) => {
+    dispatch({ type: 'add', cards: files.map((file) => ({ id: newId(), file })) });
+  }, []);
+
+  const removeCard = useCallback(
+    (id: string) => {
+      forget(id);
+      dispatch({ type: 'remove', id });
+    },
+    [forget],
+  );
+
+  const clear = useCallback(() => {
+    for (const id of [...controllers.current.keys(), ...urls.current.keys()]) forget(id);
+    dispatch({ type: 'clear' });
+  }, [forget]);
+
+  // Free every thumbnail when the app goes away.
+  useEffect(() => {
+    const all = urls.current;
+    return () => {
+      for (const url of all.values()) URL.revokeObjectURL(url);
+    };
+  }, []);
+
+  return { cards, addFiles, removeCard, clear };
+}

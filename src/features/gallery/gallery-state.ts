@@ -1,0 +1,101 @@
+/**
+ * The gallery as data: one card per dropped file, moved through its statuses by a pure reducer.
+ * queued → preprocessing → classifying → done, or error from any step.
+ */
+import type { Prediction } from '../../inference/protocol';
+
+/** Where one photo stands. */
+export type CardStatus = 'queued' | 'preprocessing' | 'classifying' | 'done' | 'error';
+
+/** One photo and what we know about it. */
+export interface Card {
+  id: string;
+  file: File;
+  name: string;
+  status: CardStatus;
+  thumbnailUrl?: string;
+  predictions?: Prediction[];
+  ms?: number;
+  backend?: string;
+  error?: string;
+  note?: string;
+}
+
+/** Everything that can happen to the gallery. */
+export type GalleryAction =
+  | { type: 'add'; cards: { id: string; file: File }[] }
+  | { type: 'remove'; id: string }
+  | { type: 'clear' }
+  | { type: 'preprocessing'; id: string }
+  | { type: 'classifying'; id: string; thumbnailUrl: string; note?: string }
+  | { type: 'done'; id: string; predictions: Prediction[]; ms: number; backend: string }
+  | { type: 'failed'; id: string; message: string; thumbnailUrl?: string }
+  /** put unfinished cards back in the queue (e.g. after the model was reloaded) */
+  | { type: 'requeue'; ids: string[] };
+
+function update(cards: Card[], id: string, change: (card: Card) => Card): Card[] {
+  return cards.map((card) => (card.id === id ? change(card) : card));
+}
+
+/** Pure reducer for the gallery. Unknown ids are ignored (the card was removed meanwhile). */
+export function galleryReducer(cards: Card[], action: GalleryAction): Card[] {
+  switch (action.type) {
+    case 'add':
+      return [
+        ...cards,
+        ...action.cards.map(({ id, file }): Card => ({
+          id,
+          file,
+          name: file.name || 'pasted image',
+          status: 'queued',
+        })),
+      ];
+    case 'remove':
+      return cards.filter((card) => card.id !== action.id);
+    case 'clear':
+      return [];
+    case 'preprocessing':
+      return update(cards, action.id, (c) => ({ ...c, status: 'preprocessing' }));
+    case 'classifying':
+      return update(cards, action.id, (c) => {
+        const next: Card = { ...c, status: 'classifying', thumbnailUrl: action.thumbnailUrl };
+        if (action.note) next.note = action.note;
+        return next;
+      });
+    case 'done':
+      return update(cards, action.id, (c) => ({
+        ...c,
+        status: 'done',
+        predictions: action.predictions,
+        ms: action.ms,
+        backend: action.backend,
+      }));
+    case 'failed':
+      return update(cards, action.id, (c) => {
+        const next: Card = { ...c, status: 'error', error: action.message };
+        if (action.thumbnailUrl) next.thumbnailUrl = action.thumbnailUrl;
+        return next;
+      });
+    case 'requeue': {
+      const ids = new Set(action.ids);
+      return cards.map((c) =>
+        ids.has(c.id) && c.status !== 'done' && c.status !== 'error'
+          ? { ...c, status: 'queued' }
+          : c,
+      );
+    }
+  }
+}
+
+/** Counts per status, for the toolbar. */
+export function countByStatus(cards: Card[]): Record<CardStatus, number> {
+  const counts: Record<CardStatus, number> = {
+    queued: 0,
+    preprocessing: 0,
+    classifying: 0,
+    done: 0,
+    error: 0,
+  };
+  for (const card of cards) counts[card.status]++;
+  return counts;
+}

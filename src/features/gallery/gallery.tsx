@@ -1,0 +1,36 @@
+import { countByStatus, type Card } from './gallery-state';
+import { ImageCard } from './image-card';
+
+/** The grid of cards with a toolbar (counts, clear all). Results are announced politely. */
+export function Gallery({
+  cards,
+  onRemove,
+  onClear,
+}: {
+  cards: Card[];
+  onRemove: (id: string) => void;
+  onClear: () => void;
+}) {
+  if (cards.length === 0) return null;
+  const counts = countByStatus(cards);
+  const waiting = counts.queued + counts.preprocessing + counts.classifying;
+  return (
+    <section className="gallery" aria-label="Photos">
+      <div className="gallery__toolbar">
+        <p aria-live="polite" data-testid="gallery-summary">
+          {cards.length} photo{cards.length === 1 ? '' : 's'}: {counts.done} done
+          {counts.error > 0 && `, ${counts.error} with errors`}
+          {waiting > 0 && `, ${waiting} in progress`}
+        </p>
+        <button type="button" onClick={onClear}>
+          Clear all
+        </button>
+      </div>
+      <ul className="gallery__grid">
+        {cards.map((card) => (
+          <ImageCard key={card.id} card={card} onRemove={onRemove} />
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,87 @@
+import type { Card } from './gallery-state';
+
+const STATUS_TEXT: Record<Card['status'], string> = {
+  queued: 'Queued',
+  preprocessing: 'Preparing…',
+  classifying: 'Classifying…',
+  done: 'Done',
+  error: 'Error',
+};
+
+/** Formats a probability as a percentage with one decimal. */
+function percent(p: number): string {
+  return `${(p * 100).toFixed(1)}%`;
+}
+
+/** One photo: thumbnail, status, then its top-3 labels with probability bars. */
+export function ImageCard({ card, onRemove }: { card: Card; onRemove: (id: string) => void }) {
+  return (
+    <li
+      className={`card card--${card.status}`}
+      data-testid="image-card"
+      data-filename={card.name}
+      data-status={card.status}
+    >
+      <div className="card__thumb">
+        {card.thumbnailUrl ? (
+          <img src={card.thumbnailUrl} alt={card.name} />
+        ) : (
+          <span aria-hidden="true">🖼</span>
+        )}
+      </div>
+      <div className="card__body">
+        <div className="card__head">
+          <span className="card__name" title={card.name}>
+            {card.name}
+          </span>
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => onRemove(card.id)}
+            aria-label={`Remove ${card.name}`}
+          >
+            ×
+          </button>
+        </div>
+        <p className="card__status">
+          {STATUS_TEXT[card.status]}
+          {card.status === 'done' && card.ms !== undefined && (
+            <span className="muted">
+              {' '}
+              · {Math.round(card.ms)} ms on {card.backend}
+            </span>
+          )}
+        </p>
+        {card.error && (
+          <p className="card__error" role="alert">
+            {card.error}
+          </p>
+        )}
+        {card.note && <p className="muted">{card.note}</p>}
+        {card.predictions && (
+          <ol className="predictions">
+            {card.predictions.map((p) => (
+              <li
+                key={p.index}
+                data-testid="prediction"
+                data-label={p.label}
+                data-probability={p.probability}
+              >
+                <span className="predictions__label" title={p.label}>
+                  {p.label}
+                </span>
+                <span className="predictions__value">{percent(p.probability)}</span>
+                <span className="bar" aria-hidden="true">
+                  <span
+                    className="bar__fill"
+                    style={{ width: percent(Math.max(0, Math.min(1, p.probability))) }}
+                  />
+                </span>
+              </li>
+            ))}
+          </ol>
+        )}
+      </div>
+    </li>
+  );
+}

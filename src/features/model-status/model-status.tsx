@@ -1,0 +1,68 @@
+import type { BackendName, LoadStage, LoadedModelInfo } from '../../inference/protocol';
+
+/** Everything the status area shows about the model. */
+export type ModelState =
+  | { state: 'loading'; name: string; stage: LoadStage; fraction: number; backend?: BackendName }
+  | { state: 'warming'; name: string; backend: BackendName }
+  | { state: 'ready'; model: LoadedModelInfo; backend: BackendName; warmupMs: number }
+  | { state: 'error'; name: string; message: string };
+
+const BACKEND_LABEL: Record<BackendName, string> = {
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WebAssembly',
+  cpu: 'CPU',
+};
+
+function describe(s: ModelState): string {
+  switch (s.state) {
+    case 'loading':
+      if (s.stage === 'backend') return `Starting the compute backend for ${s.name}…`;
+      return `Downloading ${s.name}… ${Math.round(s.fraction * 100)}%`;
+    case 'warming':
+      return `Warming up ${s.name}…`;
+    case 'ready':
+      return `${s.model.name} ready`;
+    case 'error':
+      return `${s.name} could not be loaded`;
+  }
+}
+
+/** The model's name, download progress, warm-up, readiness and the active backend. */
+export function ModelStatus({ status }: { status: ModelState }) {
+  const backend = status.state === 'error' ? undefined : status.backend;
+  return (
+    <section
+      className={`model-status model-status--${status.state}`}
+      data-testid="model-status"
+      data-state={status.state}
+      data-backend={backend ?? ''}
+      aria-live="polite"
+    >
+      <p className="model-status__line">
+        <span className="dot" aria-hidden="true" />
+        {describe(status)}
+        {backend && (
+          <span className="chip" data-testid="active-backend">
+            {BACKEND_LABEL[backend]}
+          </span>
+        )}
+      </p>
+      {status.state === 'loading' && status.stage === 'download' && (
+        <progress max={1} value={status.fraction} aria-label="Model download" />
+      )}
+      {status.state === 'ready' && (
+        <p className="muted">
+          {status.model.inputSize}×{status.model.inputSize} input · {status.model.numClasses}{' '}
+          classes · {(status.model.params / 1e6).toFixed(1)} M parameters · warm-up{' '}
+          {Math.round(status.warmupMs)} ms
+        </p>
+      )}
+      {status.state === 'error' && (
+        <p className="model-status__error" role="alert">
+          {status.message}
+        </p>
+      )}
+    </section>
+  );
+}

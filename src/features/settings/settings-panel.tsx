@@ -1,0 +1,89 @@
+import { BACKENDS, isBackendChoice, type BackendReport } from '../../inference/protocol';
+import { isResizeMode } from '../../preprocess/geometry';
+import type { Settings } from './settings-store';
+
+/** Backend and resize settings, plus what the worker found about each backend. */
+export function SettingsPanel({
+  settings,
+  onChange,
+  backendFromUrl,
+  reports,
+}: {
+  settings: Settings;
+  onChange: (settings: Settings) => void;
+  /** a `?backend=` in the address overrides the stored choice */
+  backendFromUrl: string | null;
+  reports: BackendReport[];
+}) {
+  return (
+    <details className="settings" data-testid="settings">
+      <summary>Settings</summary>
+      <div className="settings__body">
+        <label>
+          Backend{' '}
+          <select
+            data-testid="backend-select"
+            value={settings.backend}
+            onChange={(e) =>
+              isBackendChoice(e.target.value) && onChange({ ...settings, backend: e.target.value })
+            }
+          >
+            <option value="auto">Automatic</option>
+            {BACKENDS.map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
+          </select>
+        </label>
+        {backendFromUrl && (
+          <p className="muted">
+            The address forces “{backendFromUrl}”; remove ?backend= to use this setting.
+          </p>
+        )}
+        <label>
+          Fit photos by{' '}
+          <select
+            data-testid="resize-select"
+            value={settings.resizeMode}
+            onChange={(e) =>
+              isResizeMode(e.target.value) && onChange({ ...settings, resizeMode: e.target.value })
+            }
+          >
+            <option value="squash">squashing (as Keras load_img)</option>
+            <option value="center-crop">centre crop</option>
+          </select>
+        </label>
+        {reports.length > 0 && (
+          <table className="backend-table" data-testid="backend-report">
+            <caption>Backends on this device</caption>
+            <thead>
+              <tr>
+                <th scope="col">Backend</th>
+                <th scope="col">Result</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {reports.map((r) => (
+                <tr key={r.backend} data-backend={r.backend} data-ok={r.ok}>
+                  <td>{r.backend}</td>
+                  <td>
+                    {r.ok
+                      ? 'in use'
+                      : r.tried
+                        ? 'failed'
+                        : r.software
+                          ? 'software GPU, skipped'
+                          : 'not tried'}
+                  </td>
+                  <td>{r.detail}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </details>
+  );
+}

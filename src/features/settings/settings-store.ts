@@ -1,0 +1,43 @@
+/** User settings, kept in localStorage so they survive reloads. */
+import { isBackendChoice, type BackendChoice } from '../../inference/protocol';
+import { isResizeMode, type ResizeMode } from '../../preprocess/geometry';
+
+/** What the user can set. */
+export interface Settings {
+  backend: BackendChoice;
+  resizeMode: ResizeMode;
+}
+
+/** Defaults for a first visit. */
+export const DEFAULT_SETTINGS: Settings = { backend: 'auto', resizeMode: 'squash' };
+
+const KEY = 'inception-lens:settings';
+
+/** Reads stored settings, ignoring anything malformed. */
+export function loadSettings(
+  storage: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage,
+): Settings {
+  try {
+    const raw = JSON.parse(storage?.getItem(KEY) ?? 'null') as Partial<
+      Record<keyof Settings, unknown>
+    > | null;
+    return {
+      backend: isBackendChoice(raw?.backend) ? raw.backend : DEFAULT_SETTINGS.backend,
+      resizeMode: isResizeMode(raw?.resizeMode) ? raw.resizeMode : DEFAULT_SETTINGS.resizeMode,
+    };
+  } catch {
+    return { ...DEFAULT_SETTINGS };
+  }
+}
+
+/** Stores settings; a full or blocked storage is not worth failing over. */
+export function saveSettings(
+  settings: Settings,
+  storage: Pick<Storage, 'setItem'> | undefined = globalThis.localStorage,
+): void {
+  try {
+    storage?.setItem(KEY, JSON.stringify(settings));
+  } catch {
+    // private mode or quota: the setting just won't persist
+  }
+}

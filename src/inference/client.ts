@@ -1,0 +1,212 @@
+/**
+ * The page's only door to the inference worker. Created lazily, once; every call returns a
+ * promise and accepts an AbortSignal. If the worker dies, pending calls fail with a clear message
+ * and the next call starts a fresh worker.
+ */
+import type { ModelEntry } from '../models/registry';
+import type {
+  BackendChoice,
+  BackendName,
+  BackendReport,
+  LoadStage,
+  LoadedModelInfo,
+  Prediction,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol';
+
+/** Raised for a call that was cancelled through its AbortSignal. */
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+  constructor() {
+    super('cancelled');
+  }
+}
+
+/** A failed load, with the backend reports when backend selection was the problem. */
+export class LoadError extends Error {
+  override name = 'LoadError';
+  constructor(
+    message: string,
+    readonly backends: BackendReport[] | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** What `load` resolves to. */
+export interface ReadyInfo {
+  backend: BackendName;
+  model: LoadedModelInfo;
+  backends: BackendReport[];
+  warmupMs: number;
+}
+
+/** What `classify` resolves to. */
+export interface ClassifyResult {
+  predictions: Prediction[];
+  ms: number;
+  backend: BackendName;
+}
+
+/** Progress of a load. */
+export interface LoadProgress {
+  stage: LoadStage;
+  fraction: number;
+  backend?: BackendName;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+/** Anything that behaves like a Worker (tests pass fakes). */
+export type WorkerLike = Pick<Worker, 'postMessage' | 'terminate' | 'addEventListener'>;
+
+/** Promise-based bridge to one inference worker. */
+export class InferenceClient {
+  private worker: WorkerLike | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly createWorker: () => WorkerLike) {}
+
+  private ensureWorker(): WorkerLike {
+    if (this.worker) return this.worker;
+    const worker = this.createWorker();
+    worker.addEventListener('message', (event: MessageEvent<WorkerResponse>) =>
+      this.receive(event.data),
+    );
+    worker.addEventListener('error', (event: ErrorEvent) => {
+      event.preventDefault?.();
+      this.fail(worker, `The inference worker stopped: ${event.message || 'it crashed'}`);
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Rejects everything pending on a dead worker and forgets it. */
+  private fail(worker: WorkerLike, message: string): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    worker.terminate();
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(new Error(message));
+    }
+  }
+
+  private receive(message: WorkerResponse): void {
+    const p = this.pending.get(message.id);
+    if (!p) return;
+    switch (message.type) {
+      case 'progress':
+        p.onProgress?.(
+          message.backend
+            ? { stage: message.stage, fraction: message.fraction, backend: message.backend }
+            : { stage: message.stage, fraction: message.fraction },
+        );
+        return;
+      case 'ready':
+        this.pending.delete(message.id);
+        p.resolve({
+          backend: message.backend,
+          model: message.model,
+          backends: message.backends,
+          warmupMs: message.warmupMs,
+        } satisfies ReadyInfo);
+        return;
+      case 'result':
+        this.pending.delete(message.id);
+        p.resolve({
+          predictions: message.predictions,
+          ms: message.ms,
+          backend: message.backend,
+        } satisfies ClassifyResult);
+        return;
+      case 'cancelled':
+        this.pending.delete(message.id);
+        p.reject(new CancelledError());
+        return;
+      case 'error':
+        this.pending.delete(message.id);
+        p.reject(new LoadError(message.message, message.backends));
+        return;
+    }
+  }
+
+  private send<T>(
+    request: WorkerRequest,
+    transfer: Transferable[],
+    signal?: AbortSignal,
+    onProgress?: (progress: LoadProgress) => void,
+  ): Promise<T> {
+    if (signal?.aborted) return Promise.reject(new CancelledError());
+    const worker = this.ensureWorker();
+    return new Promise<T>((resolve, reject) => {
+      const pending: Pending = { resolve: resolve, reject };
+      if (onProgress) pending.onProgress = onProgress;
+      this.pending.set(request.id, pending);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (!this.pending.has(request.id)) return;
+          this.worker?.postMessage({
+            type: 'cancel',
+            id: this.nextId++,
+            target: request.id,
+          } satisfies WorkerRequest);
+        },
+        { once: true },
+      );
+      worker.postMessage(request, transfer);
+    });
+  }
+
+  /** Loads a model on a backend (or the best available for 'auto'), warmed up. */
+  load(
+    model: ModelEntry,
+    backend: BackendChoice,
+    onProgress?: (p: LoadProgress) => void,
+  ): Promise<ReadyInfo> {
+    return this.send<ReadyInfo>(
+      { type: 'load', id: this.nextId++, model, backend },
+      [],
+      undefined,
+      onProgress,
+    );
+  }
+
+  /** Classifies `width × height` RGBA pixels; the buffer is transferred to the worker. */
+  classify(
+    pixels: ArrayBuffer,
+    width: number,
+    height: number,
+    options: { topK?: number; signal?: AbortSignal } = {},
+  ): Promise<ClassifyResult> {
+    const request: WorkerRequest = {
+      type: 'classify',
+      id: this.nextId++,
+      pixels,
+      width,
+      height,
+      topK: options.topK ?? 3,
+    };
+    return this.send<ClassifyResult>(request, [pixels], options.signal);
+  }
+
+  /** Stops the worker; pending calls are rejected. */
+  terminate(): void {
+    if (this.worker) this.fail(this.worker, 'The inference worker was stopped.');
+  }
+}
+
+/** Creates the real module worker (Vite bundles it as its own chunk). */
+export function createInferenceWorker(): Worker {
+  return new Worker(new URL('./inference.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'inference',
+  });
+}

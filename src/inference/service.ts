@@ -1,0 +1,177 @@
+/**
+ * The worker's request handlers, as a plain class with injected dependencies so unit tests drive
+ * it with a fake model. It loads one model at a time, queues classify requests and runs them in
+ * order, one at a time, skipping the cancelled ones.
+ */
+import type { ModelEntry } from '../models/registry';
+import type { Classifier } from './classifier';
+import type {
+  BackendChoice,
+  BackendName,
+  BackendReport,
+  LoadStage,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol';
+
+/** What the service needs from the outside world. */
+export interface ServiceDeps {
+  post(message: WorkerResponse): void;
+  selectBackend(choice: BackendChoice): Promise<{ backend: BackendName; reports: BackendReport[] }>;
+  loadClassifier(entry: ModelEntry, onProgress: (fraction: number) => void): Promise<Classifier>;
+  now(): number;
+}
+
+type ClassifyRequest = Extract<WorkerRequest, { type: 'classify' }>;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Handles every {@link WorkerRequest}; see the file comment. */
+export class InferenceService {
+  private classifier: Classifier | null = null;
+  private backend: BackendName | null = null;
+  private readonly queue: ClassifyRequest[] = [];
+  private readonly cancelled = new Set<number>();
+  /** the load or classify in progress; the next one waits for it */
+  private busy: Promise<void> = Promise.resolve();
+  private loading = false;
+  private pumping = false;
+
+  constructor(private readonly deps: ServiceDeps) {}
+
+  /** Entry point for one message from the page. */
+  handle(request: WorkerRequest): void {
+    switch (request.type) {
+      case 'load':
+        void this.load(request.id, request.model, request.backend);
+        break;
+      case 'classify':
+        this.queue.push(request);
+        void this.pump();
+        break;
+      case 'cancel':
+        this.cancel(request.target);
+        break;
+    }
+  }
+
+  /** Number of classify requests waiting (not counting one in progress). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private cancel(target: number): void {
+    const index = this.queue.findIndex((r) => r.id === target);
+    if (index >= 0) {
+      this.queue.splice(index, 1);
+      this.deps.post({ type: 'cancelled', id: target });
+    } else {
+      // Possibly running right now: its result is replaced by 'cancelled' when it finishes.
+      this.cancelled.add(target);
+    }
+  }
+
+  private async load(id: number, entry: ModelEntry, choice: BackendChoice): Promise<void> {
+    this.loading = true;
+    const previous = this.busy;
+    let done!: () => void;
+    this.busy = new Promise<void>((resolve) => (done = resolve));
+    await previous;
+    const progress = (stage: LoadStage, fraction: number, backend?: BackendName): void => {
+      this.deps.post(
+        backend
+          ? { type: 'progress', id, stage, fraction, backend }
+          : { type: 'progress', id, stage, fraction },
+      );
+    };
+    let reports: BackendReport[] | undefined;
+    try {
+      this.classifier?.dispose();
+      this.classifier = null;
+      progress('backend', 0);
+      const selected = await this.deps.selectBackend(choice);
+      reports = selected.reports;
+      this.backend = selected.backend;
+      progress('download', 0, selected.backend);
+      const classifier = await this.deps.loadClassifier(entry, (f) =>
+        progress('download', f, selected.backend),
+      );
+      progress('warming', 0, selected.backend);
+      const warmupMs = await classifier.warmUp();
+      this.classifier = classifier;
+      this.deps.post({
+        type: 'ready',
+        id,
+        backend: selected.backend,
+        model: classifier.info,
+        backends: selected.reports,
+        warmupMs,
+      });
+    } catch (error) {
+      const found = (error as { reports?: BackendReport[] }).reports ?? reports;
+      this.deps.post(
+        found
+          ? { type: 'error', id, message: messageOf(error), backends: found }
+          : { type: 'error', id, message: messageOf(error) },
+      );
+    } finally {
+      this.loading = false;
+      done();
+      void this.pump();
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping || this.loading) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0 && !this.loading) {
+        const request = this.queue.shift() as ClassifyRequest;
+        let done!: () => void;
+        const previous = this.busy;
+        this.busy = new Promise<void>((resolve) => (done = resolve));
+        await previous;
+        try {
+          await this.classify(request);
+        } finally {
+          done();
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async classify(request: ClassifyRequest): Promise<void> {
+    const { id } = request;
+    if (this.cancelled.delete(id)) {
+      this.deps.post({ type: 'cancelled', id });
+      return;
+    }
+    const classifier = this.classifier;
+    if (!classifier || !this.backend) {
+      this.deps.post({ type: 'error', id, message: 'no model is loaded' });
+      return;
+    }
+    const start = this.deps.now();
+    try {
+      const predictions = await classifier.classify(
+        new Uint8Array(request.pixels),
+        request.width,
+        request.height,
+        request.topK,
+      );
+      const ms = this.deps.now() - start;
+      this.deps.post(
+        this.cancelled.delete(id)
+          ? { type: 'cancelled', id }
+          : { type: 'result', id, predictions, ms, backend: this.backend },
+      );
+    } catch (error) {
+      this.cancelled.delete(id);
+      this.deps.post({ type: 'error', id, message: messageOf(error) });
+    }
+  }
+}

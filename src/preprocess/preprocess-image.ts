@@ -1,0 +1,130 @@
+/**
+ * Turns a user's file into what the worker needs: decoded upright (EXIF orientation applied),
+ * fitted into the model's square input on a canvas, as transferable RGBA bytes, plus a small
+ * thumbnail for the card. Runs on the page, off React's render path.
+ */
+import { fitWithin, sourceRect, type ResizeMode } from './geometry';
+import { formatName, jpegIsComplete, pngIsComplete, sniffFormat } from './sniff';
+
+/** A problem with the input file itself; its message is written for the user. */
+export class ImageInputError extends Error {
+  override name = 'ImageInputError';
+}
+
+/** Options for {@link preprocessImage}. */
+export interface PreprocessOptions {
+  /** the model's square input size in pixels */
+  size: number;
+  mode: ResizeMode;
+  /** longest side of the thumbnail, in CSS pixels */
+  thumbnailSize?: number;
+}
+
+/** The model input and thumbnail made from one file. */
+export interface PreprocessedImage {
+  /** RGBA bytes of the `size × size` model input; hand it over as a transferable */
+  pixels: ArrayBuffer;
+  width: number;
+  height: number;
+  thumbnail: Blob;
+  sourceWidth: number;
+  sourceHeight: number;
+  /** something the user should know, e.g. that only a GIF's first frame was used */
+  note?: string;
+}
+
+/** Largest side we decode as is; bigger photos are downscaled while decoding. */
+const MAX_DECODE_SIDE = 8192;
+
+function canvas2d(
+  width: number,
+  height: number,
+): {
+  canvas: OffscreenCanvas;
+  ctx: OffscreenCanvasRenderingContext2D;
+} {
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('this browser cannot draw on an OffscreenCanvas');
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  return { canvas, ctx };
+}
+
+/** Checks the file's bytes and says plainly what is wrong, before the browser decodes it. */
+export async function checkImageFile(file: Blob): Promise<{ format: string; note?: string }> {
+  if (file.size === 0) throw new ImageInputError('empty file (0 bytes)');
+  const head = new Uint8Array(await file.slice(0, 4096).arrayBuffer());
+  const format = sniffFormat(head);
+  if (!format) throw new ImageInputError('not an image');
+  const name = formatName(format);
+  if (format === 'svg') {
+    throw new ImageInputError('SVG drawings are not supported: export the picture as PNG or JPEG');
+  }
+  if (format === 'jpeg' || format === 'png') {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const complete = format === 'jpeg' ? jpegIsComplete(bytes) : pngIsComplete(bytes);
+    if (!complete) {
+      throw new ImageInputError(`could not decode this ${name}: the file is truncated`);
+    }
+  }
+  return format === 'gif'
+    ? { format: name, note: 'GIF: the first frame was classified' }
+    : { format: name };
+}
+
+async function decode(file: Blob, format: string): Promise<ImageBitmap> {
+  try {
+    const probe = await createImageBitmap(file, { imageOrientation: 'from-image' });
+    if (probe.width <= MAX_DECODE_SIDE && probe.height <= MAX_DECODE_SIDE) return probe;
+    const fit = fitWithin(probe.width, probe.height, MAX_DECODE_SIDE);
+    probe.close();
+    return await createImageBitmap(file, {
+      imageOrientation: 'from-image',
+      resizeWidth: fit.width,
+      resizeHeight: fit.height,
+      resizeQuality: 'high',
+    });
+  } catch (error) {
+    const reason = format === 'HEIC' ? ' (this browser cannot open HEIC photos)' : '';
+    throw new ImageInputError(`could not decode this ${format}${reason}`, { cause: error });
+  }
+}
+
+/** Decodes, orients and resizes one file. Throws {@link ImageInputError} for bad files. */
+export async function preprocessImage(
+  file: Blob,
+  options: PreprocessOptions,
+): Promise<PreprocessedImage> {
+  const { format, note } = await checkImageFile(file);
+  const bitmap = await decode(file, format);
+  try {
+    const { size, mode } = options;
+    const input = canvas2d(size, size);
+    const r = sourceRect(bitmap.width, bitmap.height, size, size, mode);
+    // Transparent areas show as white on the page; give the model the same picture.
+    input.ctx.fillStyle = '#fff';
+    input.ctx.fillRect(0, 0, size, size);
+    input.ctx.drawImage(bitmap, r.sx, r.sy, r.sw, r.sh, 0, 0, size, size);
+    const pixels = input.ctx.getImageData(0, 0, size, size).data.buffer;
+
+    const thumbSide = (options.thumbnailSize ?? 160) * 2;
+    const fit = fitWithin(bitmap.width, bitmap.height, thumbSide);
+    const thumb = canvas2d(fit.width, fit.height);
+    thumb.ctx.drawImage(bitmap, 0, 0, fit.width, fit.height);
+    const thumbnail = await thumb.canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
+
+    const result: PreprocessedImage = {
+      pixels,
+      width: size,
+      height: size,
+      thumbnail,
+      sourceWidth: bitmap.width,
+      sourceHeight: bitmap.height,
+    };
+    if (note) result.note = note;
+    return result;
+  } finally {
+    bitmap.close();
+  }
+}
