@@ -13,7 +13,11 @@ import { useModel } from './use-model';
 /** The shell: status and settings on top, the drop zone, then the gallery. */
 export function App() {
   const client = getInferenceClient();
-  const entry = useMemo(() => entryFromSearch(location.search, location.href), []);
+  const entry = useMemo(() => {
+    const e = entryFromSearch(location.search, location.href);
+    // The worker resolves URLs against its own script, so hand it absolute ones.
+    return { ...e, url: new URL(e.url, location.href).href };
+  }, []);
   const backendFromUrl = useMemo(() => new URLSearchParams(location.search).get('backend'), []);
   const [settings, setSettings] = useState<Settings>(() => loadSettings());
   const backend = isBackendChoice(backendFromUrl) ? backendFromUrl : settings.backend;

@@ -189,6 +189,7 @@ export async function selectBackend(
   const capabilities = await probeAll();
   const reports: BackendReport[] = capabilities.map((c) => ({
     backend: c.backend,
+    available: c.present,
     ok: false,
     software: c.software,
     tried: false,

@@ -20,6 +20,8 @@ export function isBackendChoice(value: unknown): value is BackendChoice {
 /** What the worker found out about one backend while choosing. */
 export interface BackendReport {
   backend: BackendName;
+  /** the device offers it at all (an adapter, a context, WebAssembly) */
+  available: boolean;
   /** initialised and passed the known-answer check */
   ok: boolean;
   /** a software GPU (SwiftShader, llvmpipe, a fallback WebGPU adapter) */

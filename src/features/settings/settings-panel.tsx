@@ -2,6 +2,13 @@ import { BACKENDS, isBackendChoice, type BackendReport } from '../../inference/p
 import { isResizeMode } from '../../preprocess/geometry';
 import type { Settings } from './settings-store';
 
+function reportText(r: BackendReport): string {
+  if (r.ok) return 'in use';
+  if (!r.available) return 'unavailable';
+  if (r.tried) return 'failed';
+  return r.software ? 'software GPU, not needed' : 'not needed';
+}
+
 /** Backend and resize settings, plus what the worker found about each backend. */
 export function SettingsPanel({
   settings,
@@ -68,15 +75,7 @@ export function SettingsPanel({
               {reports.map((r) => (
                 <tr key={r.backend} data-backend={r.backend} data-ok={r.ok}>
                   <td>{r.backend}</td>
-                  <td>
-                    {r.ok
-                      ? 'in use'
-                      : r.tried
-                        ? 'failed'
-                        : r.software
-                          ? 'software GPU, skipped'
-                          : 'not tried'}
-                  </td>
+                  <td>{reportText(r)}</td>
                   <td>{r.detail}</td>
                 </tr>
               ))}

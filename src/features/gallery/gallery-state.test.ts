@@ -1,0 +1,212 @@
+import { describe, expect, test } from 'vitest';
+import type { Prediction } from '../../inference/protocol';
+import { countByStatus, galleryReducer, type Card, type GalleryAction } from './gallery-state';
+
+function file(name: string): File {
+  return new File([new Uint8Array([1, 2, 3])], name, { type: 'image/jpeg' });
+}
+
+const predictions: Prediction[] = [
+  { index: 207, label: 'golden retriever', probability: 0.9 },
+  { index: 208, label: 'Labrador retriever', probability: 0.05 },
+];
+
+function run(actions: GalleryAction[], start: Card[] = []): Card[] {
+  return actions.reduce(galleryReducer, start);
+}
+
+function card(cards: Card[], id: string): Card {
+  const found = cards.find((c) => c.id === id);
+  if (!found) throw new Error(`no card ${id}`);
+  return found;
+}
+
+const threeCards: GalleryAction = {
+  type: 'add',
+  cards: [
+    { id: 'a', file: file('a.jpg') },
+    { id: 'b', file: file('b.jpg') },
+    { id: 'c', file: file('c.jpg') },
+  ],
+};
+
+describe('galleryReducer', () => {
+  test('add appends queued cards named after their files, in order', () => {
+    const f = file('dog.jpg');
+    const one = galleryReducer([], { type: 'add', cards: [{ id: 'x', file: f }] });
+    expect(one).toEqual([{ id: 'x', file: f, name: 'dog.jpg', status: 'queued' }]);
+    const more = galleryReducer(one, threeCards);
+    expect(more.map((c) => c.id)).toEqual(['x', 'a', 'b', 'c']);
+    expect(more[0]).toBe(one[0]);
+  });
+
+  test("a file without a name is called 'pasted image'", () => {
+    const cards = galleryReducer([], { type: 'add', cards: [{ id: 'p', file: file('') }] });
+    expect(card(cards, 'p').name).toBe('pasted image');
+  });
+
+  test('walks a card through queued → preprocessing → classifying → done', () => {
+    const added = run([threeCards]);
+    let cards = added;
+    expect(card(cards, 'b').status).toBe('queued');
+
+    cards = galleryReducer(cards, { type: 'preprocessing', id: 'b' });
+    expect(card(cards, 'b').status).toBe('preprocessing');
+
+    cards = galleryReducer(cards, {
+      type: 'classifying',
+      id: 'b',
+      thumbnailUrl: 'blob:thumb-b',
+      note: 'GIF: the first frame was classified',
+    });
+    expect(card(cards, 'b')).toMatchObject({
+      status: 'classifying',
+      thumbnailUrl: 'blob:thumb-b',
+      note: 'GIF: the first frame was classified',
+    });
+
+    cards = galleryReducer(cards, {
+      type: 'done',
+      id: 'b',
+      predictions,
+      ms: 42,
+      backend: 'wasm',
+    });
+    expect(card(cards, 'b')).toMatchObject({
+      status: 'done',
+      predictions,
+      ms: 42,
+      backend: 'wasm',
+      thumbnailUrl: 'blob:thumb-b',
+      name: 'b.jpg',
+    });
+    // The other cards are untouched (the very same objects).
+    expect(card(cards, 'a')).toBe(card(added, 'a'));
+    expect(card(cards, 'c')).toBe(card(added, 'c'));
+    expect(card(added, 'b').status).toBe('queued');
+  });
+
+  test('classifying without a note sets no note', () => {
+    const cards = run([threeCards, { type: 'classifying', id: 'a', thumbnailUrl: 'blob:a' }]);
+    expect(card(cards, 'a')).not.toHaveProperty('note');
+  });
+
+  test('failed moves a card to error from any unfinished status, keeping a thumbnail', () => {
+    for (const step of [
+      [],
+      [{ type: 'preprocessing', id: 'a' }],
+      [
+        { type: 'preprocessing', id: 'a' },
+        { type: 'classifying', id: 'a', thumbnailUrl: 'blob:a' },
+      ],
+    ] as GalleryAction[][]) {
+      const cards = run([
+        threeCards,
+        ...step,
+        { type: 'failed', id: 'a', message: 'not an image' },
+      ]);
+      expect(card(cards, 'a')).toMatchObject({ status: 'error', error: 'not an image' });
+    }
+    const withThumb = run([
+      threeCards,
+      { type: 'failed', id: 'a', message: 'truncated', thumbnailUrl: 'blob:t' },
+    ]);
+    expect(card(withThumb, 'a').thumbnailUrl).toBe('blob:t');
+    const noThumb = run([threeCards, { type: 'failed', id: 'a', message: 'x' }]);
+    expect(card(noThumb, 'a')).not.toHaveProperty('thumbnailUrl');
+  });
+
+  test('failed after classifying keeps the earlier thumbnail when none is given', () => {
+    const cards = run([
+      threeCards,
+      { type: 'classifying', id: 'a', thumbnailUrl: 'blob:a' },
+      { type: 'failed', id: 'a', message: 'worker stopped' },
+    ]);
+    expect(card(cards, 'a')).toMatchObject({ status: 'error', thumbnailUrl: 'blob:a' });
+  });
+
+  test('does not mutate the previous state', () => {
+    const before = run([threeCards]);
+    const snapshot = structuredClone(before.map(({ file: _f, ...rest }) => rest));
+    galleryReducer(before, { type: 'preprocessing', id: 'a' });
+    galleryReducer(before, { type: 'done', id: 'b', predictions, ms: 1, backend: 'cpu' });
+    galleryReducer(before, { type: 'remove', id: 'c' });
+    expect(before.map(({ file: _f, ...rest }) => rest)).toEqual(snapshot);
+  });
+
+  test('remove drops one card; clear drops all', () => {
+    const cards = run([threeCards, { type: 'remove', id: 'b' }]);
+    expect(cards.map((c) => c.id)).toEqual(['a', 'c']);
+    expect(galleryReducer(cards, { type: 'clear' })).toEqual([]);
+  });
+
+  test.each<GalleryAction>([
+    { type: 'remove', id: 'zzz' },
+    { type: 'preprocessing', id: 'zzz' },
+    { type: 'classifying', id: 'zzz', thumbnailUrl: 'blob:z' },
+    { type: 'done', id: 'zzz', predictions, ms: 1, backend: 'cpu' },
+    { type: 'failed', id: 'zzz', message: 'gone' },
+    { type: 'requeue', ids: ['zzz'] },
+  ])('an unknown id is ignored ($type)', (action) => {
+    const before = run([threeCards]);
+    const after = galleryReducer(before, action);
+    expect(after).toEqual(before);
+    after.forEach((c, i) => expect(c).toBe(before[i]));
+  });
+
+  test('requeue puts back only unfinished listed cards', () => {
+    const cards = run([
+      {
+        type: 'add',
+        cards: ['q', 'p', 'k', 'd', 'e', 'unlisted'].map((id) => ({ id, file: file(`${id}.jpg`) })),
+      },
+      { type: 'preprocessing', id: 'p' },
+      { type: 'classifying', id: 'k', thumbnailUrl: 'blob:k' },
+      { type: 'done', id: 'd', predictions, ms: 3, backend: 'webgl' },
+      { type: 'failed', id: 'e', message: 'bad' },
+      { type: 'preprocessing', id: 'unlisted' },
+    ]);
+    const after = galleryReducer(cards, { type: 'requeue', ids: ['q', 'p', 'k', 'd', 'e'] });
+    expect(after.map((c) => [c.id, c.status])).toEqual([
+      ['q', 'queued'],
+      ['p', 'queued'],
+      ['k', 'queued'],
+      ['d', 'done'],
+      ['e', 'error'],
+      ['unlisted', 'preprocessing'],
+    ]);
+    expect(card(after, 'd')).toBe(card(cards, 'd'));
+    expect(card(after, 'e')).toBe(card(cards, 'e'));
+    expect(card(after, 'd').predictions).toEqual(predictions);
+  });
+});
+
+describe('countByStatus', () => {
+  test('counts every status, zero for absent ones', () => {
+    expect(countByStatus([])).toEqual({
+      queued: 0,
+      preprocessing: 0,
+      classifying: 0,
+      done: 0,
+      error: 0,
+    });
+    const cards = run([
+      {
+        type: 'add',
+        cards: ['1', '2', '3', '4', '5', '6'].map((id) => ({ id, file: file(`${id}.png`) })),
+      },
+      { type: 'preprocessing', id: '2' },
+      { type: 'classifying', id: '3', thumbnailUrl: 'blob:3' },
+      { type: 'done', id: '4', predictions, ms: 1, backend: 'wasm' },
+      { type: 'done', id: '5', predictions, ms: 1, backend: 'wasm' },
+      { type: 'failed', id: '6', message: 'x' },
+    ]);
+    expect(countByStatus(cards)).toEqual({
+      queued: 1,
+      preprocessing: 1,
+      classifying: 1,
+      done: 2,
+      error: 1,
+    });
+  });
+});
