@@ -1,26 +1,39 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { DropZone } from '../features/drop-zone/drop-zone';
 import { Gallery } from '../features/gallery/gallery';
 import { ModelStatus } from '../features/model-status/model-status';
 import { SettingsPanel } from '../features/settings/settings-panel';
 import { loadSettings, saveSettings, type Settings } from '../features/settings/settings-store';
 import { isBackendChoice } from '../inference/protocol';
-import { entryFromSearch } from '../models/registry';
+import { entryFromSearch, type ModelEntry } from '../models/registry';
 import { getInferenceClient } from './inference-client';
 import { useClassificationQueue } from './use-classification-queue';
 import { useModel } from './use-model';
 
-/** The shell: status and settings on top, the drop zone, then the gallery. */
+/** The worker resolves URLs against its own script, so it is handed absolute ones. */
+function absolute(entry: ModelEntry): ModelEntry {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry.url)
+    ? entry
+    : { ...entry, url: new URL(entry.url, location.href).href };
+}
+
+/** One top-level view of the app. */
+interface View {
+  id: string;
+  title: string;
+  render: () => ReactNode;
+}
+
+/** The shell: title, settings and model status on top, then one view at a time. */
 export function App() {
   const client = getInferenceClient();
-  const entry = useMemo(() => {
-    const e = entryFromSearch(location.search, location.href);
-    // The worker resolves URLs against its own script, so hand it absolute ones.
-    return { ...e, url: new URL(e.url, location.href).href };
-  }, []);
+  const [entry, setEntry] = useState<ModelEntry>(() =>
+    absolute(entryFromSearch(location.search, location.href)),
+  );
   const backendFromUrl = useMemo(() => new URLSearchParams(location.search).get('backend'), []);
   const [settings, setSettings] = useState<Settings>(() => loadSettings());
   const backend = isBackendChoice(backendFromUrl) ? backendFromUrl : settings.backend;
+  const [viewId, setViewId] = useState('classify');
 
   const model = useModel(client, entry, backend);
   const queue = useClassificationQueue(client, model.ready, settings.resizeMode);
@@ -29,6 +42,22 @@ export function App() {
     setSettings(next);
     saveSettings(next);
   }, []);
+  /** Makes another model the active one (features call this; the queue waits for it). */
+  const selectModel = useCallback((next: ModelEntry) => setEntry(absolute(next)), []);
+  void selectModel; // used by the model library and Teach views
+
+  const classifyView: View = {
+    id: 'classify',
+    title: 'Classify',
+    render: () => (
+      <>
+        <DropZone onFiles={queue.addFiles} />
+        <Gallery cards={queue.cards} onRemove={queue.removeCard} onClear={queue.clear} />
+      </>
+    ),
+  };
+  const views: View[] = [classifyView];
+  const view = views.find((v) => v.id === viewId) ?? classifyView;
 
   return (
     <div className="app">
@@ -43,10 +72,31 @@ export function App() {
           reports={model.reports}
         />
       </header>
-      <main>
-        <ModelStatus status={model.status} />
-        <DropZone onFiles={queue.addFiles} />
-        <Gallery cards={queue.cards} onRemove={queue.removeCard} onClear={queue.clear} />
+      <ModelStatus status={model.status} />
+      {views.length > 1 && (
+        <nav className="tabs" role="tablist" aria-label="Views">
+          {views.map((v) => (
+            <button
+              key={v.id}
+              type="button"
+              role="tab"
+              id={`tab-${v.id}`}
+              aria-selected={v.id === view.id}
+              aria-controls={`view-${v.id}`}
+              className={v.id === view.id ? 'tab tab--active' : 'tab'}
+              onClick={() => setViewId(v.id)}
+            >
+              {v.title}
+            </button>
+          ))}
+        </nav>
+      )}
+      <main
+        id={`view-${view.id}`}
+        role={views.length > 1 ? 'tabpanel' : undefined}
+        aria-labelledby={`tab-${view.id}`}
+      >
+        {view.render()}
       </main>
       <footer className="muted">
         Your photos never leave this device: everything runs in your browser.

@@ -12,6 +12,11 @@ import { asProbabilities, topK } from './top-k';
 /** What the worker's handlers need from a model; tests supply fakes. */
 export interface Classifier {
   readonly info: LoadedModelInfo;
+  /** the underlying layers model, for features that inspect or train it (absent in fakes) */
+  readonly model?: tf.LayersModel;
+  /** the entry it was loaded from and its resolved labels */
+  readonly entry?: ModelEntry;
+  readonly labels?: ResolvedLabels;
   /** Ranks the classes for one `width × height` RGBA image. */
   classify(rgba: Uint8Array, width: number, height: number, k: number): Promise<Prediction[]>;
   /** Runs one dummy inference so shaders/kernels are compiled; returns its milliseconds. */
@@ -72,6 +77,9 @@ export function createClassifier(
 
   return {
     info,
+    model,
+    entry,
+    labels,
     async classify(rgba, width, height, k) {
       if (rgba.length !== width * height * 4) {
         throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);

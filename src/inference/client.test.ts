@@ -31,8 +31,15 @@ const INFO: LoadedModelInfo = {
 };
 
 const REPORTS: BackendReport[] = [
-  { backend: 'webgpu', ok: false, software: false, tried: true, detail: 'no adapter' },
-  { backend: 'webgl', ok: true, software: false, tried: true, detail: 'ANGLE' },
+  {
+    backend: 'webgpu',
+    available: true,
+    ok: false,
+    software: false,
+    tried: true,
+    detail: 'no adapter',
+  },
+  { backend: 'webgl', available: true, ok: true, software: false, tried: true, detail: 'ANGLE' },
 ];
 
 type Listener = (event: unknown) => void;
@@ -75,10 +82,10 @@ class FakeWorker {
 
 function setup() {
   const workers: FakeWorker[] = [];
-  const client = new InferenceClient(() => {
+  const client = new InferenceClient((): WorkerLike => {
     const worker = new FakeWorker();
     workers.push(worker);
-    return worker as unknown as WorkerLike;
+    return worker;
   });
   const worker = (i = 0): FakeWorker => {
     const w = workers[i];
@@ -123,9 +130,10 @@ describe('InferenceClient', () => {
     const progress: LoadProgress[] = [];
     const call = track(client.load(ENTRY, 'webgl', (p) => progress.push(p)));
     const request = worker().last();
+    expect(Number.isInteger(request.id)).toBe(true);
     expect(request).toEqual({
       type: 'load',
-      id: expect.any(Number),
+      id: request.id,
       model: ENTRY,
       backend: 'webgl',
     });
@@ -183,9 +191,10 @@ describe('InferenceClient', () => {
     const pixels = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]).buffer;
     const call = track(client.classify(pixels, 2, 1, { topK: 5 }));
     const posted = worker().posted[0];
+    expect(Number.isInteger(posted?.message.id)).toBe(true);
     expect(posted?.message).toEqual({
       type: 'classify',
-      id: expect.any(Number),
+      id: posted?.message.id,
       pixels,
       width: 2,
       height: 1,
@@ -253,7 +262,8 @@ describe('InferenceClient', () => {
     controller.abort();
     expect(worker().posted).toHaveLength(2);
     const cancel = worker().last();
-    expect(cancel).toEqual({ type: 'cancel', id: expect.any(Number), target });
+    expect(Number.isInteger(cancel.id)).toBe(true);
+    expect(cancel).toEqual({ type: 'cancel', id: cancel.id, target });
     expect(cancel.id).not.toBe(target);
     await tick();
     expect(call.state.settled).toBe(false);

@@ -60,6 +60,7 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   onProgress?: (progress: LoadProgress) => void;
+  onUpdate?: (message: WorkerResponse) => void;
 }
 
 /** Anything that behaves like a Worker (tests pass fakes). */
@@ -134,6 +135,16 @@ export class InferenceClient {
         this.pending.delete(message.id);
         p.reject(new LoadError(message.message, message.backends));
         return;
+      default: {
+        // Feature messages: '…-progress' ones are interim updates, any other is the final answer.
+        const other = message as WorkerResponse & { type: string; id: number };
+        if (other.type.endsWith('-progress')) {
+          p.onUpdate?.(other);
+        } else {
+          this.pending.delete(other.id);
+          p.resolve(other);
+        }
+      }
     }
   }
 
@@ -149,20 +160,50 @@ export class InferenceClient {
       const pending: Pending = { resolve: resolve, reject };
       if (onProgress) pending.onProgress = onProgress;
       this.pending.set(request.id, pending);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          if (!this.pending.has(request.id)) return;
-          this.worker?.postMessage({
-            type: 'cancel',
-            id: this.nextId++,
-            target: request.id,
-          } satisfies WorkerRequest);
-        },
-        { once: true },
-      );
-      worker.postMessage(request, transfer);
+      const onAbort = (): void => {
+        if (!this.pending.has(request.id)) return;
+        this.worker?.postMessage({
+          type: 'cancel',
+          id: this.nextId++,
+          target: request.id,
+        } satisfies WorkerRequest);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = (): void => signal?.removeEventListener('abort', onAbort);
+      pending.resolve = (value) => {
+        settle();
+        resolve(value as T);
+      };
+      pending.reject = (error) => {
+        settle();
+        reject(error);
+      };
+      try {
+        worker.postMessage(request, transfer);
+      } catch (error) {
+        this.pending.delete(request.id);
+        pending.reject(error instanceof Error ? error : new Error(String(error)));
+      }
     });
+  }
+
+  /**
+   * Sends a feature request built around a fresh id and resolves with the worker's final answer;
+   * interim '…-progress' messages go to `onUpdate`. Aborting sends a cancel for it.
+   */
+  call<R extends WorkerResponse>(
+    build: (id: number) => WorkerRequest,
+    options: {
+      transfer?: Transferable[];
+      signal?: AbortSignal;
+      onUpdate?: (message: WorkerResponse) => void;
+    } = {},
+  ): Promise<R> {
+    const request = build(this.nextId++);
+    const promise = this.send<R>(request, options.transfer ?? [], options.signal);
+    const pending = this.pending.get(request.id);
+    if (pending && options.onUpdate) pending.onUpdate = options.onUpdate;
+    return promise;
   }
 
   /** Loads a model on a backend (or the best available for 'auto'), warmed up. */

@@ -14,8 +14,24 @@ import type {
   WorkerResponse,
 } from './protocol';
 
+/** What a feature handler may use: the active model and a way to answer. */
+export interface ServiceContext {
+  readonly classifier: Classifier | null;
+  readonly backend: BackendName | null;
+  post(message: WorkerResponse): void;
+  /** true once the page cancelled this request; long jobs check it between steps */
+  isCancelled(): boolean;
+  /** makes `classifier` the active model (e.g. an imported or freshly trained one) */
+  activate(classifier: Classifier): void;
+}
+
+/** Handles one feature request type; runs exclusively (never during a classify or load). */
+export type FeatureHandler = (request: WorkerRequest, context: ServiceContext) => Promise<void>;
+
 /** What the service needs from the outside world. */
 export interface ServiceDeps {
+  /** handlers for feature requests, by request type */
+  features?: Partial<Record<WorkerRequest['type'], FeatureHandler>>;
   post(message: WorkerResponse): void;
   selectBackend(choice: BackendChoice): Promise<{ backend: BackendName; reports: BackendReport[] }>;
   loadClassifier(entry: ModelEntry, onProgress: (fraction: number) => void): Promise<Classifier>;
@@ -34,6 +50,8 @@ export class InferenceService {
   private backend: BackendName | null = null;
   private readonly queue: ClassifyRequest[] = [];
   private readonly cancelled = new Set<number>();
+  /** ids of the classify or feature requests accepted and not yet answered */
+  private readonly active = new Set<number>();
   /** the load or classify in progress; the next one waits for it */
   private busy: Promise<void> = Promise.resolve();
   private loading = false;
@@ -48,12 +66,56 @@ export class InferenceService {
         void this.load(request.id, request.model, request.backend);
         break;
       case 'classify':
+        this.active.add(request.id);
         this.queue.push(request);
         void this.pump();
         break;
       case 'cancel':
         this.cancel(request.target);
         break;
+      default: {
+        const feature = request as WorkerRequest;
+        this.active.add(feature.id);
+        void this.runFeature(feature);
+      }
+    }
+  }
+
+  private async runFeature(request: WorkerRequest): Promise<void> {
+    const handler = this.deps.features?.[request.type];
+    if (!handler) {
+      this.deps.post({
+        type: 'error',
+        id: request.id,
+        message: `unknown request '${request.type}'`,
+      });
+      return;
+    }
+    const previous = this.busy;
+    let done!: () => void;
+    this.busy = new Promise<void>((resolve) => (done = resolve));
+    await previous;
+    const { id } = request;
+    const context: ServiceContext = {
+      classifier: this.classifier,
+      backend: this.backend,
+      post: (message) => this.deps.post(message),
+      isCancelled: () => this.cancelled.has(id),
+      activate: (classifier) => {
+        if (classifier !== this.classifier) this.classifier?.dispose();
+        this.classifier = classifier;
+      },
+    };
+    try {
+      if (this.cancelled.delete(id)) this.deps.post({ type: 'cancelled', id });
+      else await handler(request, context);
+    } catch (error) {
+      this.deps.post({ type: 'error', id, message: messageOf(error) });
+    } finally {
+      if (this.cancelled.delete(id)) this.deps.post({ type: 'cancelled', id });
+      this.active.delete(id);
+      done();
+      void this.pump();
     }
   }
 
@@ -66,10 +128,12 @@ export class InferenceService {
     const index = this.queue.findIndex((r) => r.id === target);
     if (index >= 0) {
       this.queue.splice(index, 1);
+      this.active.delete(target);
       this.deps.post({ type: 'cancelled', id: target });
     } else {
-      // Possibly running right now: its result is replaced by 'cancelled' when it finishes.
-      this.cancelled.add(target);
+      // Running right now (or a feature job waiting its turn): its answer becomes 'cancelled'.
+      // Ids that already finished are ignored, so the set cannot grow without bound.
+      if (this.active.has(target)) this.cancelled.add(target);
     }
   }
 
@@ -99,7 +163,13 @@ export class InferenceService {
         progress('download', f, selected.backend),
       );
       progress('warming', 0, selected.backend);
-      const warmupMs = await classifier.warmUp();
+      let warmupMs: number;
+      try {
+        warmupMs = await classifier.warmUp();
+      } catch (error) {
+        classifier.dispose();
+        throw error;
+      }
       this.classifier = classifier;
       this.deps.post({
         type: 'ready',
@@ -110,7 +180,7 @@ export class InferenceService {
         warmupMs,
       });
     } catch (error) {
-      const found = (error as { reports?: BackendReport[] }).reports ?? reports;
+      const found = (error as { reports?: BackendReport[] } | null)?.reports ?? reports;
       this.deps.post(
         found
           ? { type: 'error', id, message: messageOf(error), backends: found }
@@ -136,6 +206,7 @@ export class InferenceService {
         try {
           await this.classify(request);
         } finally {
+          this.active.delete(request.id);
           done();
         }
       }

@@ -25,6 +25,8 @@ export interface ModelEntry {
   labelOffset: number;
   /** Shown in the UI when the model cannot be loaded. */
   missingHint?: string;
+  /** Set when the entry could not be made as asked (e.g. a malformed `?model=`); shown to the user. */
+  loadError?: string;
 }
 
 /** Keras' InceptionV3(weights='imagenet'), converted by `npm run model:fetch`, served by our origin. */
@@ -47,8 +49,9 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [INCEPTION_V3_IMAGENET];
 /** Parses `range=lo,hi` (e.g. `0,1`); returns `null` for anything malformed. */
 export function parseRange(text: string | null): [number, number] | null {
   if (!text) return null;
-  const parts = text.split(',').map((p) => Number(p.trim()));
-  if (parts.length !== 2) return null;
+  const raw = text.split(',').map((p) => p.trim());
+  if (raw.length !== 2 || raw.some((p) => p === '')) return null;
+  const parts = raw.map(Number);
   const [lo, hi] = parts as [number, number];
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo === hi) return null;
   return [lo, hi];
@@ -61,8 +64,19 @@ export function parseRange(text: string | null): [number, number] | null {
 export function entryFromSearch(search: string, base: string): ModelEntry {
   const params = new URLSearchParams(search);
   const url = params.get('model');
-  if (!url) return MODEL_REGISTRY[0] ?? INCEPTION_V3_IMAGENET;
-  const absolute = new URL(url, base).href;
+  const fallback = MODEL_REGISTRY[0] ?? INCEPTION_V3_IMAGENET;
+  // Absolute URLs: the worker would resolve relative ones against its own script.
+  if (!url) return { ...fallback, url: new URL(fallback.url, base).href };
+  let absolute: string;
+  try {
+    absolute = new URL(url, base).href;
+  } catch {
+    return {
+      ...fallback,
+      url: new URL(fallback.url, base).href,
+      loadError: `“${url}” is not a valid model address.`,
+    };
+  }
   return {
     id: `url:${absolute}`,
     name: modelNameFromUrl(absolute),
@@ -79,5 +93,10 @@ export function modelNameFromUrl(url: string): string {
   const parts = new URL(url).pathname.split('/').filter(Boolean);
   const file = parts.pop();
   const folder = file && /\.json$/i.test(file) ? parts.pop() : file;
-  return folder ? decodeURIComponent(folder) : url;
+  if (!folder) return url;
+  try {
+    return decodeURIComponent(folder);
+  } catch {
+    return folder; // a stray % in the name
+  }
 }
