@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { FIXTURE_ORIGIN } from './e2e/paths';
+import { DIST_DIR, FIXTURE_ORIGIN, PREVIEW_ORIGIN, PREVIEW_PORT } from './e2e/paths';
 
 /** Flags for Debian's Chromium on a machine with no GPU and no internet (see BROWSER-NOTES). */
 export const CHROMIUM_ARGS = [
@@ -11,7 +11,7 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-const PREVIEW = 'http://127.0.0.1:4173';
+const PREVIEW = PREVIEW_ORIGIN;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -33,7 +33,7 @@ export default defineConfig({
   webServer: [
     {
       // The production build, as users get it (`npm test` builds first).
-      command: 'npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
+      command: `npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort --outDir ${DIST_DIR}`,
       url: PREVIEW,
       reuseExistingServer: !process.env.CI,
     },

@@ -1,7 +1,7 @@
 import { expect, test, chromium } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import { MOBILENET_URL, card, openApp, photo } from './helpers';
-import { hasSharedFixtures, NO_SHARED_REASON } from './paths';
+import { hasSharedFixtures, NO_SHARED_REASON, PREVIEW_ORIGIN } from './paths';
 
 test.describe('backend selection and fallback', () => {
   test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
@@ -41,7 +41,7 @@ test.describe('backend selection and fallback', () => {
     });
     try {
       for (const backend of ['webgl', 'webgpu'] as const) {
-        const page = await browser.newPage({ baseURL: 'http://127.0.0.1:4173' });
+        const page = await browser.newPage({ baseURL: PREVIEW_ORIGIN });
         await openApp(page, { model: MOBILENET_URL, backend });
         await expect(page.getByTestId('model-status')).toHaveAttribute('data-backend', backend);
         await page.locator('input[type=file][multiple]').setInputFiles([photo('dog.jpg')]);

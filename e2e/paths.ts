@@ -14,7 +14,13 @@ export const SHARED_DIR = resolve(
 /** Fixtures the test set-up generates (git-ignored). */
 export const GENERATED_DIR = resolve(here, '.fixtures');
 /** Port of the fixture server (a second origin, like a model host elsewhere). */
-export const FIXTURE_PORT = 4174;
+export const FIXTURE_PORT = Number(process.env.LENS_FIXTURE_PORT ?? 4174);
+/** Port of `vite preview` serving the production build. */
+export const PREVIEW_PORT = Number(process.env.LENS_PREVIEW_PORT ?? 4173);
+/** Base URL of the app under test. */
+export const PREVIEW_ORIGIN = `http://127.0.0.1:${PREVIEW_PORT}`;
+/** The build folder under test (several checkouts may test side by side with their own). */
+export const DIST_DIR = process.env.LENS_DIST ?? 'dist';
 /** Base URL of the fixture server. */
 export const FIXTURE_ORIGIN = `http://127.0.0.1:${FIXTURE_PORT}`;
 

@@ -40,6 +40,7 @@ export function useModel(
   }));
 
   useEffect(() => {
+    if (entry.loadError) return;
     let current = true;
     const thisKey = `${entry.id}|${backend}`;
     client
@@ -84,6 +85,13 @@ export function useModel(
     };
   }, [client, entry, backend]);
 
+  if (entry.loadError) {
+    return {
+      status: { state: 'error', name: entry.name, message: entry.loadError },
+      ready: null,
+      reports: [],
+    };
+  }
   // A new model or backend shows "loading" at once rather than the previous model's state.
   return loaded.key === key ? loaded : starting(entry.name, loaded.reports);
 }
