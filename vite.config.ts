@@ -1,10 +1,71 @@
 import react from '@vitejs/plugin-react';
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+const { version } = JSON.parse(
+  readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
+) as {
+  version: string;
+};
+/** Shown in the footer; LENS_BUILD_ID lets tests tell two builds apart. */
+const buildId =
+  process.env.LENS_BUILD_ID ?? new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
 
 export default defineConfig({
   // Relative asset URLs, so the build works from any sub-path of a static host.
   base: './',
-  plugins: [react()],
+  define: {
+    __APP_VERSION__: JSON.stringify(`${version}+${buildId}`),
+  },
+  plugins: [
+    react(),
+    VitePWA({
+      // Our own service worker (src/sw/sw.ts): Workbox precaching plus model caching and the
+      // share target, which generateSW cannot express.
+      strategies: 'injectManifest',
+      srcDir: 'src/sw',
+      filename: 'sw.ts',
+      // A new build waits for the user's "reload", never swaps code under a running batch.
+      registerType: 'prompt',
+      injectRegister: false,
+      injectManifest: {
+        globPatterns: ['**/*.{js,css,html,wasm,svg,png,webmanifest}'],
+        // Model files are tens of MB: cached at runtime on first use, never precached.
+        globIgnores: ['models/**', '**/*.map'],
+        // The inference worker chunk (TensorFlow.js, ≈2.4 MB) must fit; nothing else is near.
+        maximumFileSizeToCacheInBytes: 6 * 1024 * 1024,
+      },
+      includeAssets: ['favicon.svg', 'icons/apple-touch-icon-180.png'],
+      manifest: {
+        name: 'Inception Lens',
+        short_name: 'Lens',
+        description:
+          'Classify your photos with InceptionV3, entirely in your browser — offline too.',
+        theme_color: '#1d4ed8',
+        background_color: '#f7f7f9',
+        display: 'standalone',
+        start_url: './',
+        scope: './',
+        icons: [
+          { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          {
+            src: 'icons/icon-maskable-512.png',
+            sizes: '512x512',
+            type: 'image/png',
+            purpose: 'maskable',
+          },
+        ],
+        share_target: {
+          action: 'share-target',
+          method: 'POST',
+          enctype: 'multipart/form-data',
+          params: { files: [{ name: 'photos', accept: ['image/*'] }] },
+        },
+      },
+    }),
+  ],
   worker: { format: 'es' },
   build: {
     target: 'es2022',

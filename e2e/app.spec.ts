@@ -4,7 +4,9 @@ import { resolve } from 'node:path';
 import { FIXTURE_ORIGIN, SHARED_DIR, hasSharedFixtures, NO_SHARED_REASON } from './paths';
 import { INCEPTION_FIXTURE_URL, MOBILENET_URL, card, openApp, photo } from './helpers';
 
-test('without model files the page explains how to get them and keeps working', async ({ page }) => {
+test('without model files the page explains how to get them and keeps working', async ({
+  page,
+}) => {
   await page.goto('/?backend=wasm');
   const status = page.getByTestId('model-status');
   await expect(status).toHaveAttribute('data-state', 'error');
@@ -13,7 +15,9 @@ test('without model files the page explains how to get them and keeps working', 
 });
 
 test('a model URL that 404s or is not JSON gets a plain error', async ({ page }) => {
-  await page.goto(`/?model=${encodeURIComponent(`${FIXTURE_ORIGIN}/shared/nothing/model.json`)}&backend=wasm`);
+  await page.goto(
+    `/?model=${encodeURIComponent(`${FIXTURE_ORIGIN}/shared/nothing/model.json`)}&backend=wasm`,
+  );
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
   await expect(page.getByTestId('model-status')).toContainText('HTTP 404');
   await page.goto(`/?model=${encodeURIComponent(`${FIXTURE_ORIGIN}/health`)}&backend=wasm`);
@@ -24,7 +28,9 @@ test('a model URL that 404s or is not JSON gets a plain error', async ({ page })
 test.describe('with the shared fixtures', () => {
   test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
 
-  test("our InceptionV3 (nsfwjs' Keras weights) runs at 299×299 in the browser", async ({ page }) => {
+  test("our InceptionV3 (nsfwjs' Keras weights) runs at 299×299 in the browser", async ({
+    page,
+  }) => {
     await openApp(page, { model: INCEPTION_FIXTURE_URL, backend: 'wasm' });
     const status = page.getByTestId('model-status');
     await expect(status).toContainText('299×299 input');
@@ -35,10 +41,15 @@ test.describe('with the shared fixtures', () => {
     await expect(card(page, 'dog.jpg').getByTestId('prediction')).toHaveCount(3);
   });
 
-  test('removing a card or clearing the gallery cancels its work; the app stays usable', async ({ page }) => {
+  test('removing a card or clearing the gallery cancels its work; the app stays usable', async ({
+    page,
+  }) => {
     await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
     const input = page.locator('input[type=file][multiple]');
-    const many = Array.from({ length: 8 }, (_, i) => ({ ...photo('eagle.jpg'), name: `eagle-${i}.jpg` }));
+    const many = Array.from({ length: 8 }, (_, i) => ({
+      ...photo('eagle.jpg'),
+      name: `eagle-${i}.jpg`,
+    }));
     await input.setInputFiles(many);
     await page.getByRole('button', { name: 'Remove eagle-7.jpg' }).click();
     await expect(card(page, 'eagle-7.jpg')).toHaveCount(0);
@@ -53,10 +64,14 @@ test.describe('with the shared fixtures', () => {
     await openApp(page, { model: MOBILENET_URL });
     await page.getByText('Settings').click();
     await page.getByTestId('backend-select').selectOption('cpu');
-    await expect(page.getByTestId('model-status')).toHaveAttribute('data-backend', 'cpu', { timeout: 60_000 });
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-backend', 'cpu', {
+      timeout: 60_000,
+    });
     await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready');
     await page.reload();
-    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready', {
+      timeout: 60_000,
+    });
     await expect(page.getByTestId('model-status')).toHaveAttribute('data-backend', 'cpu');
     await page.getByText('Settings').click();
     await expect(page.getByTestId('backend-select')).toHaveValue('cpu');

@@ -19,11 +19,15 @@ test.describe('backend selection and fallback', () => {
     await expect(report.locator(`tr[data-backend=${backend}]`)).toHaveAttribute('data-ok', 'true');
     // the software WebGL (SwiftShader) is slower than WASM, so auto does not pick it here
     expect(backend).toBe('wasm');
-    await expect(report.locator('tr[data-backend=webgl]')).toContainText(/software GPU, not needed/);
+    await expect(report.locator('tr[data-backend=webgl]')).toContainText(
+      /software GPU, not needed/,
+    );
   });
 
   test('forcing an unavailable WebGPU says so plainly', async ({ page }) => {
-    await page.goto(`/?${new URLSearchParams({ model: MOBILENET_URL, backend: 'webgpu' }).toString()}`);
+    await page.goto(
+      `/?${new URLSearchParams({ model: MOBILENET_URL, backend: 'webgpu' }).toString()}`,
+    );
     const status = page.getByTestId('model-status');
     await expect(status).toHaveAttribute('data-state', 'error');
     await expect(status).toContainText('WebGPU is not available here');
@@ -45,8 +49,13 @@ test.describe('backend selection and fallback', () => {
         await openApp(page, { model: MOBILENET_URL, backend });
         await expect(page.getByTestId('model-status')).toHaveAttribute('data-backend', backend);
         await page.locator('input[type=file][multiple]').setInputFiles([photo('dog.jpg')]);
-        await expect(card(page, 'dog.jpg')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
-        const top = await card(page, 'dog.jpg').getByTestId('prediction').first().getAttribute('data-label');
+        await expect(card(page, 'dog.jpg')).toHaveAttribute('data-status', 'done', {
+          timeout: 120_000,
+        });
+        const top = await card(page, 'dog.jpg')
+          .getByTestId('prediction')
+          .first()
+          .getAttribute('data-label');
         expect(top, `${backend} top-1`).toContain('malamute');
         await page.close();
       }

@@ -2,6 +2,8 @@ import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { DropZone } from '../features/drop-zone/drop-zone';
 import { Gallery } from '../features/gallery/gallery';
 import { ModelStatus } from '../features/model-status/model-status';
+import { PwaStatus, StorageInfo } from '../features/pwa/pwa-status';
+import { usePwa } from '../features/pwa/use-pwa';
 import { SettingsPanel } from '../features/settings/settings-panel';
 import { loadSettings, saveSettings, type Settings } from '../features/settings/settings-store';
 import { isBackendChoice } from '../inference/protocol';
@@ -37,6 +39,11 @@ export function App() {
 
   const model = useModel(client, entry, backend);
   const queue = useClassificationQueue(client, model.ready, settings.resizeMode);
+  const pwa = usePwa({
+    modelUrl: entry.url,
+    modelState: model.status.state,
+    onSharedFiles: queue.addFiles,
+  });
 
   const changeSettings = useCallback((next: Settings) => {
     setSettings(next);
@@ -70,8 +77,17 @@ export function App() {
           onChange={changeSettings}
           backendFromUrl={isBackendChoice(backendFromUrl) ? backendFromUrl : null}
           reports={model.reports}
-        />
+        >
+          <StorageInfo storage={pwa.storage} onRefresh={() => void pwa.refreshStorage()} />
+        </SettingsPanel>
       </header>
+      <PwaStatus
+        offline={pwa.offline}
+        needRefresh={pwa.needRefresh}
+        onUpdate={() => void pwa.update()}
+        canInstall={pwa.canInstall}
+        onInstall={() => void pwa.install()}
+      />
       <ModelStatus status={model.status} />
       {views.length > 1 && (
         <nav className="tabs" role="tablist" aria-label="Views">
@@ -99,7 +115,8 @@ export function App() {
         {view.render()}
       </main>
       <footer className="muted">
-        Your photos never leave this device: everything runs in your browser.
+        Your photos never leave this device: everything runs in your browser. ·{' '}
+        <span data-testid="app-version">v{__APP_VERSION__}</span>
       </footer>
     </div>
   );

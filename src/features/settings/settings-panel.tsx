@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { BACKENDS, isBackendChoice, type BackendReport } from '../../inference/protocol';
 import { isResizeMode } from '../../preprocess/geometry';
 import type { Settings } from './settings-store';
@@ -15,12 +16,15 @@ export function SettingsPanel({
   onChange,
   backendFromUrl,
   reports,
+  children,
 }: {
   settings: Settings;
   onChange: (settings: Settings) => void;
   /** a `?backend=` in the address overrides the stored choice */
   backendFromUrl: string | null;
   reports: BackendReport[];
+  /** more settings contributed by other features (storage, …) */
+  children?: ReactNode;
 }) {
   return (
     <details className="settings" data-testid="settings">
@@ -61,6 +65,7 @@ export function SettingsPanel({
             <option value="center-crop">centre crop</option>
           </select>
         </label>
+        {children}
         {reports.length > 0 && (
           <table className="backend-table" data-testid="backend-report">
             <caption>Backends on this device</caption>

@@ -1,0 +1,64 @@
+/**
+ * Page-side view of the offline caches: makes sure every file of the current model sits in the
+ * service worker's model cache, and collects photos the service worker received as a share.
+ */
+import { MODEL_CACHE, SHARE_CACHE } from '../../sw/model-files';
+
+interface ManifestGroup {
+  paths?: unknown;
+}
+
+/** The URLs of a model's files: model.json and every weight shard its manifest names. */
+export function modelFileUrls(modelUrl: string, modelJson: unknown): string[] {
+  const groups = (modelJson as { weightsManifest?: ManifestGroup[] } | null)?.weightsManifest;
+  if (!Array.isArray(groups)) throw new Error('model.json has no weightsManifest');
+  const paths = groups.flatMap((g) => (Array.isArray(g.paths) ? (g.paths as unknown[]) : []));
+  return [modelUrl, ...paths.map((p) => new URL(String(p), modelUrl).href)];
+}
+
+/**
+ * Puts every file of the model at `modelUrl` into the model cache, fetching (through the
+ * service worker, which stores them) whatever is missing. Reports the fraction done.
+ */
+export async function ensureModelCached(
+  modelUrl: string,
+  onProgress: (fraction: number) => void,
+): Promise<void> {
+  const cache = await caches.open(MODEL_CACHE);
+  const response = (await cache.match(modelUrl)) ?? (await fetch(modelUrl));
+  if (!response.ok) throw new Error(`model.json answered HTTP ${response.status}`);
+  const urls = modelFileUrls(modelUrl, await response.json());
+  let done = 0;
+  for (const url of urls) {
+    if (!(await cache.match(url))) {
+      const fetched = await fetch(url);
+      if (!fetched.ok) throw new Error(`${url} answered HTTP ${fetched.status}`);
+      await fetched.arrayBuffer(); // the service worker stores it on the way
+      if (!(await cache.match(url)))
+        throw new Error('the model files could not be stored for offline use');
+    }
+    done += 1;
+    onProgress(done / urls.length);
+  }
+  // Labels beside the model, when there are any (a 404 is fine).
+  await fetch(new URL('metadata.json', modelUrl)).catch(() => undefined);
+}
+
+/** Takes (and removes) the photos the service worker parked for share batch `batch`. */
+export async function takeSharedPhotos(batch: string): Promise<File[]> {
+  const cache = await caches.open(SHARE_CACHE);
+  const files: File[] = [];
+  for (const request of await cache.keys()) {
+    if (!request.url.includes(`/shared/${batch}/`)) continue;
+    const response = await cache.match(request);
+    if (response) {
+      const name = decodeURIComponent(response.headers.get('x-filename') ?? 'shared photo');
+      const blob = await response.blob();
+      files.push(
+        new File([blob], name, { type: blob.type || response.headers.get('content-type') || '' }),
+      );
+    }
+    await cache.delete(request);
+  }
+  return files;
+}

@@ -1,0 +1,171 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useRegisterSW } from 'virtual:pwa-register/react';
+import { ensureModelCached, takeSharedPhotos } from './offline-cache';
+
+/** Whether the app (shell and current model) works without a network. */
+export type OfflineState =
+  | { state: 'caching'; fraction: number | null }
+  | { state: 'ready' }
+  | { state: 'unavailable'; reason: string };
+
+interface InstallPrompt extends Event {
+  prompt(): Promise<void>;
+  userChoice: Promise<{ outcome: 'accepted' | 'dismissed' }>;
+}
+
+/** Storage used by this origin and the quota, in bytes. */
+export interface StorageUse {
+  usage: number;
+  quota: number;
+  persisted: boolean;
+}
+
+const PERSIST_ASKED = 'inception-lens:persist-asked';
+const supported = typeof navigator !== 'undefined' && 'serviceWorker' in navigator;
+
+async function controller(): Promise<void> {
+  if (navigator.serviceWorker.controller) return;
+  await new Promise<void>((resolve) =>
+    navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }),
+  );
+}
+
+/**
+ * Everything PWA for the app shell: service worker registration and update prompt, "ready offline"
+ * (shell precached and the model cached), install prompt, persistent storage, and photos shared
+ * to the installed app.
+ */
+export function usePwa({
+  modelUrl,
+  modelState,
+  onSharedFiles,
+}: {
+  modelUrl: string;
+  modelState: 'loading' | 'warming' | 'ready' | 'error';
+  onSharedFiles: (files: File[]) => void;
+}) {
+  const [registerError, setRegisterError] = useState<string | null>(null);
+  const {
+    needRefresh: [needRefresh],
+    updateServiceWorker,
+  } = useRegisterSW({
+    immediate: true,
+    onRegisterError: (error: unknown) => setRegisterError(String(error)),
+    onRegisteredSW: (_url, registration) => {
+      // Look for a new version now and then, and whenever the tab comes back.
+      if (!registration) return;
+      const check = (): void => void registration.update().catch(() => undefined);
+      setInterval(check, 60 * 60 * 1000);
+      document.addEventListener(
+        'visibilitychange',
+        () => document.visibilityState === 'visible' && check(),
+      );
+    },
+  });
+  const [cached, setCached] = useState<{ url: string; result: OfflineState } | null>(null);
+  const [cacheError, setCacheError] = useState<string | null>(null);
+  const [installPrompt, setInstallPrompt] = useState<InstallPrompt | null>(null);
+  const [storage, setStorage] = useState<StorageUse | null>(null);
+
+  // Cache the current model's files once it has loaded (through the service worker).
+  const modelReady = modelState === 'ready';
+  useEffect(() => {
+    if (!supported || !modelReady) return;
+    let current = true;
+    const report = (result: OfflineState): void => {
+      if (current) setCached({ url: modelUrl, result });
+    };
+    const job = /^https?:/.test(modelUrl)
+      ? controller().then(() =>
+          ensureModelCached(modelUrl, (fraction) => report({ state: 'caching', fraction })),
+        )
+      : controller(); // models kept in IndexedDB are offline already
+    job.then(
+      async () => {
+        report({ state: 'ready' });
+        if (navigator.storage?.persist && !localStorage.getItem(PERSIST_ASKED)) {
+          localStorage.setItem(PERSIST_ASKED, '1');
+          await navigator.storage.persist().catch(() => false);
+        }
+      },
+      (error: unknown) =>
+        report({
+          state: 'unavailable',
+          reason: error instanceof Error ? error.message : String(error),
+        }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [modelUrl, modelReady]);
+
+  // Messages from the service worker (a full disk while caching the model).
+  useEffect(() => {
+    if (!supported) return;
+    const onMessage = (event: MessageEvent<{ type?: string; message?: string }>): void => {
+      if (event.data?.type === 'cache-error') setCacheError(event.data.message ?? 'caching failed');
+    };
+    navigator.serviceWorker.addEventListener('message', onMessage);
+    return () => navigator.serviceWorker.removeEventListener('message', onMessage);
+  }, []);
+
+  // The browser's install offer.
+  useEffect(() => {
+    const onPrompt = (event: Event): void => {
+      event.preventDefault();
+      setInstallPrompt(event as InstallPrompt);
+    };
+    const onInstalled = (): void => setInstallPrompt(null);
+    window.addEventListener('beforeinstallprompt', onPrompt);
+    window.addEventListener('appinstalled', onInstalled);
+    return () => {
+      window.removeEventListener('beforeinstallprompt', onPrompt);
+      window.removeEventListener('appinstalled', onInstalled);
+    };
+  }, []);
+
+  // Photos shared to the installed app arrive as ?shared=<batch>.
+  useEffect(() => {
+    const batch = new URLSearchParams(location.search).get('shared');
+    if (!supported || !batch) return;
+    const url = new URL(location.href);
+    url.searchParams.delete('shared');
+    history.replaceState(null, '', url.href);
+    void takeSharedPhotos(batch).then((files) => files.length > 0 && onSharedFiles(files));
+  }, [onSharedFiles]);
+
+  const refreshStorage = useCallback(async () => {
+    if (!navigator.storage?.estimate) return;
+    const [estimate, persisted] = await Promise.all([
+      navigator.storage.estimate(),
+      navigator.storage.persisted?.() ?? Promise.resolve(false),
+    ]);
+    setStorage({ usage: estimate.usage ?? 0, quota: estimate.quota ?? 0, persisted });
+  }, []);
+
+  const install = useCallback(async () => {
+    if (!installPrompt) return;
+    await installPrompt.prompt();
+    await installPrompt.userChoice;
+    setInstallPrompt(null);
+  }, [installPrompt]);
+
+  let offline: OfflineState;
+  if (!supported) offline = { state: 'unavailable', reason: 'this browser has no service workers' };
+  else if (registerError) offline = { state: 'unavailable', reason: registerError };
+  else if (cacheError) offline = { state: 'unavailable', reason: cacheError };
+  else if (modelState === 'error')
+    offline = { state: 'unavailable', reason: 'the model is not loaded' };
+  else if (cached && cached.url === modelUrl) offline = cached.result;
+  else offline = { state: 'caching', fraction: null };
+
+  return {
+    offline,
+    needRefresh,
+    update: () => updateServiceWorker(true),
+    canInstall: installPrompt !== null,
+    install,
+    storage,
+    refreshStorage,
+  };
+}
