@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { InferenceClient, LoadProgress } from '../inference/client';
+import { LoadError, type InferenceClient, type LoadProgress } from '../inference/client';
 import type { BackendChoice, BackendReport, LoadedModelInfo } from '../inference/protocol';
 import type { ModelEntry } from '../models/registry';
 import type { ModelState } from '../features/model-status/model-status';
@@ -72,6 +72,23 @@ export function useModel(
           if (!current) return;
           const reports = (error as { backends?: BackendReport[] }).backends ?? [];
           const message = error instanceof Error ? error.message : String(error);
+          const kept = error instanceof LoadError ? error.kept : undefined;
+          if (kept) {
+            // The worker still runs the previous model: keep using it, and say why.
+            setLoaded({
+              key: thisKey,
+              status: {
+                state: 'ready',
+                model: kept.model,
+                backend: kept.backend,
+                warmupMs: 0,
+                notice: `Could not switch to ${entry.name}: ${message} Still using ${kept.model.name}.`,
+              },
+              ready: kept.model,
+              reports,
+            });
+            return;
+          }
           setLoaded({
             key: thisKey,
             status: { state: 'error', name: entry.name, message },

@@ -29,6 +29,8 @@ export class LoadError extends Error {
   constructor(
     message: string,
     readonly backends: BackendReport[] | undefined,
+    /** set when the worker kept the previous model active after this failure */
+    readonly kept?: { model: LoadedModelInfo; backend: BackendName },
   ) {
     super(message);
   }
@@ -133,7 +135,7 @@ export class InferenceClient {
         return;
       case 'error':
         this.pending.delete(message.id);
-        p.reject(new LoadError(message.message, message.backends));
+        p.reject(new LoadError(message.message, message.backends, message.kept));
         return;
       default: {
         // Feature messages: '…-progress' ones are interim updates, any other is the final answer.

@@ -284,16 +284,42 @@ describe('InferenceService: load', () => {
     expect(cold.disposed).toBe(1);
   });
 
-  test('a failed reload disposes the old model and leaves none loaded', async () => {
+  test('a failed switch on the same backend keeps the previous model active', async () => {
     const { service, posted, knobs, classifiers } = await loaded();
     knobs.loadClassifier = () => Promise.reject(new Error('gone'));
     service.handle(load(2));
     await until(() => finalFor(posted, 2) !== undefined, 'the failed reload');
-    expect(finalFor(posted, 2)?.type).toBe('error');
+    const failure = finalFor(posted, 2);
+    expect(failure).toMatchObject({ type: 'error', message: 'gone', kept: { backend: 'webgl' } });
+    expect(classifiers[0]?.disposed).toBe(0);
+    service.handle(classify(3));
+    await until(() => classifiers[0]?.calls.length === 1, 'the old model to be asked');
+    classifiers[0]?.calls[0]?.result.resolve(predictionsFor('old'));
+    await until(() => finalFor(posted, 3) !== undefined, 'the classify answer');
+    expect(finalFor(posted, 3)).toMatchObject({ type: 'result', predictions: predictionsFor('old') });
+  });
+
+  test('a failed load on another backend disposes the old model and leaves none loaded', async () => {
+    const { service, posted, knobs, classifiers } = await loaded();
+    knobs.select = () => Promise.resolve({ backend: 'cpu', reports: [] });
+    knobs.loadClassifier = () => Promise.reject(new Error('gone'));
+    service.handle(load(2, 'cpu'));
+    await until(() => finalFor(posted, 2) !== undefined, 'the failed reload');
+    expect(finalFor(posted, 2)).toMatchObject({ type: 'error', message: 'gone' });
+    expect(finalFor(posted, 2)).not.toHaveProperty('kept');
     expect(classifiers[0]?.disposed).toBe(1);
     service.handle(classify(3));
     await until(() => finalFor(posted, 3) !== undefined, 'the classify answer');
     expect(finalFor(posted, 3)).toEqual({ type: 'error', id: 3, message: 'no model is loaded' });
+  });
+
+  test('a successful switch disposes the previous model exactly once', async () => {
+    const { service, posted, classifiers } = await loaded();
+    service.handle(load(2));
+    await until(() => finalFor(posted, 2) !== undefined, 'the reload');
+    expect(finalFor(posted, 2)?.type).toBe('ready');
+    expect(classifiers[0]?.disposed).toBe(1);
+    expect(classifiers[1]?.disposed).toBe(0);
   });
 });
 

@@ -101,10 +101,7 @@ export class InferenceService {
       backend: this.backend,
       post: (message) => this.deps.post(message),
       isCancelled: () => this.cancelled.has(id),
-      activate: (classifier) => {
-        if (classifier !== this.classifier) this.classifier?.dispose();
-        this.classifier = classifier;
-      },
+      activate: (classifier) => this.replace(classifier),
     };
     try {
       if (this.cancelled.delete(id)) this.deps.post({ type: 'cancelled', id });
@@ -152,12 +149,13 @@ export class InferenceService {
     };
     let reports: BackendReport[] | undefined;
     try {
-      this.classifier?.dispose();
-      this.classifier = null;
       progress('backend', 0);
+      const previousBackend = this.backend;
       const selected = await this.deps.selectBackend(choice);
       reports = selected.reports;
       this.backend = selected.backend;
+      // The previous model stays active until its successor works, unless its backend is gone.
+      if (selected.backend !== previousBackend) this.replace(null);
       progress('download', 0, selected.backend);
       const classifier = await this.deps.loadClassifier(entry, (f) =>
         progress('download', f, selected.backend),
@@ -170,7 +168,7 @@ export class InferenceService {
         classifier.dispose();
         throw error;
       }
-      this.classifier = classifier;
+      this.replace(classifier);
       this.deps.post({
         type: 'ready',
         id,
@@ -181,16 +179,27 @@ export class InferenceService {
       });
     } catch (error) {
       const found = (error as { reports?: BackendReport[] } | null)?.reports ?? reports;
-      this.deps.post(
-        found
-          ? { type: 'error', id, message: messageOf(error), backends: found }
-          : { type: 'error', id, message: messageOf(error) },
-      );
+      const message: Extract<WorkerResponse, { type: 'error' }> = {
+        type: 'error',
+        id,
+        message: messageOf(error),
+      };
+      if (found) message.backends = found;
+      if (this.classifier && this.backend) {
+        message.kept = { model: this.classifier.info, backend: this.backend };
+      }
+      this.deps.post(message);
     } finally {
       this.loading = false;
       done();
       void this.pump();
     }
+  }
+
+  /** Makes `next` the active classifier, disposing the one it replaces. */
+  private replace(next: Classifier | null): void {
+    if (this.classifier && this.classifier !== next) this.classifier.dispose();
+    this.classifier = next;
   }
 
   private async pump(): Promise<void> {

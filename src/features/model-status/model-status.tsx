@@ -4,7 +4,14 @@ import type { BackendName, LoadStage, LoadedModelInfo } from '../../inference/pr
 export type ModelState =
   | { state: 'loading'; name: string; stage: LoadStage; fraction: number; backend?: BackendName }
   | { state: 'warming'; name: string; backend: BackendName }
-  | { state: 'ready'; model: LoadedModelInfo; backend: BackendName; warmupMs: number }
+  | {
+      state: 'ready';
+      model: LoadedModelInfo;
+      backend: BackendName;
+      warmupMs: number;
+      /** e.g. why a requested model is not the one running */
+      notice?: string;
+    }
   | { state: 'error'; name: string; message: string };
 
 const BACKEND_LABEL: Record<BackendName, string> = {
@@ -54,8 +61,13 @@ export function ModelStatus({ status }: { status: ModelState }) {
       {status.state === 'ready' && (
         <p className="muted">
           {status.model.inputSize}×{status.model.inputSize} input · {status.model.numClasses}{' '}
-          classes · {(status.model.params / 1e6).toFixed(1)} M parameters · warm-up{' '}
-          {Math.round(status.warmupMs)} ms
+          classes · {(status.model.params / 1e6).toFixed(1)} M parameters
+          {status.warmupMs > 0 && ` · warm-up ${Math.round(status.warmupMs)} ms`}
+        </p>
+      )}
+      {status.state === 'ready' && status.notice && (
+        <p className="model-status__error" role="alert" data-testid="model-notice">
+          {status.notice}
         </p>
       )}
       {status.state === 'error' && (
