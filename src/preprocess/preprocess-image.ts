@@ -4,7 +4,14 @@
  * thumbnail for the card. Runs on the page, off React's render path.
  */
 import { fitWithin, sourceRect, type ResizeMode } from './geometry';
-import { formatName, jpegIsComplete, pngIsComplete, sniffFormat } from './sniff';
+import {
+  formatName,
+  gifFrameCount,
+  imageDimensions,
+  jpegIsComplete,
+  pngIsComplete,
+  sniffFormat,
+} from './sniff';
 
 /** A problem with the input file itself; its message is written for the user. */
 export class ImageInputError extends Error {
@@ -33,8 +40,10 @@ export interface PreprocessedImage {
   note?: string;
 }
 
-/** Largest side we decode as is; bigger photos are downscaled while decoding. */
-const MAX_DECODE_SIDE = 8192;
+/** Largest side we keep after decoding; bigger photos are downscaled while decoding. */
+const MAX_DECODE_SIDE = 4096;
+/** Larger images are refused: decoding them could take gigabytes and crash the tab. */
+export const MAX_PIXELS = 100_000_000;
 
 function canvas2d(
   width: number,
@@ -51,8 +60,16 @@ function canvas2d(
   return { canvas, ctx };
 }
 
+/** What {@link checkImageFile} learned from a file's bytes. */
+export interface CheckedImage {
+  format: string;
+  width?: number;
+  height?: number;
+  note?: string;
+}
+
 /** Checks the file's bytes and says plainly what is wrong, before the browser decodes it. */
-export async function checkImageFile(file: Blob): Promise<{ format: string; note?: string }> {
+export async function checkImageFile(file: Blob): Promise<CheckedImage> {
   if (file.size === 0) throw new ImageInputError('empty file (0 bytes)');
   const head = new Uint8Array(await file.slice(0, 4096).arrayBuffer());
   const format = sniffFormat(head);
@@ -61,30 +78,49 @@ export async function checkImageFile(file: Blob): Promise<{ format: string; note
   if (format === 'svg') {
     throw new ImageInputError('SVG drawings are not supported: export the picture as PNG or JPEG');
   }
+  const whole = format === 'jpeg' || format === 'png' || format === 'gif';
+  const bytes = whole ? new Uint8Array(await file.arrayBuffer()) : head;
   if (format === 'jpeg' || format === 'png') {
-    const bytes = new Uint8Array(await file.arrayBuffer());
     const complete = format === 'jpeg' ? jpegIsComplete(bytes) : pngIsComplete(bytes);
     if (!complete) {
       throw new ImageInputError(`could not decode this ${name}: the file is truncated`);
     }
   }
-  return format === 'gif'
-    ? { format: name, note: 'GIF: the first frame was classified' }
-    : { format: name };
+  const result: CheckedImage = { format: name };
+  const size = imageDimensions(bytes, format);
+  if (size) {
+    if (size.width === 0 || size.height === 0) {
+      throw new ImageInputError(`could not decode this ${name}: it has no pixels`);
+    }
+    if (size.width * size.height > MAX_PIXELS) {
+      const mp = Math.round((size.width * size.height) / 1e6);
+      throw new ImageInputError(
+        `too large: ${size.width} × ${size.height} (${mp} megapixels); images up to ` +
+          `${MAX_PIXELS / 1e6} megapixels are accepted — scale it down and try again`,
+      );
+    }
+    result.width = size.width;
+    result.height = size.height;
+  }
+  if (format === 'gif' && gifFrameCount(bytes) > 1) {
+    result.note = 'Animated GIF: its first frame was classified';
+  }
+  return result;
 }
 
-async function decode(file: Blob, format: string): Promise<ImageBitmap> {
+async function decode(file: Blob, checked: CheckedImage): Promise<ImageBitmap> {
+  const { format, width, height } = checked;
   try {
-    const probe = await createImageBitmap(file, { imageOrientation: 'from-image' });
-    if (probe.width <= MAX_DECODE_SIDE && probe.height <= MAX_DECODE_SIDE) return probe;
-    const fit = fitWithin(probe.width, probe.height, MAX_DECODE_SIDE);
-    probe.close();
-    return await createImageBitmap(file, {
-      imageOrientation: 'from-image',
-      resizeWidth: fit.width,
-      resizeHeight: fit.height,
-      resizeQuality: 'high',
-    });
+    if (width && height && Math.max(width, height) > MAX_DECODE_SIDE) {
+      // Downscale while decoding; one side given, the browser keeps the aspect ratio.
+      const fit = fitWithin(width, height, MAX_DECODE_SIDE);
+      return await createImageBitmap(file, {
+        imageOrientation: 'from-image',
+        ...(width >= height ? { resizeWidth: fit.width } : { resizeHeight: fit.height }),
+        resizeQuality: 'high',
+      });
+    }
+    return await createImageBitmap(file, { imageOrientation: 'from-image' });
   } catch (error) {
     const reason = format === 'HEIC' ? ' (this browser cannot open HEIC photos)' : '';
     throw new ImageInputError(`could not decode this ${format}${reason}`, { cause: error });
@@ -96,8 +132,9 @@ export async function preprocessImage(
   file: Blob,
   options: PreprocessOptions,
 ): Promise<PreprocessedImage> {
-  const { format, note } = await checkImageFile(file);
-  const bitmap = await decode(file, format);
+  const checked = await checkImageFile(file);
+  const { note } = checked;
+  const bitmap = await decode(file, checked);
   try {
     const { size, mode } = options;
     const input = canvas2d(size, size);

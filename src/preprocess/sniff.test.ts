@@ -3,7 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { describe, expect, test } from 'vitest';
-import { formatName, jpegIsComplete, pngIsComplete, sniffFormat } from './sniff';
+import {
+  formatName,
+  gifFrameCount,
+  imageDimensions,
+  jpegIsComplete,
+  pngIsComplete,
+  sniffFormat,
+} from './sniff';
 
 /** A deterministic `width × height` RGBA gradient with some texture, so the JPEG has real data. */
 function rgbaImage(width: number, height: number): Uint8Array {
@@ -279,5 +286,70 @@ describe('real photos from ../shared/photos', () => {
         expect(jpegIsComplete(bytes.subarray(0, cut)), `${name} cut at ${cut}`).toBe(false);
       }
     }
+  });
+});
+
+describe('imageDimensions', () => {
+  test('reads JPEG (past an EXIF segment) and PNG sizes from their headers', () => {
+    expect(imageDimensions(makeJpeg(24, 16), 'jpeg')).toEqual({ width: 24, height: 16 });
+    expect(imageDimensions(withExifThumbnail(makeJpeg(40, 8)), 'jpeg')).toEqual({
+      width: 40,
+      height: 8,
+    });
+    expect(imageDimensions(makePng(12, 9), 'png')).toEqual({ width: 12, height: 9 });
+  });
+
+  test('reads GIF and BMP sizes; a header cut short says nothing', () => {
+    const gif = concat(ascii('GIF89a'), [0x2c, 0x01, 0x10, 0x00, 0, 0, 0]);
+    expect(imageDimensions(gif, 'gif')).toEqual({ width: 300, height: 16 });
+    const bmp = new Uint8Array(30);
+    const view = new DataView(bmp.buffer);
+    bmp.set(ascii('BM'));
+    view.setInt32(18, 640, true);
+    view.setInt32(22, -480, true); // top-down bitmaps store a negative height
+    expect(imageDimensions(bmp, 'bmp')).toEqual({ width: 640, height: 480 });
+    expect(imageDimensions(makePng().subarray(0, 20), 'png')).toBeNull();
+    expect(imageDimensions(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]), 'jpeg')).toBeNull();
+  });
+});
+
+describe('gifFrameCount', () => {
+  const frame = (lzw: number[]): number[] => [
+    0x21,
+    0xf9,
+    0x04,
+    0x00,
+    0x0a,
+    0x00,
+    0x00,
+    0x00,
+    0x2c,
+    0,
+    0,
+    0,
+    0,
+    1,
+    0,
+    1,
+    0,
+    0,
+    0x02,
+    lzw.length,
+    ...lzw,
+    0x00,
+  ];
+  const gif = (frames: number): Uint8Array =>
+    concat(
+      ascii('GIF89a'),
+      [1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255],
+      ...Array.from({ length: frames }, () => frame([0x44, 0x01])),
+      [0x3b],
+    );
+
+  test('counts image descriptors, skipping extensions and colour tables', () => {
+    expect(gifFrameCount(gif(1))).toBe(1);
+    expect(gifFrameCount(gif(2))).toBe(2);
+    expect(gifFrameCount(gif(5), 10)).toBe(5);
+    expect(gifFrameCount(gif(5))).toBe(2); // stops at the limit
   });
 });

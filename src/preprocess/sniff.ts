@@ -98,3 +98,104 @@ export function pngIsComplete(bytes: Uint8Array): boolean {
   }
   return false;
 }
+
+/** Width and height from an image's header, or `null` when the header does not say. */
+export function imageDimensions(
+  bytes: Uint8Array,
+  format: ImageFormat,
+): { width: number; height: number } | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const has = (n: number): boolean => bytes.length >= n;
+  switch (format) {
+    case 'png':
+      return has(24) ? { width: view.getUint32(16), height: view.getUint32(20) } : null;
+    case 'gif':
+      return has(10) ? { width: view.getUint16(6, true), height: view.getUint16(8, true) } : null;
+    case 'bmp':
+      return has(26)
+        ? { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) }
+        : null;
+    case 'webp': {
+      if (!has(30)) return null;
+      const kind = ascii(bytes, 12, 4);
+      if (kind === 'VP8X') {
+        return {
+          width:
+            1 +
+            (bytes[24] as number) +
+            ((bytes[25] as number) << 8) +
+            ((bytes[26] as number) << 16),
+          height:
+            1 +
+            (bytes[27] as number) +
+            ((bytes[28] as number) << 8) +
+            ((bytes[29] as number) << 16),
+        };
+      }
+      if (kind === 'VP8 ')
+        return {
+          width: view.getUint16(26, true) & 0x3fff,
+          height: view.getUint16(28, true) & 0x3fff,
+        };
+      if (kind === 'VP8L') {
+        const b = view.getUint32(21, true);
+        return { width: (b & 0x3fff) + 1, height: ((b >> 14) & 0x3fff) + 1 };
+      }
+      return null;
+    }
+    case 'jpeg': {
+      // Walk the marker segments to the first start-of-frame (SOF0..SOF15 but DHT/JPG/DAC).
+      let i = 2;
+      while (i + 9 < bytes.length) {
+        if (bytes[i] !== 0xff) return null;
+        const marker = bytes[i + 1] as number;
+        if (marker === 0xff) {
+          i += 1;
+          continue;
+        }
+        const length = view.getUint16(i + 2);
+        if (
+          marker >= 0xc0 &&
+          marker <= 0xcf &&
+          marker !== 0xc4 &&
+          marker !== 0xc8 &&
+          marker !== 0xcc
+        ) {
+          return { height: view.getUint16(i + 5), width: view.getUint16(i + 7) };
+        }
+        i += 2 + length;
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Number of frames in a GIF (walks its blocks; stops early at `limit`). */
+export function gifFrameCount(bytes: Uint8Array, limit = 2): number {
+  if (bytes.length < 13) return 0;
+  const skipSubBlocks = (at: number): number => {
+    let i = at;
+    while (i < bytes.length && bytes[i] !== 0) i += 1 + (bytes[i] as number);
+    return i + 1;
+  };
+  const flags = bytes[10] as number;
+  let i = 13 + (flags & 0x80 ? 3 * 2 ** ((flags & 0x07) + 1) : 0);
+  let frames = 0;
+  while (i < bytes.length && frames < limit) {
+    const block = bytes[i];
+    if (block === 0x3b) break; // trailer
+    if (block === 0x21) {
+      i = skipSubBlocks(i + 2); // extension: label, then sub-blocks
+    } else if (block === 0x2c) {
+      frames += 1;
+      const local = bytes[i + 9] as number;
+      i += 10 + (local & 0x80 ? 3 * 2 ** ((local & 0x07) + 1) : 0);
+      i = skipSubBlocks(i + 1); // LZW minimum code size, then image data sub-blocks
+    } else {
+      break;
+    }
+  }
+  return frames;
+}
