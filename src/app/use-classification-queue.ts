@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import { CancelledError, type InferenceClient } from '../inference/client';
+import { CancelledError, WorkerCrashedError, type InferenceClient } from '../inference/client';
 import type { LoadedModelInfo } from '../inference/protocol';
 import { galleryReducer, type Card } from '../features/gallery/gallery-state';
 import type { ResizeMode } from '../preprocess/geometry';
@@ -11,6 +11,8 @@ import { ImageInputError, preprocessImage } from '../preprocess/preprocess-image
  * stays bounded however many photos are dropped.
  */
 const IN_FLIGHT = 2;
+/** How often a photo is retried after the worker died while it was being classified. */
+const MAX_RETRIES = 2;
 
 let counter = 0;
 function newId(): string {
@@ -32,6 +34,7 @@ export function useClassificationQueue(
   const controllers = useRef(new Map<string, AbortController>());
   const urls = useRef(new Map<string, string>());
   const started = useRef(new Set<string>());
+  const retries = useRef(new Map<string, number>());
 
   const run = useCallback(
     async (card: Card, info: LoadedModelInfo, signal: AbortSignal) => {
@@ -40,6 +43,8 @@ export function useClassificationQueue(
       try {
         const image = await preprocessImage(card.file, { size: info.inputSize, mode: resizeMode });
         if (signal.aborted) return;
+        const previous = urls.current.get(card.id); // from an attempt before a worker restart
+        if (previous) URL.revokeObjectURL(previous);
         thumbnailUrl = URL.createObjectURL(image.thumbnail);
         urls.current.set(card.id, thumbnailUrl);
         dispatch(
@@ -58,9 +63,18 @@ export function useClassificationQueue(
           predictions: result.predictions,
           ms: result.ms,
           backend: result.backend,
+          modelId: info.id,
         });
       } catch (error) {
         if (signal.aborted || error instanceof CancelledError) return;
+        // The worker died under this photo: try again on the restarted worker, twice at most
+        // (a photo that kills the worker every time gets an error instead of a loop).
+        const attempts = retries.current.get(card.id) ?? 0;
+        if (error instanceof WorkerCrashedError && attempts < MAX_RETRIES) {
+          retries.current.set(card.id, attempts + 1);
+          dispatch({ type: 'requeue', ids: [card.id] });
+          return;
+        }
         const message =
           error instanceof ImageInputError
             ? error.message

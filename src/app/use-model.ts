@@ -1,6 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { LoadError, type InferenceClient, type LoadProgress } from '../inference/client';
-import type { BackendChoice, BackendReport, LoadedModelInfo } from '../inference/protocol';
+import type {
+  BackendChoice,
+  BackendName,
+  BackendReport,
+  LoadedModelInfo,
+} from '../inference/protocol';
 import type { ModelEntry } from '../models/registry';
 import type { ModelState } from '../features/model-status/model-status';
 
@@ -10,6 +15,8 @@ export interface ModelHandle {
   /** set once the model is warmed up and ready for photos */
   ready: LoadedModelInfo | null;
   reports: BackendReport[];
+  /** loads the model again (after an error) */
+  retry?: () => void;
 }
 
 function starting(name: string, reports: BackendReport[]): ModelHandle {
@@ -20,10 +27,13 @@ function starting(name: string, reports: BackendReport[]): ModelHandle {
   };
 }
 
-function progressState(name: string, p: LoadProgress): ModelState {
+function progressState(name: string, p: LoadProgress, previous: ModelState): ModelState {
   if (p.stage === 'warming' && p.backend) return { state: 'warming', name, backend: p.backend };
   const state: ModelState = { state: 'loading', name, stage: p.stage, fraction: p.fraction };
   if (p.backend) state.backend = p.backend;
+  // A note (a retried download) stays visible until the load ends.
+  const note = p.note ?? (previous.state === 'loading' ? previous.note : undefined);
+  if (note) state.note = note;
   return state;
 }
 
@@ -33,74 +43,120 @@ export function useModel(
   entry: ModelEntry,
   backend: BackendChoice,
 ): ModelHandle {
-  const key = `${entry.id}|${backend}`;
+  // Recovery: a dead worker is restarted (generation) and a lost GPU backend is avoided.
+  const [recovery, setRecovery] = useState<{
+    generation: number;
+    lost: BackendName[];
+    notice: string | null;
+  }>({ generation: 0, lost: [], notice: null });
+  const { generation, lost, notice } = recovery;
+  const choice: BackendChoice = backend !== 'auto' && lost.includes(backend) ? 'auto' : backend;
+  const key = `${entry.id}|${choice}|${generation}`;
   const [loaded, setLoaded] = useState<ModelHandle & { key: string }>(() => ({
     key,
     ...starting(entry.name, []),
   }));
 
   useEffect(() => {
+    const offCrash = client.onCrash((reason) =>
+      setRecovery((r) => ({
+        ...r,
+        generation: r.generation + 1,
+        notice: r.notice ?? `${reason} It was restarted, and unfinished photos are retried.`,
+      })),
+    );
+    const offEvent = client.onEvent((message) => {
+      if (message.type !== 'backend-lost') return;
+      setRecovery((r) => ({
+        ...r,
+        lost: r.lost.includes(message.backend) ? r.lost : [...r.lost, message.backend],
+        notice: `${message.backend} stopped working (${message.reason}); switched to another backend.`,
+      }));
+      client.restart(`restarted because ${message.reason}`);
+    });
+    return () => {
+      offCrash();
+      offEvent();
+    };
+  }, [client]);
+
+  const retry = useCallback(() => setRecovery((r) => ({ ...r, generation: r.generation + 1 })), []);
+  // Back online after a failed download: try again by itself.
+  const failed = loaded.key === key && loaded.status.state === 'error';
+  useEffect(() => {
+    if (!failed) return;
+    window.addEventListener('online', retry);
+    return () => window.removeEventListener('online', retry);
+  }, [failed, retry]);
+
+  useEffect(() => {
     if (entry.loadError) return;
     let current = true;
-    const thisKey = `${entry.id}|${backend}`;
-    client
-      .load(entry, backend, (p) => {
-        if (current)
-          setLoaded((h) => ({
-            ...h,
-            key: thisKey,
-            ready: null,
-            status: progressState(entry.name, p),
-          }));
-      })
-      .then(
-        (info) => {
-          if (!current) return;
+    const thisKey = `${entry.id}|${choice}|${generation}`;
+    const onProgress = (p: LoadProgress): void => {
+      if (current) {
+        setLoaded((h) => ({
+          ...h,
+          key: thisKey,
+          ready: null,
+          status: progressState(
+            entry.name,
+            p,
+            h.key === thisKey ? h.status : starting(entry.name, []).status,
+          ),
+        }));
+      }
+    };
+    client.load(entry, choice, onProgress, lost).then(
+      (info) => {
+        if (!current) return;
+        const status: ModelState = {
+          state: 'ready',
+          model: info.model,
+          backend: info.backend,
+          warmupMs: info.warmupMs,
+        };
+        if (notice) status.notice = notice;
+        setLoaded({
+          key: thisKey,
+          status,
+          ready: info.model,
+          reports: info.backends,
+        });
+      },
+      (error: unknown) => {
+        if (!current) return;
+        const reports = (error as { backends?: BackendReport[] }).backends ?? [];
+        const message = error instanceof Error ? error.message : String(error);
+        const kept = error instanceof LoadError ? error.kept : undefined;
+        if (kept) {
+          // The worker still runs the previous model: keep using it, and say why.
           setLoaded({
             key: thisKey,
             status: {
               state: 'ready',
-              model: info.model,
-              backend: info.backend,
-              warmupMs: info.warmupMs,
+              model: kept.model,
+              backend: kept.backend,
+              warmupMs: 0,
+              notice: `Could not switch to ${entry.name}: ${message} Still using ${kept.model.name}.`,
             },
-            ready: info.model,
-            reports: info.backends,
-          });
-        },
-        (error: unknown) => {
-          if (!current) return;
-          const reports = (error as { backends?: BackendReport[] }).backends ?? [];
-          const message = error instanceof Error ? error.message : String(error);
-          const kept = error instanceof LoadError ? error.kept : undefined;
-          if (kept) {
-            // The worker still runs the previous model: keep using it, and say why.
-            setLoaded({
-              key: thisKey,
-              status: {
-                state: 'ready',
-                model: kept.model,
-                backend: kept.backend,
-                warmupMs: 0,
-                notice: `Could not switch to ${entry.name}: ${message} Still using ${kept.model.name}.`,
-              },
-              ready: kept.model,
-              reports,
-            });
-            return;
-          }
-          setLoaded({
-            key: thisKey,
-            status: { state: 'error', name: entry.name, message },
-            ready: null,
+            ready: kept.model,
             reports,
           });
-        },
-      );
+          return;
+        }
+        setLoaded({
+          key: thisKey,
+          status: { state: 'error', name: entry.name, message },
+          ready: null,
+          reports,
+        });
+      },
+    );
     return () => {
       current = false;
     };
-  }, [client, entry, backend]);
+  }, [client, entry, choice, generation, lost, notice]);
 
   if (entry.loadError) {
     return {
@@ -110,5 +166,6 @@ export function useModel(
     };
   }
   // A new model or backend shows "loading" at once rather than the previous model's state.
-  return loaded.key === key ? loaded : starting(entry.name, loaded.reports);
+  const handle = loaded.key === key ? loaded : starting(entry.name, loaded.reports);
+  return handle.status.state === 'error' ? { ...handle, retry } : handle;
 }

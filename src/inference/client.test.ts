@@ -4,6 +4,7 @@ import {
   CancelledError,
   InferenceClient,
   LoadError,
+  WorkerCrashedError,
   type LoadProgress,
   type WorkerLike,
 } from './client';
@@ -370,5 +371,43 @@ describe('InferenceClient', () => {
     expect(workers).toHaveLength(2);
     client.terminate();
     await next.done;
+  });
+
+  test('a crash is a WorkerCrashedError and tells the crash listeners; terminate is not a crash', async () => {
+    const { client, worker } = setup();
+    const reasons: string[] = [];
+    const unsubscribe = client.onCrash((reason) => reasons.push(reason));
+    const call = track(client.classify(new ArrayBuffer(4), 1, 1));
+    worker(0).emitError('boom');
+    await call.done;
+    expect(call.state.error).toBeInstanceOf(WorkerCrashedError);
+    expect(reasons).toEqual(['The inference worker stopped: boom']);
+
+    const next = track(client.classify(new ArrayBuffer(4), 1, 1));
+    client.terminate();
+    await next.done;
+    expect(next.state.error).not.toBeInstanceOf(WorkerCrashedError);
+    expect(reasons).toHaveLength(1);
+
+    const third = track(client.classify(new ArrayBuffer(4), 1, 1));
+    client.restart('restarted by the test');
+    await third.done;
+    expect(third.state.error).toBeInstanceOf(WorkerCrashedError);
+    expect(reasons[1]).toBe('The inference worker was restarted by the test.');
+    unsubscribe();
+    const fourth = track(client.classify(new ArrayBuffer(4), 1, 1));
+    worker(3).emitError('again');
+    await fourth.done;
+    expect(reasons).toHaveLength(2);
+  });
+
+  test('messages nobody waits for go to the event listeners', () => {
+    const { client, worker } = setup();
+    const seen: WorkerResponse[] = [];
+    client.onEvent((m) => seen.push(m));
+    void track(client.classify(new ArrayBuffer(4), 1, 1));
+    const unsolicited: WorkerResponse = { type: 'cancelled', id: 0 };
+    worker().emitMessage(unsolicited);
+    expect(seen).toEqual([unsolicited]);
   });
 });

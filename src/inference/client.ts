@@ -23,6 +23,11 @@ export class CancelledError extends Error {
   }
 }
 
+/** The worker died while this call was pending; a fresh worker serves the next call. */
+export class WorkerCrashedError extends Error {
+  override name = 'WorkerCrashedError';
+}
+
 /** A failed load, with the backend reports when backend selection was the problem. */
 export class LoadError extends Error {
   override name = 'LoadError';
@@ -56,6 +61,7 @@ export interface LoadProgress {
   stage: LoadStage;
   fraction: number;
   backend?: BackendName;
+  note?: string;
 }
 
 interface Pending {
@@ -73,6 +79,8 @@ export class InferenceClient {
   private worker: WorkerLike | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly crashListeners = new Set<(reason: string) => void>();
+  private readonly eventListeners = new Set<(message: WorkerResponse) => void>();
 
   constructor(private readonly createWorker: () => WorkerLike) {}
 
@@ -90,27 +98,44 @@ export class InferenceClient {
     return worker;
   }
 
-  /** Rejects everything pending on a dead worker and forgets it. */
-  private fail(worker: WorkerLike, message: string): void {
+  /** Rejects everything pending on a dead worker, forgets it and tells the crash listeners. */
+  private fail(worker: WorkerLike, message: string, crashed = true): void {
     if (this.worker !== worker) return;
     this.worker = null;
     worker.terminate();
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
-      p.reject(new Error(message));
+      p.reject(crashed ? new WorkerCrashedError(message) : new Error(message));
     }
+    if (crashed) for (const listener of this.crashListeners) listener(message);
+  }
+
+  /** Calls `listener` whenever the worker dies; returns the unsubscribe function. */
+  onCrash(listener: (reason: string) => void): () => void {
+    this.crashListeners.add(listener);
+    return () => this.crashListeners.delete(listener);
+  }
+
+  /** Calls `listener` for messages the worker sends on its own (not answers, e.g. backend loss). */
+  onEvent(listener: (message: WorkerResponse) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
   }
 
   private receive(message: WorkerResponse): void {
     const p = this.pending.get(message.id);
-    if (!p) return;
+    if (!p) {
+      for (const listener of this.eventListeners) listener(message);
+      return;
+    }
     switch (message.type) {
       case 'progress':
-        p.onProgress?.(
-          message.backend
-            ? { stage: message.stage, fraction: message.fraction, backend: message.backend }
-            : { stage: message.stage, fraction: message.fraction },
-        );
+        p.onProgress?.({
+          stage: message.stage,
+          fraction: message.fraction,
+          ...(message.backend ? { backend: message.backend } : {}),
+          ...(message.note ? { note: message.note } : {}),
+        });
         return;
       case 'ready':
         this.pending.delete(message.id);
@@ -213,13 +238,11 @@ export class InferenceClient {
     model: ModelEntry,
     backend: BackendChoice,
     onProgress?: (p: LoadProgress) => void,
+    avoid: BackendName[] = [],
   ): Promise<ReadyInfo> {
-    return this.send<ReadyInfo>(
-      { type: 'load', id: this.nextId++, model, backend },
-      [],
-      undefined,
-      onProgress,
-    );
+    const request: WorkerRequest = { type: 'load', id: this.nextId++, model, backend };
+    if (avoid.length > 0) request.avoid = avoid;
+    return this.send<ReadyInfo>(request, [], undefined, onProgress);
   }
 
   /** Classifies `width × height` RGBA pixels; the buffer is transferred to the worker. */
@@ -240,9 +263,14 @@ export class InferenceClient {
     return this.send<ClassifyResult>(request, [pixels], options.signal);
   }
 
-  /** Stops the worker; pending calls are rejected. */
+  /** Stops the worker; pending calls are rejected. The next call starts a new one. */
   terminate(): void {
-    if (this.worker) this.fail(this.worker, 'The inference worker was stopped.');
+    if (this.worker) this.fail(this.worker, 'The inference worker was stopped.', false);
+  }
+
+  /** Restarts the worker as if it had crashed (pending calls fail, crash listeners reload). */
+  restart(reason = 'restarted on request'): void {
+    if (this.worker) this.fail(this.worker, `The inference worker was ${reason}.`);
   }
 }
 

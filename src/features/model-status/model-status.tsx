@@ -2,7 +2,15 @@ import type { BackendName, LoadStage, LoadedModelInfo } from '../../inference/pr
 
 /** Everything the status area shows about the model. */
 export type ModelState =
-  | { state: 'loading'; name: string; stage: LoadStage; fraction: number; backend?: BackendName }
+  | {
+      state: 'loading';
+      name: string;
+      stage: LoadStage;
+      fraction: number;
+      backend?: BackendName;
+      /** e.g. "retrying the download" */
+      note?: string;
+    }
   | { state: 'warming'; name: string; backend: BackendName }
   | {
       state: 'ready';
@@ -36,7 +44,7 @@ function describe(s: ModelState): string {
 }
 
 /** The model's name, download progress, warm-up, readiness and the active backend. */
-export function ModelStatus({ status }: { status: ModelState }) {
+export function ModelStatus({ status, onRetry }: { status: ModelState; onRetry?: () => void }) {
   const backend = status.state === 'error' ? undefined : status.backend;
   return (
     <section
@@ -70,9 +78,22 @@ export function ModelStatus({ status }: { status: ModelState }) {
           {status.notice}
         </p>
       )}
+      {status.state === 'loading' && status.note && (
+        <p className="muted" data-testid="model-note">
+          {status.note}
+        </p>
+      )}
       {status.state === 'error' && (
         <p className="model-status__error" role="alert">
           {status.message}
+          {onRetry && (
+            <>
+              {' '}
+              <button type="button" className="button--secondary" onClick={onRetry}>
+                Try again
+              </button>
+            </>
+          )}
         </p>
       )}
     </section>

@@ -1,0 +1,76 @@
+import { useState } from 'react';
+
+/** What the worker reports about TensorFlow.js memory. */
+export interface MemoryReport {
+  numTensors: number;
+  numBytes: number;
+  backend: string;
+}
+
+/**
+ * Settings → Diagnostics: tensors held by the engine, JS heap where the browser tells, a restart
+ * button, and (with `?debug=1`) a simulated GPU loss for testing recovery.
+ */
+export function DiagnosticsPanel({
+  measure,
+  onRestart,
+  onSimulateLoss,
+}: {
+  measure: () => Promise<MemoryReport>;
+  onRestart: () => void;
+  /** present only in debug mode */
+  onSimulateLoss?: () => Promise<void>;
+}) {
+  const [report, setReport] = useState<MemoryReport | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const heap = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+
+  const run = (job: () => Promise<void>): void => {
+    setProblem(null);
+    job().catch((error: unknown) =>
+      setProblem(error instanceof Error ? error.message : String(error)),
+    );
+  };
+
+  return (
+    <fieldset className="diagnostics" data-testid="diagnostics">
+      <legend>Diagnostics</legend>
+      <p>
+        {report ? (
+          <>
+            <span data-testid="tensor-count" data-value={report.numTensors}>
+              {report.numTensors} tensors
+            </span>{' '}
+            ({(report.numBytes / 1e6).toFixed(1)} MB) on {report.backend}
+          </>
+        ) : (
+          'Engine memory not measured yet.'
+        )}
+        {heap && ` · page heap ${(heap.usedJSHeapSize / 1e6).toFixed(0)} MB`}
+      </p>
+      <div className="diagnostics__actions">
+        <button
+          type="button"
+          className="button--secondary"
+          onClick={() => run(async () => setReport(await measure()))}
+        >
+          Measure memory
+        </button>
+        <button type="button" className="button--secondary" onClick={onRestart}>
+          Restart engine
+        </button>
+        {onSimulateLoss && (
+          <button
+            type="button"
+            className="button--secondary"
+            data-testid="simulate-gpu-loss"
+            onClick={() => run(onSimulateLoss)}
+          >
+            Simulate GPU loss
+          </button>
+        )}
+      </div>
+      {problem && <p role="alert">{problem}</p>}
+    </fieldset>
+  );
+}
