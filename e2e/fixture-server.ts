@@ -2,6 +2,7 @@
  * A tiny static server for test fixtures on a second origin (a model "hosted elsewhere"):
  *   /shared/…     → ../shared (the real MobileNet and photos)
  *   /generated/…  → e2e/.fixtures (models the test set-up builds)
+ *   /flaky/<token>/… → the same files, but every weight file fails twice before it is served
  * It sends CORS and CORP headers so the app (cross-origin) may fetch from it.
  */
 import { createReadStream, statSync } from 'node:fs';
@@ -17,6 +18,8 @@ const TYPES: Record<string, string> = {
   '.bin': 'application/octet-stream',
 };
 
+const failures = new Map<string, number>();
+
 createServer((req, res) => {
   res.setHeader('Access-Control-Allow-Origin', '*');
   res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
@@ -25,7 +28,20 @@ createServer((req, res) => {
     res.end('ok');
     return;
   }
-  const [, rootName, ...rest] = url.pathname.split('/');
+  // /flaky/<token>/<path>: each weight file's first two requests lose their connection (a
+  // dropped network); the token keeps separate test runs apart.
+  let pathname = url.pathname;
+  const flaky = /^\/flaky\/[^/]+/.exec(pathname);
+  if (flaky) {
+    const seen = (failures.get(pathname) ?? 0) + 1;
+    failures.set(pathname, seen);
+    pathname = pathname.slice(flaky[0].length);
+    if (seen <= 2 && !pathname.endsWith('model.json') && !pathname.endsWith('metadata.json')) {
+      req.socket.destroy();
+      return;
+    }
+  }
+  const [, rootName, ...rest] = pathname.split('/');
   const root = rootName ? ROOTS[rootName] : undefined;
   const file = root ? normalize(resolve(root, decodeURIComponent(rest.join('/')))) : '';
   if (!root || !file.startsWith(root + sep)) {

@@ -112,3 +112,24 @@ export function generatedJpeg(seed: number, size = 96): Buffer {
   }
   return jpeg.encode({ data, width: size, height: size }, 85).data;
 }
+
+/**
+ * Adds an EXIF APP1 segment with an Orientation tag to a JPEG that has none. Orientation 6 means
+ * "rotate 90° clockwise to display", as phones write for portrait photos.
+ */
+export function withExifOrientation(jpegBytes: Buffer, orientation: number): Buffer {
+  const tiff = Buffer.alloc(26);
+  tiff.write('MM', 0, 'ascii'); // big-endian TIFF
+  tiff.writeUInt16BE(42, 2);
+  tiff.writeUInt32BE(8, 4); // first IFD at offset 8
+  tiff.writeUInt16BE(1, 8); // one entry
+  tiff.writeUInt16BE(0x0112, 10); // Orientation
+  tiff.writeUInt16BE(3, 12); // SHORT
+  tiff.writeUInt32BE(1, 14); // count
+  tiff.writeUInt16BE(orientation, 18);
+  tiff.writeUInt32BE(0, 22); // no next IFD
+  const payload = Buffer.concat([Buffer.from('Exif\0\0', 'binary'), tiff]);
+  const header = Buffer.from([0xff, 0xe1, 0, 0]);
+  header.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([jpegBytes.subarray(0, 2), header, payload, jpegBytes.subarray(2)]);
+}

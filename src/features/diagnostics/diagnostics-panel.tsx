@@ -21,7 +21,7 @@ export function DiagnosticsPanel({
   /** present only in debug mode */
   onSimulateLoss?: () => Promise<void>;
 }) {
-  const [report, setReport] = useState<MemoryReport | null>(null);
+  const [report, setReport] = useState<(MemoryReport & { round: number }) | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const heap = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
 
@@ -38,7 +38,11 @@ export function DiagnosticsPanel({
       <p>
         {report ? (
           <>
-            <span data-testid="tensor-count" data-value={report.numTensors}>
+            <span
+              data-testid="tensor-count"
+              data-value={report.numTensors}
+              data-round={report.round}
+            >
               {report.numTensors} tensors
             </span>{' '}
             ({(report.numBytes / 1e6).toFixed(1)} MB) on {report.backend}
@@ -52,7 +56,12 @@ export function DiagnosticsPanel({
         <button
           type="button"
           className="button--secondary"
-          onClick={() => run(async () => setReport(await measure()))}
+          onClick={() =>
+            run(async () => {
+              const next = await measure();
+              setReport((r) => ({ ...next, round: (r?.round ?? 0) + 1 }));
+            })
+          }
         >
           Measure memory
         </button>

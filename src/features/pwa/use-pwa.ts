@@ -54,6 +54,17 @@ export function usePwa({
     onRegisteredSW: (_url, registration) => {
       // Look for a new version now and then, and whenever the tab comes back.
       if (!registration) return;
+      // An install that fails (storage full, blocked) leaves a redundant worker: say so.
+      const watch = (sw: ServiceWorker | null): void =>
+        sw?.addEventListener('statechange', () => {
+          if (sw.state === 'redundant' && !navigator.serviceWorker.controller) {
+            setRegisterError(
+              'the browser could not store the app for offline use (storage may be full); it keeps working online',
+            );
+          }
+        });
+      watch(registration.installing);
+      registration.addEventListener('updatefound', () => watch(registration.installing));
       const check = (): void => void registration.update().catch(() => undefined);
       setInterval(check, 60 * 60 * 1000);
       document.addEventListener(

@@ -1,0 +1,319 @@
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  animatedGif,
+  fakeHeic,
+  generatedJpeg,
+  grayAlphaPng,
+  hugePng,
+  svgWithScript,
+  withExifOrientation,
+} from './image-fixtures';
+import { MOBILENET_URL, card, labelsOf, openApp, photo } from './helpers';
+import { FIXTURE_ORIGIN, hasSharedFixtures, NO_SHARED_REASON } from './paths';
+
+const FIXTURES = resolve(import.meta.dirname, 'fixtures');
+
+interface FilePayload {
+  name: string;
+  mimeType: string;
+  buffer: Buffer;
+}
+
+async function addFiles(page: Page, files: FilePayload[]): Promise<void> {
+  await page.locator('input[type=file][multiple]').setInputFiles(files);
+}
+
+/** Tensor count the worker reports (Settings → Diagnostics → Measure memory). */
+async function tensorCount(page: Page): Promise<number> {
+  const settings = page.getByTestId('settings');
+  if (!(await settings.evaluate((el) => (el as HTMLDetailsElement).open))) {
+    await settings.locator('summary').click();
+  }
+  const count = page.getByTestId('tensor-count');
+  const round = (await count.count()) > 0 ? Number(await count.getAttribute('data-round')) : 0;
+  await page.getByRole('button', { name: 'Measure memory' }).click();
+  await expect(count).toHaveAttribute('data-round', String(round + 1));
+  return Number(await count.getAttribute('data-value'));
+}
+
+test.describe('robustness', () => {
+  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+
+  test('every awkward file gets a clear answer and the good photos are still classified', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    const dog = photo('dog.jpg');
+    await addFiles(page, [
+      { name: 'renamed.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('just some text\n') },
+      { name: 'half.jpg', mimeType: 'image/jpeg', buffer: dog.buffer.subarray(0, 40_000) },
+      { name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) },
+      { name: 'huge.png', mimeType: 'image/png', buffer: await hugePng(16000) },
+      { name: 'drawing.svg', mimeType: 'image/svg+xml', buffer: svgWithScript() },
+      { name: 'animated.gif', mimeType: 'image/gif', buffer: animatedGif() },
+      { name: 'photo.heic', mimeType: 'image/heic', buffer: fakeHeic() },
+      {
+        name: 'cmyk.jpg',
+        mimeType: 'image/jpeg',
+        buffer: readFileSync(resolve(FIXTURES, 'cmyk.jpg')),
+      },
+      { name: 'gray-alpha.png', mimeType: 'image/png', buffer: grayAlphaPng() },
+      {
+        name: 'portrait.jpg',
+        mimeType: 'image/jpeg',
+        buffer: withExifOrientation(readFileSync(resolve(FIXTURES, 'red-left.jpg')), 6),
+      },
+      dog,
+    ]);
+    const expectations: [string, 'done' | 'error', RegExp | null][] = [
+      ['renamed.jpg', 'error', /not an image/],
+      ['half.jpg', 'error', /could not decode this JPEG: the file is truncated/],
+      ['empty.jpg', 'error', /empty file/],
+      ['huge.png', 'error', /too large: 16000 × 16000 \(256 megapixels\)/],
+      ['drawing.svg', 'error', /SVG drawings are not supported/],
+      ['animated.gif', 'done', /Animated GIF: its first frame was classified/],
+      [
+        'photo.heic',
+        'error',
+        /could not decode this HEIC \(this browser cannot open HEIC photos\)/,
+      ],
+      ['cmyk.jpg', 'done', null],
+      ['gray-alpha.png', 'done', null],
+      ['portrait.jpg', 'done', null],
+      ['dog.jpg', 'done', null],
+    ];
+    for (const [name, status, text] of expectations) {
+      await expect(card(page, name), name).toHaveAttribute('data-status', status, {
+        timeout: 90_000,
+      });
+      if (text) await expect(card(page, name)).toContainText(text);
+      if (status === 'done')
+        await expect(card(page, name).getByTestId('prediction')).toHaveCount(3);
+    }
+    expect((await labelsOf(page, 'dog.jpg'))[0]).toContain('malamute');
+    // The SVG's script never ran.
+    expect(
+      await page.evaluate(() => (window as unknown as { svgScriptRan?: boolean }).svgScriptRan),
+    ).toBeUndefined();
+    // The portrait photo was turned upright (EXIF orientation 6): red on top, blue at the bottom.
+    const corners = await card(page, 'portrait.jpg')
+      .locator('img')
+      .evaluate(async (img: HTMLImageElement) => {
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth;
+        canvas.height = img.naturalHeight;
+        const ctx = canvas.getContext('2d');
+        if (!ctx) throw new Error('no 2d context');
+        ctx.drawImage(img, 0, 0);
+        const at = (y: number) =>
+          Array.from(ctx.getImageData(canvas.width / 2, y, 1, 1).data.slice(0, 3));
+        return { size: [canvas.width, canvas.height], top: at(2), bottom: at(canvas.height - 3) };
+      });
+    expect(corners.size[1]).toBeGreaterThan(corners.size[0] ?? 0);
+    expect(corners.top[0]).toBeGreaterThan(200);
+    expect(corners.top[2]).toBeLessThan(60);
+    expect(corners.bottom[2]).toBeGreaterThan(200);
+    expect(corners.bottom[0]).toBeLessThan(60);
+  });
+
+  test('200 photos at once: all classified in bounded memory, no tensor leaks, URLs freed', async ({
+    page,
+  }) => {
+    test.setTimeout(420_000);
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    const before = await tensorCount(page);
+    const heapBefore = await page.evaluate(
+      () =>
+        (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory
+          ?.usedJSHeapSize ?? 0,
+    );
+    const photos = Array.from({ length: 200 }, (_, i) => ({
+      name: `generated-${String(i).padStart(3, '0')}.jpg`,
+      mimeType: 'image/jpeg',
+      buffer: generatedJpeg(i),
+    }));
+    await addFiles(page, photos);
+    await expect(page.getByTestId('image-card')).toHaveCount(200);
+    // Decoding is lazy: right after the drop, only a couple of photos are being worked on.
+    const working = await page
+      .locator(
+        '[data-testid=image-card][data-status=preprocessing], [data-testid=image-card][data-status=classifying]',
+      )
+      .count();
+    expect(working).toBeLessThanOrEqual(2);
+    await expect(page.locator('[data-testid=image-card][data-status=done]')).toHaveCount(200, {
+      timeout: 360_000,
+    });
+    const after = await tensorCount(page);
+    expect(after - before).toBe(0);
+    const heapAfter = await page.evaluate(
+      () =>
+        (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory
+          ?.usedJSHeapSize ?? 0,
+    );
+    console.log(
+      `soak: 200 photos, tensors ${before} → ${after}, page heap ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
+    );
+    // Thumbnails are small blob: images; after "Clear all" their URLs no longer resolve.
+    const urls = await page
+      .locator('[data-testid=image-card] img')
+      .evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).src));
+    expect(urls).toHaveLength(200);
+    expect(urls.every((u) => u.startsWith('blob:'))).toBe(true);
+    const sizes = await page
+      .locator('[data-testid=image-card] img')
+      .first()
+      .evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(320);
+    await page.getByRole('button', { name: 'Clear all' }).click();
+    await expect(page.getByTestId('image-card')).toHaveCount(0);
+    const stillAlive = await page.evaluate(async (list) => {
+      let alive = 0;
+      for (const url of list) {
+        try {
+          await fetch(url);
+          alive += 1;
+        } catch {
+          // revoked
+        }
+      }
+      return alive;
+    }, urls);
+    expect(stillAlive).toBe(0);
+  });
+
+  test('the worker dies mid-batch: it is restarted and the queued photos finish', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    const photos = Array.from({ length: 12 }, (_, i) => ({
+      ...photo('eagle.jpg'),
+      name: `eagle-${i}.jpg`,
+    }));
+    await addFiles(page, photos);
+    await expect(page.locator('[data-testid=image-card][data-status=done]').first()).toBeVisible();
+    const worker = page.workers().find((w) => w.url().includes('inference'));
+    expect(worker, 'the inference worker').toBeDefined();
+    // An uncaught error kills the worker from the page's point of view.
+    await worker?.evaluate(() => {
+      setTimeout(() => {
+        throw new Error('simulated crash');
+      });
+    });
+    await expect(page.getByTestId('model-notice')).toContainText('restarted', { timeout: 60_000 });
+    await expect(page.locator('[data-testid=image-card][data-status=done]')).toHaveCount(12, {
+      timeout: 180_000,
+    });
+    await expect(page.locator('[data-testid=image-card][data-status=error]')).toHaveCount(0);
+  });
+
+  test('the GPU is lost mid-batch: the app falls back to another backend and continues', async ({
+    page,
+  }) => {
+    test.setTimeout(300_000);
+    await openApp(page, { model: MOBILENET_URL, backend: 'webgl', debug: '1' });
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-backend', 'webgl');
+    const photos = Array.from({ length: 4 }, (_, i) => ({
+      ...photo('dog.jpg'),
+      name: `dog-${i}.jpg`,
+    }));
+    await addFiles(page, photos);
+    await expect(page.locator('[data-testid=image-card][data-status=done]').first()).toBeVisible({
+      timeout: 120_000,
+    });
+    await page.getByTestId('settings').locator('summary').click();
+    await page.getByTestId('simulate-gpu-loss').click();
+    await expect(page.getByTestId('model-notice')).toContainText('webgl stopped working', {
+      timeout: 60_000,
+    });
+    await expect(page.getByTestId('model-status')).not.toHaveAttribute('data-backend', 'webgl');
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready');
+    await expect(page.locator('[data-testid=image-card][data-status=done]')).toHaveCount(4, {
+      timeout: 180_000,
+    });
+    for (let i = 0; i < 4; i++)
+      expect((await labelsOf(page, `dog-${i}.jpg`))[0]).toContain('malamute');
+  });
+
+  test('a dropped connection during the first model download is retried, with a message', async ({
+    page,
+  }) => {
+    const flaky = `${FIXTURE_ORIGIN}/flaky/${Date.now()}/shared/models/mobilenet_v1_0.75_224/model.json`;
+    await page.goto(`/?${new URLSearchParams({ model: flaky, backend: 'wasm' }).toString()}`);
+    await expect(page.getByTestId('model-note')).toContainText(/retrying \(\d of 2\)/, {
+      timeout: 60_000,
+    });
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready', {
+      timeout: 120_000,
+    });
+    await addFiles(page, [photo('dog.jpg')]);
+    await expect(card(page, 'dog.jpg')).toHaveAttribute('data-status', 'done');
+  });
+
+  test('storage quota exceeded: a message, and the app keeps working online', async ({
+    page,
+    context,
+  }) => {
+    await page.goto('/');
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', {
+      origin: new URL(page.url()).origin,
+      quotaSize: 6_000_000,
+    });
+    await page.goto(
+      `/?${new URLSearchParams({ model: MOBILENET_URL, backend: 'wasm' }).toString()}`,
+    );
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready', {
+      timeout: 120_000,
+    });
+    await expect(page.getByTestId('offline-status')).toHaveAttribute('data-state', 'unavailable', {
+      timeout: 60_000,
+    });
+    await expect(page.getByTestId('offline-status')).toContainText(/storage|space|quota/i);
+    await addFiles(page, [photo('giraffe.jpg')]);
+    await expect(card(page, 'giraffe.jpg')).toHaveAttribute('data-status', 'done');
+  });
+});
+
+test.describe('privacy', () => {
+  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+
+  test('no photo leaves the device and nothing goes to a third party', async ({
+    page,
+    context,
+  }) => {
+    const requests: { url: string; method: string; body: Buffer | null }[] = [];
+    const record = (r: import('@playwright/test').Request): void => {
+      requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer() });
+    };
+    context.on('request', record);
+    page.on('request', record);
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    const photos = [photo('dog.jpg'), photo('eagle.jpg'), photo('giraffe.jpg')];
+    await addFiles(page, photos);
+    await expect(page.locator('[data-testid=image-card][data-status=done]')).toHaveCount(3);
+
+    const allowed = new Set([new URL(page.url()).origin, FIXTURE_ORIGIN]);
+    const web = requests.filter((r) => /^https?:/.test(r.url));
+    expect(web.length).toBeGreaterThan(3);
+    expect(web.filter((r) => !allowed.has(new URL(r.url).origin)).map((r) => r.url)).toEqual([]);
+    expect(web.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.url}`)).toEqual([]);
+    for (const r of requests) {
+      if (!r.body) continue;
+      expect(r.body.includes(Buffer.from([0xff, 0xd8, 0xff])), `JPEG bytes in ${r.url}`).toBe(
+        false,
+      );
+      for (const p of photos) expect(r.body.includes(p.buffer.subarray(100, 164))).toBe(false);
+    }
+    expect(violations).toEqual([]);
+  });
+});
