@@ -46,7 +46,7 @@ export function DropZone({ onFiles }: { onFiles: (files: File[]) => void }) {
     <div
       className={`drop-zone${over ? ' drop-zone--over' : ''}`}
       data-testid="drop-zone"
-      role="button"
+      role="group"
       tabIndex={0}
       aria-label="Add photos: drop files or folders here, or press Enter to choose files"
       onKeyDown={onKeyDown}

@@ -1,0 +1,125 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MOBILENET_URL, card, openApp, photo } from './helpers';
+import { DIST_DIR, ROOT, hasSharedFixtures, NO_SHARED_REASON } from './paths';
+
+/** Serious and critical axe violations on the page as it is now, as readable lines. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('the built page carries a strict Content-Security-Policy', () => {
+  const html = readFileSync(resolve(ROOT, DIST_DIR, 'index.html'), 'utf8');
+  const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+  expect(meta, 'CSP meta tag').toBeDefined();
+  const policy = new Map(
+    (meta ?? '')
+      .replace(/&#39;/g, "'")
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name ?? '', values]),
+  );
+  // Scripts only from our own origin: no remote hosts, no inline or eval'd JavaScript.
+  const scripts = policy.get('script-src') ?? [];
+  expect(scripts).toContain("'self'");
+  expect(scripts.filter((s) => /^https?:|^\*|unsafe-inline|'unsafe-eval'/.test(s))).toEqual([]);
+  expect(policy.get('object-src')).toEqual(["'none'"]);
+  expect(policy.get('default-src')).toEqual(["'self'"]);
+  expect(policy.get('base-uri')).toEqual(["'self'"]);
+  expect(policy.get('worker-src')?.every((s) => s === "'self'" || s === 'blob:')).toBe(true);
+  // Every script the page loads is a same-origin file.
+  for (const [, src] of html.matchAll(/<script[^>]*src="([^"]+)"/g))
+    expect(src).toMatch(/^\.?\/?assets\//);
+  expect(/<script(?![^>]*src=)[^>]*>[^<]+<\/script>/.test(html)).toBe(false);
+});
+
+test.describe('accessibility and comfort', () => {
+  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+
+  test('axe finds no serious or critical violations on any view, light or dark', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+      await page.locator('input[type=file][multiple]').setInputFiles([photo('dog.jpg')]);
+      await expect(card(page, 'dog.jpg')).toHaveAttribute('data-status', 'done');
+      await page.getByTestId('settings').locator('summary').click();
+      expect(await seriousViolations(page), `classify view (${scheme})`).toEqual([]);
+      const tabs = page.getByRole('tab');
+      for (let i = 0; i < (await tabs.count()); i++) {
+        const tab = tabs.nth(i);
+        const name = await tab.innerText();
+        await tab.click();
+        await expect(tab).toHaveAttribute('aria-selected', 'true');
+        expect(await seriousViolations(page), `${name} view (${scheme})`).toEqual([]);
+      }
+    }
+  });
+
+  test('dark mode follows the system; reduced motion is respected', async ({ page }) => {
+    await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+    await page.goto('/?backend=wasm');
+    const background = await page.evaluate(
+      () => getComputedStyle(document.documentElement).backgroundColor,
+    );
+    const [r, g, b] = (background.match(/\d+/g) ?? []).map(Number);
+    expect((r ?? 255) + (g ?? 255) + (b ?? 255)).toBeLessThan(150);
+    const transition = await page
+      .getByTestId('drop-zone')
+      .evaluate((el) => getComputedStyle(el).transitionDuration);
+    expect(transition.split(',').every((d) => parseFloat(d) === 0)).toBe(true);
+    await page.emulateMedia({ colorScheme: 'light' });
+    const light = await page.evaluate(
+      () => getComputedStyle(document.documentElement).backgroundColor,
+    );
+    expect(light).not.toBe(background);
+  });
+
+  test('usable by keyboard alone, results announced', async ({ page }) => {
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    // Tab from the top of the page reaches the drop zone; Enter opens the picker.
+    let reached = false;
+    for (let i = 0; i < 25 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.getByTestId('drop-zone').evaluate((el) => el === document.activeElement);
+    }
+    expect(reached, 'the drop zone is reachable with Tab').toBe(true);
+    const chooser = page.waitForEvent('filechooser');
+    await page.keyboard.press('Enter');
+    await (await chooser).setFiles([photo('eagle.jpg')]);
+    await expect(card(page, 'eagle.jpg')).toHaveAttribute('data-status', 'done');
+    await expect(page.locator('[aria-live=polite]').filter({ hasText: '1 done' })).toHaveCount(1);
+    // The card's actions are reachable and work from the keyboard.
+    let onRemove = false;
+    for (let i = 0; i < 40 && !onRemove; i++) {
+      await page.keyboard.press('Tab');
+      onRemove = await page.evaluate(
+        () => document.activeElement?.getAttribute('aria-label') === 'Remove eagle.jpg',
+      );
+    }
+    expect(onRemove, "the card's remove button is reachable with Tab").toBe(true);
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('image-card')).toHaveCount(0);
+  });
+
+  test('usable at 360 px wide: nothing needs sideways scrolling', async ({ page }) => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    await page.locator('input[type=file][multiple]').setInputFiles([photo('giraffe.jpg')]);
+    await expect(card(page, 'giraffe.jpg')).toHaveAttribute('data-status', 'done');
+    await page.getByTestId('settings').locator('summary').click();
+    const tabs = page.getByRole('tab');
+    for (let i = 0; i <= (await tabs.count()); i++) {
+      if (i > 0) await tabs.nth(i - 1).click();
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, `view ${i}`).toBeLessThanOrEqual(360);
+    }
+  });
+});
