@@ -86,6 +86,16 @@ describe('galleryReducer', () => {
     expect(card(added, 'b').status).toBe('queued');
   });
 
+  test('done records the model id when given, and sets none otherwise', () => {
+    const cards = run([
+      threeCards,
+      { type: 'done', id: 'a', predictions, ms: 5, backend: 'wasm', modelId: 'inception-v3' },
+      { type: 'done', id: 'b', predictions, ms: 5, backend: 'wasm' },
+    ]);
+    expect(card(cards, 'a').modelId).toBe('inception-v3');
+    expect(card(cards, 'b')).not.toHaveProperty('modelId');
+  });
+
   test('classifying without a note sets no note', () => {
     const cards = run([threeCards, { type: 'classifying', id: 'a', thumbnailUrl: 'blob:a' }]);
     expect(card(cards, 'a')).not.toHaveProperty('note');

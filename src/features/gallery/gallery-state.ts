@@ -17,6 +17,8 @@ export interface Card {
   predictions?: Prediction[];
   ms?: number;
   backend?: string;
+  /** id of the model that classified it (set when done) */
+  modelId?: string;
   error?: string;
   note?: string;
 }
@@ -28,7 +30,14 @@ export type GalleryAction =
   | { type: 'clear' }
   | { type: 'preprocessing'; id: string }
   | { type: 'classifying'; id: string; thumbnailUrl: string; note?: string }
-  | { type: 'done'; id: string; predictions: Prediction[]; ms: number; backend: string }
+  | {
+      type: 'done';
+      id: string;
+      predictions: Prediction[];
+      ms: number;
+      backend: string;
+      modelId?: string;
+    }
   | { type: 'failed'; id: string; message: string; thumbnailUrl?: string }
   /** put unfinished cards back in the queue (e.g. after the model was reloaded) */
   | { type: 'requeue'; ids: string[] };
@@ -63,13 +72,17 @@ export function galleryReducer(cards: Card[], action: GalleryAction): Card[] {
         return next;
       });
     case 'done':
-      return update(cards, action.id, (c) => ({
-        ...c,
-        status: 'done',
-        predictions: action.predictions,
-        ms: action.ms,
-        backend: action.backend,
-      }));
+      return update(cards, action.id, (c) => {
+        const next: Card = {
+          ...c,
+          status: 'done',
+          predictions: action.predictions,
+          ms: action.ms,
+          backend: action.backend,
+        };
+        if (action.modelId !== undefined) next.modelId = action.modelId;
+        return next;
+      });
     case 'failed':
       return update(cards, action.id, (c) => {
         const next: Card = { ...c, status: 'error', error: action.message };

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { countByStatus, type Card } from './gallery-state';
 import { ImageCard } from './image-card';
 
@@ -6,10 +7,16 @@ export function Gallery({
   cards,
   onRemove,
   onClear,
+  renderActions,
+  toolbarActions,
 }: {
   cards: Card[];
   onRemove: (id: string) => void;
   onClear: () => void;
+  /** extra controls on each card (e.g. "Why?") */
+  renderActions?: (card: Card) => ReactNode;
+  /** extra controls in the toolbar (e.g. export) */
+  toolbarActions?: ReactNode;
 }) {
   if (cards.length === 0) return null;
   const counts = countByStatus(cards);
@@ -22,13 +29,14 @@ export function Gallery({
           {counts.error > 0 && `, ${counts.error} with errors`}
           {waiting > 0 && `, ${waiting} in progress`}
         </p>
+        {toolbarActions}
         <button type="button" onClick={onClear}>
           Clear all
         </button>
       </div>
       <ul className="gallery__grid">
         {cards.map((card) => (
-          <ImageCard key={card.id} card={card} onRemove={onRemove} />
+          <ImageCard key={card.id} card={card} onRemove={onRemove} renderActions={renderActions} />
         ))}
       </ul>
     </section>

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { Card } from './gallery-state';
 
 const STATUS_TEXT: Record<Card['status'], string> = {
@@ -14,7 +15,16 @@ function percent(p: number): string {
 }
 
 /** One photo: thumbnail, status, then its top-3 labels with probability bars. */
-export function ImageCard({ card, onRemove }: { card: Card; onRemove: (id: string) => void }) {
+export function ImageCard({
+  card,
+  onRemove,
+  renderActions,
+}: {
+  card: Card;
+  onRemove: (id: string) => void;
+  /** extra controls other features put on a card (e.g. "Why?") */
+  renderActions?: (card: Card) => ReactNode;
+}) {
   return (
     <li
       className={`card card--${card.status}`}
@@ -81,6 +91,7 @@ export function ImageCard({ card, onRemove }: { card: Card; onRemove: (id: strin
             ))}
           </ol>
         )}
+        {renderActions && <div className="card__actions">{renderActions(card)}</div>}
       </div>
     </li>
   );

@@ -1,0 +1,300 @@
+/**
+ * "Understand the model": the Inspect view's Keras-style summary and weights explorer, the
+ * Grad-CAM "Why?" dialog on a card, and the CSV / JSON export of the gallery's results.
+ *
+ * The summary totals are checked on our InceptionV3 fixture (nsfwjs' Keras weights, 1000-class
+ * top; the fixture script saves every layer trainable, so Keras' numbers apply as they are). The
+ * freeze boundary is checked on a copy of the shared MobileNet whose model.json marks its base
+ * frozen (weights read from the original files). Heatmaps and exports use MobileNet on WASM.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { card, INCEPTION_FIXTURE_URL, labelsOf, MOBILENET_URL, openApp, photo } from './helpers';
+import {
+  FIXTURE_ORIGIN,
+  GENERATED_DIR,
+  hasSharedFixtures,
+  NO_SHARED_REASON,
+  SHARED_DIR,
+} from './paths';
+
+const MOBILENET_DIR = resolve(SHARED_DIR, 'models/mobilenet_v1_0.75_224');
+const FROZEN_DIR = join(GENERATED_DIR, 'mobilenet-frozen');
+const FROZEN_URL = `${FIXTURE_ORIGIN}/generated/mobilenet-frozen/model.json`;
+/** The last layer of the frozen base. */
+const LAST_FROZEN = 'conv_pw_13_relu';
+
+interface LayerJson {
+  name: string;
+  config: { trainable?: boolean };
+}
+interface ModelJson {
+  modelTopology: { model_config: { config: { layers: LayerJson[] } } };
+  weightsManifest: { paths: string[]; weights: { name: string; shape: number[] }[] }[];
+}
+
+/**
+ * Writes the frozen MobileNet copy and returns Keras' totals for it, counted from model.json
+ * alone: weights of frozen layers and batch-norm moving statistics are not trainable.
+ */
+function writeFrozenMobileNet(): { total: number; trainable: number; nonTrainable: number } {
+  const json = JSON.parse(readFileSync(join(MOBILENET_DIR, 'model.json'), 'utf8')) as ModelJson;
+  const layers = json.modelTopology.model_config.config.layers;
+  const cut = layers.findIndex((l) => l.name === LAST_FROZEN);
+  if (cut < 0) throw new Error(`${LAST_FROZEN} not in the shared MobileNet`);
+  const frozen = new Set(layers.slice(0, cut + 1).map((l) => l.name));
+  for (const layer of layers) if (frozen.has(layer.name)) layer.config.trainable = false;
+  let trainable = 0;
+  let nonTrainable = 0;
+  for (const group of json.weightsManifest) {
+    // The weight files stay where they are: fetched relative to this model.json.
+    group.paths = group.paths.map((p) => `../../shared/models/mobilenet_v1_0.75_224/${p}`);
+    for (const w of group.weights) {
+      const size = w.shape.reduce((n, d) => n * d, 1);
+      const layer = w.name.split('/')[0] ?? '';
+      if (frozen.has(layer) || /moving_(mean|variance)/.test(w.name)) nonTrainable += size;
+      else trainable += size;
+    }
+  }
+  mkdirSync(FROZEN_DIR, { recursive: true });
+  writeFileSync(join(FROZEN_DIR, 'model.json'), JSON.stringify(json));
+  writeFileSync(
+    join(FROZEN_DIR, 'metadata.json'),
+    readFileSync(join(MOBILENET_DIR, 'metadata.json')),
+  );
+  return { total: trainable + nonTrainable, trainable, nonTrainable };
+}
+
+/** A small RFC 4180 reader for the downloaded CSV. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += ch;
+  }
+  return rows;
+}
+
+async function openInspect(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: 'Inspect' }).click();
+  await expect(page.getByTestId('model-inspector')).toBeVisible();
+}
+
+test.describe('understand the model', () => {
+  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  if (!hasSharedFixtures()) console.log(NO_SHARED_REASON);
+
+  test("the inspector shows InceptionV3's Keras totals, its blocks and its weights", async ({
+    page,
+  }) => {
+    await openApp(page, { model: INCEPTION_FIXTURE_URL, backend: 'wasm' });
+    await openInspect(page);
+    const totals = page.getByTestId('summary-totals');
+    await expect(totals).toHaveAttribute('data-total', '23851784');
+    await expect(totals).toHaveAttribute('data-trainable', '23817352');
+    await expect(totals).toHaveAttribute('data-non-trainable', '34432');
+    await expect(totals).toContainText('23,851,784');
+    await expect(totals).toContainText('23,817,352');
+    await expect(totals).toContainText('34,432');
+
+    // Grouped: stem, mixed0 … mixed10, head; collapsed until opened.
+    const groups = page.getByTestId('summary-group');
+    await expect(groups).toHaveCount(13);
+    await expect(page.getByTestId('summary-row')).toHaveCount(0);
+    const block = page.locator('[data-testid=summary-group][data-group=mixed10]');
+    await block.getByTestId('group-toggle').click();
+    await expect(block.getByTestId('group-toggle')).toHaveAttribute('aria-expanded', 'true');
+    const mixed10 = page.locator('[data-testid=summary-row][data-layer=mixed10]');
+    await expect(mixed10).toContainText('(None, 8, 8, 2048)');
+    await expect(mixed10).toContainText('Concatenate');
+    await expect(mixed10).toContainText('mixed9_1[0][0]');
+    await expect(page.getByTestId('freeze-boundary')).toHaveCount(0);
+
+    // Search: every layer whose name or input mentions "predictions" or "avg_pool".
+    await page.getByTestId('layer-search').fill('avg_pool');
+    await expect(page.getByTestId('summary-row')).toHaveCount(2); // avg_pool, predictions
+    await expect(page.locator('[data-testid=summary-row][data-layer=predictions]')).toContainText(
+      '2,049,000',
+    );
+    await page.getByTestId('layer-search').fill('');
+
+    // Weights: the first conv layer's 32 filters as images, and its kernel's statistics.
+    const details = page.getByTestId('weights-details');
+    await expect(details).toHaveAttribute('data-layer', 'conv2d_1');
+    await expect(page.getByTestId('filter-grid')).toHaveAttribute('data-count', '32');
+    const kernel = page.locator('[data-testid=weight-stats][data-name="conv2d_1/kernel"]');
+    await expect(kernel).toContainText('3×3×3×32');
+    await expect(kernel).toContainText('float32');
+    await expect(kernel.getByTestId('histogram')).toHaveAttribute('data-total', '864');
+    // A batch normalisation: its moving statistics are not trainable.
+    await page.getByTestId('weights-layer').selectOption('batch_normalization_1');
+    await expect(details).toHaveAttribute('data-layer', 'batch_normalization_1');
+    await expect(page.getByTestId('weight-stats')).toHaveCount(3);
+    await expect(
+      page.locator('[data-testid=weight-stats][data-name="batch_normalization_1/moving_mean"]'),
+    ).toContainText('trainableno');
+    await expect(page.getByTestId('filter-grid')).toHaveCount(0);
+  });
+
+  test('Grad-CAM on InceptionV3: mixed10 by default, any block, stoppable', async ({ page }) => {
+    await openApp(page, { model: INCEPTION_FIXTURE_URL, backend: 'wasm' });
+    await page.locator('input[type=file][multiple]').setInputFiles([photo('dog.jpg')]);
+    await expect(card(page, 'dog.jpg')).toHaveAttribute('data-status', 'done');
+    await card(page, 'dog.jpg').getByTestId('explain-button').click();
+    const heatmap = page.getByTestId('heatmap');
+    await expect(heatmap).toHaveAttribute('data-state', 'ready');
+    await expect(heatmap).toHaveAttribute('data-layer', 'mixed10');
+    await expect(heatmap).toHaveAttribute('data-grid', '8x8');
+    const blocks = page.locator(
+      '[data-testid=explain-layer] optgroup[label="Inception blocks"] option',
+    );
+    await expect(blocks).toHaveCount(11);
+    await page.getByTestId('explain-layer').selectOption('mixed7');
+    await expect(heatmap).toHaveAttribute('data-grid', '17x17');
+    // A longer one (further back) can be stopped, and tried again.
+    const dialog = page.getByTestId('explain-dialog');
+    await page.getByTestId('explain-layer').selectOption('mixed4');
+    await page.getByTestId('explain-stop').click();
+    await expect(dialog.getByRole('alert')).toContainText('Stopped.');
+    await expect(heatmap).toHaveAttribute('data-state', 'pending');
+    await dialog.getByRole('button', { name: 'Try again' }).click();
+    await expect(heatmap).toHaveAttribute('data-layer', 'mixed4');
+    await expect(heatmap).toHaveAttribute('data-state', 'ready');
+    await page.getByRole('button', { name: 'Close' }).click();
+    await expect(page.getByTestId('explain-dialog')).toHaveCount(0);
+  });
+
+  test('a fine-tuned model shows where its frozen base ends', async ({ page }) => {
+    const expected = writeFrozenMobileNet();
+    await openApp(page, { model: FROZEN_URL, backend: 'wasm' });
+    await openInspect(page);
+    const totals = page.getByTestId('summary-totals');
+    await expect(totals).toHaveAttribute('data-total', String(expected.total));
+    await expect(totals).toHaveAttribute('data-trainable', String(expected.trainable));
+    await expect(totals).toHaveAttribute('data-non-trainable', String(expected.nonTrainable));
+    await expect(page.getByTestId('model-inspector')).toContainText(
+      `layers up to ${LAST_FROZEN} are frozen`,
+    );
+    // One group (not an Inception net), shown open, with the divider right after the base.
+    const divider = page.getByTestId('freeze-boundary');
+    await expect(divider).toHaveCount(1);
+    const before = page.locator('[data-testid=summary-row][data-layer=conv_pw_13_relu]');
+    await expect(before).toHaveAttribute('data-trainable', 'false');
+    const after = divider.locator('xpath=following-sibling::tr[1]');
+    await expect(after).toHaveAttribute('data-trainable', 'true');
+    const previous = divider.locator('xpath=preceding-sibling::tr[1]');
+    await expect(previous).toHaveAttribute('data-layer', LAST_FROZEN);
+  });
+
+  test('"Why?" shows a Grad-CAM heatmap; the CSV and JSON hold every prediction', async ({
+    page,
+  }) => {
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    const names = ['dog.jpg', 'eagle.jpg', 'giraffe.jpg'];
+    const text = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') };
+    await page
+      .locator('input[type=file][multiple]')
+      .setInputFiles([...names.map((n) => photo(n)), text]);
+    for (const name of names) await expect(card(page, name)).toHaveAttribute('data-status', 'done');
+    await expect(card(page, 'notes.txt')).toHaveAttribute('data-status', 'error');
+    await expect(card(page, 'notes.txt').getByTestId('explain-button')).toHaveCount(0);
+
+    // Why? on the dog: the top class at MobileNet's last conv layer (7×7).
+    const why = card(page, 'dog.jpg').getByTestId('explain-button');
+    await why.click();
+    const dialog = page.getByTestId('explain-dialog');
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByRole('heading')).toContainText('malamute');
+    const heatmap = dialog.getByTestId('heatmap');
+    await expect(heatmap).toHaveAttribute('data-state', 'ready');
+    await expect(heatmap).toHaveAttribute('data-layer', 'conv_pw_13_relu');
+    await expect(heatmap).toHaveAttribute('data-grid', '7x7');
+    const overlay = dialog.getByTestId('heatmap-overlay');
+    const painted = await overlay.evaluate((el) => {
+      const canvas = el as HTMLCanvasElement;
+      const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+      let opaque = 0;
+      for (let i = 3; i < (data?.length ?? 0); i += 4) if ((data?.[i] ?? 0) > 0) opaque++;
+      return opaque / (canvas.width * canvas.height);
+    });
+    expect(painted).toBeGreaterThan(0.9);
+    await expect(dialog).toContainText('The model looked most at the');
+
+    // Another of the top-3 classes, then another layer.
+    const firstClass = await heatmap.getAttribute('data-class-index');
+    await dialog.getByRole('radio').nth(1).check();
+    await expect(heatmap).toHaveAttribute('data-state', 'ready');
+    await expect(heatmap).not.toHaveAttribute('data-class-index', firstClass ?? '');
+    await dialog.getByTestId('explain-layer').selectOption('conv_pw_11_relu');
+    await expect(heatmap).toHaveAttribute('data-grid', '14x14');
+    await expect(heatmap).toHaveAttribute('data-layer', 'conv_pw_11_relu');
+
+    // Opacity slider.
+    await dialog.getByTestId('explain-opacity').fill('20');
+    await expect(overlay).toHaveCSS('opacity', '0.2');
+
+    // Esc closes it and gives focus back to the button.
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    await expect(why).toBeFocused();
+
+    // CSV: one row per prediction of every photo, as the cards show them.
+    const [csvDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-csv').click(),
+    ]);
+    expect(csvDownload.suggestedFilename()).toMatch(/^inception-lens-results-.*\.csv$/);
+    const csv = parseCsv(readFileSync(await csvDownload.path(), 'utf8'));
+    expect(csv[0]).toEqual(['file', 'rank', 'label', 'probability', 'model_id', 'backend', 'ms']);
+    const rows = csv.slice(1);
+    expect(rows).toHaveLength(names.length * 3);
+    for (const name of names) {
+      const mine = rows.filter((r) => r[0] === name);
+      expect(mine.map((r) => r[1])).toEqual(['1', '2', '3']);
+      expect(mine.map((r) => r[2])).toEqual(await labelsOf(page, name));
+      const shown = await card(page, name)
+        .getByTestId('prediction')
+        .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-probability'))));
+      expect(mine.map((r) => Number(r[3]))).toEqual(shown);
+      for (const r of mine) {
+        expect(r[4]).toBe(`url:${MOBILENET_URL}`);
+        expect(r[5]).toBe('wasm');
+        expect(Number(r[6])).toBeGreaterThan(0);
+      }
+    }
+    // Labels with commas survived the quoting.
+    expect(rows.some((r) => (r[2] ?? '').includes(','))).toBe(true);
+
+    // JSON: one entry per photo.
+    const [jsonDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-json').click(),
+    ]);
+    const json = JSON.parse(readFileSync(await jsonDownload.path(), 'utf8')) as {
+      photos: { file: string; modelId: string; predictions: { label: string }[] }[];
+    };
+    expect(json.photos.map((p) => p.file)).toEqual(names);
+    expect(json.photos.every((p) => p.predictions.length === 3)).toBe(true);
+    expect(json.photos[0]?.predictions[0]?.label).toContain('malamute');
+  });
+});

@@ -1,0 +1,45 @@
+/** The explain feature's call to the worker: a Grad-CAM heatmap for one image and class. */
+import type { InferenceClient } from '../../inference/client';
+import type {
+  GradCamResult,
+  GradCamStage,
+  InspectResponse,
+} from '../../inference/inspect-protocol';
+
+/** What one Grad-CAM request carries. */
+export interface GradCamInput {
+  /** RGBA bytes of the model input; transferred (the caller keeps a copy if it needs one) */
+  pixels: ArrayBuffer;
+  width: number;
+  height: number;
+  classIndex: number;
+  /** null: the model's default layer */
+  layer: string | null;
+}
+
+/** Asks the worker for Grad-CAM; `onStage` hears each stage as it starts. */
+export async function requestGradCam(
+  client: InferenceClient,
+  input: GradCamInput,
+  options: { signal?: AbortSignal; onStage?: (stage: GradCamStage) => void } = {},
+): Promise<GradCamResult> {
+  const answer = await client.call<Extract<InspectResponse, { type: 'grad-cam-result' }>>(
+    (id) => ({
+      type: 'grad-cam',
+      id,
+      pixels: input.pixels,
+      width: input.width,
+      height: input.height,
+      classIndex: input.classIndex,
+      ...(input.layer ? { layer: input.layer } : {}),
+    }),
+    {
+      transfer: [input.pixels],
+      ...(options.signal ? { signal: options.signal } : {}),
+      onUpdate: (message) => {
+        if (message.type === 'grad-cam-progress') options.onStage?.(message.stage);
+      },
+    },
+  );
+  return answer.result;
+}

@@ -1,0 +1,41 @@
+import { describe, expect, test } from 'vitest';
+import { downloadText, type DownloadEnv } from './download';
+
+function fakeEnv(clickThrows = false) {
+  const log: string[] = [];
+  const deferred: (() => void)[] = [];
+  const blobs: Blob[] = [];
+  const env: DownloadEnv = {
+    createObjectURL: (blob) => {
+      blobs.push(blob);
+      log.push('create');
+      return `blob:${blobs.length}`;
+    },
+    revokeObjectURL: (url) => log.push(`revoke ${url}`),
+    click: (url, name) => {
+      log.push(`click ${url} ${name}`);
+      if (clickThrows) throw new Error('blocked');
+    },
+    defer: (run) => deferred.push(run),
+  };
+  return { env, log, deferred, blobs };
+}
+
+describe('downloadText', () => {
+  test('clicks a link to an object URL, then revokes it', async () => {
+    const { env, log, deferred, blobs } = fakeEnv();
+    downloadText('a,b\r\n', 'x.csv', 'text/csv', env);
+    expect(log).toEqual(['create', 'click blob:1 x.csv']);
+    deferred.forEach((run) => run());
+    expect(log).toEqual(['create', 'click blob:1 x.csv', 'revoke blob:1']);
+    expect(blobs[0]!.type).toBe('text/csv');
+    expect(await blobs[0]!.text()).toBe('a,b\r\n');
+  });
+
+  test('a failed click still revokes the URL and reports the error', () => {
+    const { env, log, deferred } = fakeEnv(true);
+    expect(() => downloadText('x', 'x.json', 'application/json', env)).toThrow('blocked');
+    deferred.forEach((run) => run());
+    expect(log.at(-1)).toBe('revoke blob:1');
+  });
+});

@@ -1,0 +1,163 @@
+import { describe, expect, test } from 'vitest';
+import {
+  csvField,
+  exportFileName,
+  resultRows,
+  toCsv,
+  toJson,
+  type ExportableCard,
+} from './export-format';
+
+const cards: ExportableCard[] = [
+  {
+    name: 'dog.jpg',
+    status: 'done',
+    modelId: 'url:http://x/mobilenet/model.json',
+    backend: 'wasm',
+    ms: 41.26,
+    predictions: [
+      { index: 249, label: 'malamute, malemute, Alaskan malamute', probability: 0.36 },
+      { index: 248, label: 'Eskimo dog, husky', probability: 0.21 },
+      { index: 537, label: 'dogsled, dog sled, dog sleigh', probability: 0.13 },
+    ],
+  },
+  { name: 'notes.txt', status: 'error' },
+  { name: 'later.jpg', status: 'queued' },
+  {
+    name: 'say "cheese", please.png',
+    status: 'done',
+    modelId: 'inception-v3',
+    backend: 'webgl',
+    ms: 500,
+    predictions: [{ index: 1, label: 'goldfish, Carassius auratus', probability: 1e-7 }],
+  },
+];
+
+/** A small RFC 4180 reader, to read back what toCsv wrote. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += ch;
+  }
+  return rows;
+}
+
+describe('results export', () => {
+  test('one CSV row per prediction of every finished photo; commas and quotes survive', () => {
+    const csv = toCsv(resultRows(cards));
+    const rows = parseCsv(csv);
+    expect(rows[0]).toEqual(['file', 'rank', 'label', 'probability', 'model_id', 'backend', 'ms']);
+    expect(rows.slice(1)).toEqual([
+      [
+        'dog.jpg',
+        '1',
+        'malamute, malemute, Alaskan malamute',
+        '0.36',
+        'url:http://x/mobilenet/model.json',
+        'wasm',
+        '41.3',
+      ],
+      [
+        'dog.jpg',
+        '2',
+        'Eskimo dog, husky',
+        '0.21',
+        'url:http://x/mobilenet/model.json',
+        'wasm',
+        '41.3',
+      ],
+      [
+        'dog.jpg',
+        '3',
+        'dogsled, dog sled, dog sleigh',
+        '0.13',
+        'url:http://x/mobilenet/model.json',
+        'wasm',
+        '41.3',
+      ],
+      [
+        'say "cheese", please.png',
+        '1',
+        'goldfish, Carassius auratus',
+        '1e-7',
+        'inception-v3',
+        'webgl',
+        '500',
+      ],
+    ]);
+    expect(csv.split('\r\n')[4]).toBe(
+      '"say ""cheese"", please.png",1,"goldfish, Carassius auratus",1e-7,inception-v3,webgl,500',
+    );
+    expect(csv.endsWith('\r\n')).toBe(true);
+  });
+
+  test('nothing finished: just the header', () => {
+    expect(toCsv(resultRows([{ name: 'a', status: 'error' }]))).toBe(
+      'file,rank,label,probability,model_id,backend,ms\r\n',
+    );
+  });
+
+  test('fields: quoting, line breaks, formulas kept as text, missing numbers empty', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+    expect(csvField('@sum')).toBe("'@sum");
+    expect(csvField(0.5)).toBe('0.5');
+    expect(csvField(NaN)).toBe('');
+  });
+
+  test('JSON: one entry per finished photo with ranked classes', () => {
+    const json = JSON.parse(toJson(cards, new Date('2026-11-29T10:00:00Z'))) as {
+      generator: string;
+      exportedAt: string;
+      photos: {
+        file: string;
+        modelId: string;
+        backend: string;
+        ms: number;
+        predictions: unknown[];
+      }[];
+    };
+    expect(json.generator).toBe('Inception Lens');
+    expect(json.exportedAt).toBe('2026-11-29T10:00:00.000Z');
+    expect(json.photos.map((p) => p.file)).toEqual(['dog.jpg', 'say "cheese", please.png']);
+    expect(json.photos[0]).toMatchObject({
+      modelId: 'url:http://x/mobilenet/model.json',
+      backend: 'wasm',
+      ms: 41.3,
+    });
+    expect(json.photos[0]!.predictions[1]).toEqual({
+      rank: 2,
+      label: 'Eskimo dog, husky',
+      classIndex: 248,
+      probability: 0.21,
+    });
+  });
+
+  test('file names carry the local date and time', () => {
+    const d = new Date(2026, 10, 9, 7, 5);
+    expect(exportFileName('csv', d)).toBe('inception-lens-results-2026-11-09-0705.csv');
+    expect(exportFileName('json', d)).toBe('inception-lens-results-2026-11-09-0705.json');
+  });
+});
