@@ -1,0 +1,228 @@
+/**
+ * Teach (transfer learning) end to end, on the production build with WebAssembly: photos the test
+ * generates (warm-coloured vs cool-coloured, noisy, each with a random lighter disc), head-only
+ * training on the real ImageNet MobileNet, using the model for classification, export → import
+ * with identical predictions, cancelling mid-training; and one short fine-tuning run on the real
+ * InceptionV3 structure (our InceptionV3 carrying nsfwjs' Keras weights).
+ */
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
+import { card, INCEPTION_FIXTURE_URL, MOBILENET_URL, openApp } from './helpers';
+import { hasSharedFixtures, NO_SHARED_REASON } from './paths';
+
+/** Seeded numbers in [0, 1) (mulberry32), so every run sees the same photos. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hsl(h: number, s: number, l: number): [number, number, number] {
+  const k = (n: number) => (n + h * 12) % 12;
+  const a = s * Math.min(l, 1 - l);
+  const f = (n: number) => l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1));
+  return [f(0) * 255, f(8) * 255, f(4) * 255];
+}
+
+type Photo = { name: string; mimeType: string; buffer: Buffer };
+
+/** A 96 × 96 PNG in warm (red–yellow) or cool (cyan–blue) hues, with noise and a disc. */
+function colourPhoto(warm: boolean, next: () => number, name: string): Photo {
+  const size = 96;
+  const png = new PNG({ width: size, height: size });
+  const hue = warm ? next() * 0.15 : 0.5 + next() * 0.15;
+  const [r, g, b] = hsl(hue, 0.6 + next() * 0.4, 0.35 + next() * 0.3);
+  const cx = next() * size;
+  const cy = next() * size;
+  const radius = size * (0.15 + next() * 0.25);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const lift = (x - cx) ** 2 + (y - cy) ** 2 < radius ** 2 ? 50 : 0;
+      const at = (y * size + x) * 4;
+      const noise = () => (next() - 0.5) * 40;
+      png.data[at] = Math.max(0, Math.min(255, r + lift + noise()));
+      png.data[at + 1] = Math.max(0, Math.min(255, g + lift + noise()));
+      png.data[at + 2] = Math.max(0, Math.min(255, b + lift + noise()));
+      png.data[at + 3] = 255;
+    }
+  }
+  return { name, mimeType: 'image/png', buffer: PNG.sync.write(png) };
+}
+
+/** `count` warm and `count` cool photos named `<prefix>-warm-i.png` / `<prefix>-cool-i.png`. */
+function photos(prefix: string, count: number, seed: number): { warm: Photo[]; cool: Photo[] } {
+  const next = random(seed);
+  const warm: Photo[] = [];
+  const cool: Photo[] = [];
+  for (let i = 0; i < count; i++) {
+    warm.push(colourPhoto(true, next, `${prefix}-warm-${i}.png`));
+    cool.push(colourPhoto(false, next, `${prefix}-cool-${i}.png`));
+  }
+  return { warm, cool };
+}
+
+function teachClass(page: Page, index: number): Locator {
+  return page.getByTestId('teach-class').nth(index);
+}
+
+/** Opens Teach and names the two starting classes and gives them photos. */
+async function teachTwoClasses(page: Page, warm: Photo[], cool: Photo[]): Promise<void> {
+  await page.getByRole('tab', { name: 'Teach' }).click();
+  await expect(page.getByTestId('teach-base')).toBeVisible();
+  await teachClass(page, 0).getByTestId('teach-class-name').fill('warm');
+  await teachClass(page, 1).getByTestId('teach-class-name').fill('cool');
+  await teachClass(page, 0).getByTestId('teach-add-photos').setInputFiles(warm);
+  await teachClass(page, 1).getByTestId('teach-add-photos').setInputFiles(cool);
+  await expect(teachClass(page, 0).getByTestId('teach-count')).toHaveAttribute(
+    'data-count',
+    String(warm.length),
+  );
+  await expect(teachClass(page, 1).getByTestId('teach-count')).toHaveAttribute(
+    'data-count',
+    String(cool.length),
+  );
+}
+
+/** Classifies photos in the Classify view; returns each photo's predictions (label, p). */
+async function classify(page: Page, files: Photo[]): Promise<[string, number][][]> {
+  await page.getByRole('tab', { name: 'Classify' }).click();
+  const clear = page.getByRole('button', { name: 'Clear all' });
+  if (await clear.isVisible()) await clear.click();
+  await page.locator('input[type=file][multiple]').setInputFiles(files);
+  const out: [string, number][][] = [];
+  for (const f of files) {
+    await expect(card(page, f.name)).toHaveAttribute('data-status', 'done');
+    out.push(
+      await card(page, f.name)
+        .getByTestId('prediction')
+        .evaluateAll((els) =>
+          els.map(
+            (el) =>
+              [
+                el.getAttribute('data-label') ?? '',
+                Number(el.getAttribute('data-probability')),
+              ] as [string, number],
+          ),
+        ),
+    );
+  }
+  return out;
+}
+
+test.describe('Teach: transfer learning in the page', () => {
+  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  if (!hasSharedFixtures()) console.log(NO_SHARED_REASON);
+
+  test('head only on MobileNet learns warm vs cool; use, export, import, cancel', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    const { warm, cool } = photos('train', 12, 1);
+    await teachTwoClasses(page, warm, cool);
+
+    // head only: a softmax over 2 classes on MobileNet's 768 pooled features
+    const params = page.getByTestId('teach-params');
+    await expect(params).toHaveAttribute('data-trainable', String(768 * 2 + 2));
+    await expect(params).toContainText('global_average_pooling2d_1');
+    await page.getByTestId('teach-epochs').fill('25');
+    await page.getByTestId('teach-lr').fill('0.01');
+    await page.getByTestId('teach-split').fill('0.25');
+    await page.getByTestId('teach-train').click();
+
+    const status = page.getByTestId('teach-status');
+    await expect(status).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+    await expect(page.getByTestId('teach-chart')).toHaveAttribute('data-epochs', '25');
+    const accuracy = page.getByTestId('teach-accuracy');
+    await expect(accuracy).toHaveAttribute('data-on', 'validation');
+    expect(Number(await accuracy.getAttribute('data-value'))).toBeGreaterThanOrEqual(0.9);
+    const cells = await page
+      .getByTestId('confusion-matrix')
+      .locator('td[data-count]')
+      .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-count'))));
+    expect(cells).toHaveLength(4);
+    expect(cells.reduce((a, b) => a + b, 0)).toBe(6); // 3 of 12 per class kept aside
+
+    // Use it: new photos get the custom classes
+    await page.getByTestId('teach-model-name').fill('Warm or cool');
+    await page.getByTestId('teach-save-use').click();
+    const model = page.getByTestId('model-status');
+    await expect(model).toContainText('Warm or cool ready');
+    await expect(model).toHaveAttribute('data-state', 'ready');
+    const fresh = photos('new', 3, 77);
+    const files = [...fresh.warm, ...fresh.cool];
+    const first = await classify(page, files);
+    expect(first.map((p) => p[0]?.[0])).toEqual(['warm', 'warm', 'warm', 'cool', 'cool', 'cool']);
+
+    // Export → import → use the import: identical predictions
+    await page.getByRole('tab', { name: 'Teach' }).click();
+    const saved = page.getByTestId('teach-saved-model');
+    await expect(saved).toHaveCount(1);
+    await expect(saved.first()).toHaveAttribute('data-active', 'true');
+    const downloading = page.waitForEvent('download');
+    await saved.first().getByRole('button', { name: 'Export' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe('warm-or-cool.tfjs.zip');
+    const zip = readFileSync((await download.path()) ?? '');
+    expect(zip.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+    await page
+      .getByTestId('teach-import')
+      .setInputFiles({ name: 'warm-or-cool.tfjs.zip', mimeType: 'application/zip', buffer: zip });
+    await expect(saved).toHaveCount(2);
+    const rows = await saved.evaluateAll((els) =>
+      els.map((el) => ({
+        url: el.getAttribute('data-url'),
+        active: el.getAttribute('data-active'),
+      })),
+    );
+    const importedUrl = rows.find((r) => r.active === 'false')?.url;
+    expect(importedUrl).toBeTruthy();
+    const importedRow = page.locator(`[data-testid=teach-saved-model][data-url="${importedUrl}"]`);
+    await expect(importedRow).toHaveAttribute('data-name', 'Warm or cool');
+    await importedRow.getByRole('button', { name: 'Use' }).click();
+    await expect(importedRow).toHaveAttribute('data-active', 'true');
+    await expect(model).toHaveAttribute('data-state', 'ready');
+    const second = await classify(page, files);
+    expect(second).toEqual(first);
+
+    // Cancel mid-training leaves the app usable
+    await page.getByRole('tab', { name: 'Teach' }).click();
+    await page.getByLabel('Fine-tune').check();
+    await page.getByTestId('teach-epochs').fill('200');
+    await page.getByTestId('teach-augment-crop').check();
+    await page.getByTestId('teach-train').click();
+    await expect(status).toHaveAttribute('data-phase', 'training', { timeout: 60_000 });
+    await page.getByTestId('teach-cancel').click();
+    await expect(status).toHaveAttribute('data-state', 'cancelled', { timeout: 30_000 });
+    await expect(status).toContainText('Training cancelled');
+    const after = await classify(page, [fresh.warm[0] as Photo]);
+    expect(after[0]?.[0]?.[0]).toBe('warm');
+  });
+
+  test('fine-tuning mixed10 of the real InceptionV3 runs one epoch', async ({ page }) => {
+    test.setTimeout(180_000);
+    await openApp(page, { model: INCEPTION_FIXTURE_URL, backend: 'wasm' });
+    const { warm, cool } = photos('ft', 3, 5);
+    await teachTwoClasses(page, warm, cool);
+    await page.getByLabel('Fine-tune').check();
+    await expect(page.getByTestId('teach-blocks')).toHaveValue('1');
+    const params = page.getByTestId('teach-params');
+    // mixed10's convolutions and BatchNorm offsets (6,073,536) plus the new 2-class head
+    await expect(params).toHaveAttribute('data-trainable', String(6_073_536 + 2048 * 2 + 2));
+    await expect(params).toContainText('frozen up to mixed9');
+    await page.getByTestId('teach-epochs').fill('1');
+    await page.getByTestId('teach-batch').fill('2');
+    await page.getByTestId('teach-split').fill('0.25');
+    await page.getByTestId('teach-train').click();
+    const status = page.getByTestId('teach-status');
+    await expect(status).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
+    await expect(page.getByTestId('teach-chart')).toHaveAttribute('data-epochs', '1');
+    await expect(page.getByTestId('teach-accuracy')).toHaveAttribute('data-on', 'validation');
+    await expect(page.getByText(/fine-tuned on inception-v3-nsfwjs/)).toBeVisible();
+  });
+});

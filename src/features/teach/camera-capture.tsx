@@ -1,0 +1,97 @@
+import { useEffect, useRef, useState } from 'react';
+
+/**
+ * A live camera preview with a "Capture" button (getUserMedia); each capture becomes a JPEG
+ * photo for the class. The camera is released when the panel closes.
+ */
+export function CameraCapture({
+  className,
+  onCapture,
+  onClose,
+}: {
+  className: string;
+  onCapture: (photo: File) => void;
+  onClose: () => void;
+}) {
+  const video = useRef<HTMLVideoElement>(null);
+  const [error, setError] = useState<string | null>(() =>
+    'getUserMedia' in (navigator.mediaDevices ?? {})
+      ? null
+      : 'This browser offers no camera here (it needs HTTPS, or localhost).',
+  );
+  const [ready, setReady] = useState(false);
+  const [count, setCount] = useState(0);
+
+  useEffect(() => {
+    let stream: MediaStream | null = null;
+    let live = true;
+    if (!('getUserMedia' in (navigator.mediaDevices ?? {}))) return;
+    navigator.mediaDevices
+      .getUserMedia({ video: { facingMode: 'environment' }, audio: false })
+      .then(async (s) => {
+        if (!live) {
+          s.getTracks().forEach((t) => t.stop());
+          return;
+        }
+        stream = s;
+        if (video.current) {
+          video.current.srcObject = s;
+          await video.current.play();
+          setReady(true);
+        }
+      })
+      .catch((e: unknown) => {
+        const name = (e as { name?: string } | null)?.name;
+        setError(
+          name === 'NotAllowedError'
+            ? 'The camera was not allowed. Allow it in the address bar, or add photos from files.'
+            : name === 'NotFoundError'
+              ? 'No camera was found.'
+              : `The camera could not start: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      });
+    return () => {
+      live = false;
+      stream?.getTracks().forEach((t) => t.stop());
+    };
+  }, []);
+
+  const capture = (): void => {
+    const v = video.current;
+    if (!v || !v.videoWidth) return;
+    const canvas = document.createElement('canvas');
+    canvas.width = v.videoWidth;
+    canvas.height = v.videoHeight;
+    canvas.getContext('2d')?.drawImage(v, 0, 0);
+    canvas.toBlob(
+      (blob) => {
+        if (!blob) return;
+        setCount((n) => n + 1);
+        onCapture(new File([blob], `camera-${Date.now()}.jpg`, { type: 'image/jpeg' }));
+      },
+      'image/jpeg',
+      0.9,
+    );
+  };
+
+  return (
+    <div className="teach-camera" role="dialog" aria-label={`Camera for ${className}`}>
+      {error ? (
+        <p className="teach-error" role="alert">
+          {error}
+        </p>
+      ) : (
+        <video ref={video} muted playsInline aria-label="Camera preview" />
+      )}
+      <div className="teach-row">
+        <button type="button" onClick={capture} disabled={!ready}>
+          Capture for “{className}”
+        </button>
+        <button type="button" className="button--secondary" onClick={onClose}>
+          Close camera
+        </button>
+        {count > 0 && <span className="muted">{count} captured</span>}
+      </div>
+    </div>
+  );
+}
