@@ -2,12 +2,25 @@ import react from '@vitejs/plugin-react';
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { contentSecurityPolicy } from './scripts/vite-csp';
+import { tfjsWasmThreads } from './scripts/vite-tfjs-wasm-threads';
 
 const { version } = JSON.parse(
   readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
 ) as {
   version: string;
 };
+/**
+ * Cross-origin isolation: SharedArrayBuffer, hence TensorFlow.js' multi-threaded WASM, needs it.
+ * `require-corp` (not `credentialless`) because Safari knows only that one; model hosts on other
+ * origins must send CORS headers, which a worker's fetch needs anyway. Static hosts that cannot
+ * set headers get them from the service worker (src/sw/isolation.ts) from the second visit on.
+ */
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 /** Shown in the footer; LENS_BUILD_ID lets tests tell two builds apart. */
 const buildId =
   process.env.LENS_BUILD_ID ?? new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
@@ -20,6 +33,7 @@ export default defineConfig({
   },
   plugins: [
     react(),
+    contentSecurityPolicy(),
     VitePWA({
       // Our own service worker (src/sw/sw.ts): Workbox precaching plus model caching and the
       // share target, which generateSW cannot express.
@@ -66,12 +80,17 @@ export default defineConfig({
       },
     }),
   ],
-  worker: { format: 'es' },
+  worker: {
+    format: 'es',
+    // Worker bundles get their own plugin list: the threaded-WASM fix must apply there.
+    plugins: () => [tfjsWasmThreads()],
+  },
   build: {
     target: 'es2022',
     sourcemap: true,
     // tfjs is large by nature; the worker chunk holds it, the page stays small.
     chunkSizeWarningLimit: 4096,
   },
-  preview: { port: 4173, strictPort: false },
+  server: { headers: ISOLATION_HEADERS },
+  preview: { port: 4173, strictPort: false, headers: ISOLATION_HEADERS },
 });

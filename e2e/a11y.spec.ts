@@ -83,6 +83,9 @@ test.describe('accessibility and comfort', () => {
   });
 
   test('usable by keyboard alone, results announced', async ({ page }) => {
+    // Playwright starts intercepting file choosers when the first listener is added, without
+    // waiting; listening from the start keeps a loaded machine from racing the key press.
+    page.on('filechooser', () => undefined);
     await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
     // Tab from the top of the page reaches the drop zone; Enter opens the picker.
     let reached = false;
@@ -91,9 +94,10 @@ test.describe('accessibility and comfort', () => {
       reached = await page.getByTestId('drop-zone').evaluate((el) => el === document.activeElement);
     }
     expect(reached, 'the drop zone is reachable with Tab').toBe(true);
-    const chooser = page.waitForEvent('filechooser');
+    const chooser = page.waitForEvent('filechooser', { timeout: 20_000 });
     await page.keyboard.press('Enter');
-    await (await chooser).setFiles([photo('eagle.jpg')]);
+    const picked = await chooser;
+    await picked.setFiles([photo('eagle.jpg')]);
     await expect(card(page, 'eagle.jpg')).toHaveAttribute('data-status', 'done');
     await expect(page.locator('[aria-live=polite]').filter({ hasText: '1 done' })).toHaveCount(1);
     // The card's actions are reachable and work from the keyboard.

@@ -99,9 +99,11 @@ test.describe('with the shared fixtures', () => {
   });
 
   test('the drop zone opens the picker from the keyboard', async ({ page }) => {
+    // Intercept file choosers from the start (see a11y.spec.ts).
+    page.on('filechooser', () => undefined);
     await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
     await page.getByTestId('drop-zone').focus();
-    const chooser = page.waitForEvent('filechooser');
+    const chooser = page.waitForEvent('filechooser', { timeout: 20_000 });
     await page.keyboard.press('Enter');
     const picker = await chooser;
     expect(picker.isMultiple()).toBe(true);

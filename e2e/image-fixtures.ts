@@ -47,7 +47,13 @@ export async function hugePng(size: number): Promise<Buffer> {
 
 /** A 64×64 grayscale PNG with an alpha channel (colour type 4). */
 export function grayAlphaPng(): Buffer {
-  const png = new PNG({ width: 64, height: 64, colorType: 4, inputColorType: 6, inputHasAlpha: true });
+  const png = new PNG({
+    width: 64,
+    height: 64,
+    colorType: 4,
+    inputColorType: 6,
+    inputHasAlpha: true,
+  });
   for (let i = 0; i < 64 * 64; i++) {
     const v = (i % 64) * 4;
     png.data[i * 4] = v;
@@ -62,18 +68,56 @@ export function grayAlphaPng(): Buffer {
 export function animatedGif(): Buffer {
   const frame = (lzw: number[]): number[] => [
     // graphic control extension: 10 cs delay
-    0x21, 0xf9, 0x04, 0x00, 0x0a, 0x00, 0x00, 0x00,
+    0x21,
+    0xf9,
+    0x04,
+    0x00,
+    0x0a,
+    0x00,
+    0x00,
+    0x00,
     // image descriptor 1×1 at 0,0, no local table
-    0x2c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+    0x2c,
+    0x00,
+    0x00,
+    0x00,
+    0x00,
+    0x01,
+    0x00,
+    0x01,
+    0x00,
+    0x00,
     // LZW minimum code size 2, one sub-block, terminator
-    0x02, lzw.length, ...lzw, 0x00,
+    0x02,
+    lzw.length,
+    ...lzw,
+    0x00,
   ];
   return Buffer.from([
     ...Buffer.from('GIF89a', 'ascii'),
-    0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, // 1×1, global colour table of 2
-    0x00, 0x00, 0x00, 0xff, 0xff, 0xff, // black, white
+    0x01,
+    0x00,
+    0x01,
+    0x00,
+    0x80,
+    0x00,
+    0x00, // 1×1, global colour table of 2
+    0x00,
+    0x00,
+    0x00,
+    0xff,
+    0xff,
+    0xff, // black, white
     // NETSCAPE2.0 loop forever
-    0x21, 0xff, 0x0b, ...Buffer.from('NETSCAPE2.0', 'ascii'), 0x03, 0x01, 0x00, 0x00, 0x00,
+    0x21,
+    0xff,
+    0x0b,
+    ...Buffer.from('NETSCAPE2.0', 'ascii'),
+    0x03,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...frame([0x44, 0x01]), // clear, index 0, end
     ...frame([0x4c, 0x01]), // clear, index 1, end
     0x3b,

@@ -1,14 +1,22 @@
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { DropZone } from '../features/drop-zone/drop-zone';
+import { ExplainButton } from '../features/explain/explain-button';
 import { Gallery } from '../features/gallery/gallery';
+import { ModelLibrary } from '../features/model-library/model-library';
+import { rememberedModel } from '../features/model-library/selection';
+import { DiagnosticsPanel } from '../features/diagnostics/diagnostics-panel';
+import { ModelInspector } from '../features/model-inspector/model-inspector';
 import { ModelStatus } from '../features/model-status/model-status';
 import { PwaStatus, StorageInfo } from '../features/pwa/pwa-status';
+import { ResultsExport } from '../features/results-export/results-export';
 import { usePwa } from '../features/pwa/use-pwa';
 import { SettingsPanel } from '../features/settings/settings-panel';
+import { TeachView } from '../features/teach/teach-view';
 import { loadSettings, saveSettings, type Settings } from '../features/settings/settings-store';
-import { isBackendChoice } from '../inference/protocol';
+import { isBackendChoice, type WorkerResponse } from '../inference/protocol';
 import { entryFromSearch, type ModelEntry } from '../models/registry';
 import { getInferenceClient } from './inference-client';
+import { tuningFromSearch } from './tuning-params';
 import { useClassificationQueue } from './use-classification-queue';
 import { useModel } from './use-model';
 
@@ -29,15 +37,21 @@ interface View {
 /** The shell: title, settings and model status on top, then one view at a time. */
 export function App() {
   const client = getInferenceClient();
+  // A model kept in this browser and chosen last comes back after a reload (unless ?model=).
   const [entry, setEntry] = useState<ModelEntry>(() =>
-    absolute(entryFromSearch(location.search, location.href)),
+    absolute(rememberedModel(location.search) ?? entryFromSearch(location.search, location.href)),
   );
   const backendFromUrl = useMemo(() => new URLSearchParams(location.search).get('backend'), []);
+  const debug = useMemo(() => new URLSearchParams(location.search).has('debug'), []);
   const [settings, setSettings] = useState<Settings>(() => loadSettings());
   const backend = isBackendChoice(backendFromUrl) ? backendFromUrl : settings.backend;
   const [viewId, setViewId] = useState('classify');
 
-  const model = useModel(client, entry, backend);
+  // Performance switches from the address (?threads=off, ?fold=off, ?measure=all) and the
+  // Settings → "Measure again" counter.
+  const tuning = useMemo(() => tuningFromSearch(location.search), []);
+  const [remeasure, setRemeasure] = useState(0);
+  const model = useModel(client, entry, backend, tuning, remeasure);
   const queue = useClassificationQueue(client, model.ready, settings.resizeMode);
   const pwa = usePwa({
     modelUrl: entry.url,
@@ -59,11 +73,41 @@ export function App() {
     render: () => (
       <>
         <DropZone onFiles={queue.addFiles} />
-        <Gallery cards={queue.cards} onRemove={queue.removeCard} onClear={queue.clear} />
+        <Gallery
+          cards={queue.cards}
+          onRemove={queue.removeCard}
+          onClear={queue.clear}
+          toolbarActions={<ResultsExport cards={queue.cards} />}
+          renderActions={(card) => (
+            <ExplainButton
+              card={card}
+              client={client}
+              model={model.ready}
+              resizeMode={settings.resizeMode}
+            />
+          )}
+        />
       </>
     ),
   };
-  const views: View[] = [classifyView];
+  const libraryView: View = {
+    id: 'models',
+    title: 'Models',
+    render: () => (
+      <ModelLibrary client={client} activeId={model.ready?.id ?? null} onSelect={selectModel} />
+    ),
+  };
+  const inspectView: View = {
+    id: 'inspect',
+    title: 'Inspect',
+    render: () => <ModelInspector client={client} model={model.ready} />,
+  };
+  const teachView: View = {
+    id: 'teach',
+    title: 'Teach',
+    render: () => <TeachView client={client} model={model.ready} onUseModel={selectModel} />,
+  };
+  const views: View[] = [classifyView, libraryView, inspectView, teachView];
   const view = views.find((v) => v.id === viewId) ?? classifyView;
 
   return (
@@ -77,8 +121,26 @@ export function App() {
           onChange={changeSettings}
           backendFromUrl={isBackendChoice(backendFromUrl) ? backendFromUrl : null}
           reports={model.reports}
+          onRemeasure={backend === 'auto' ? () => setRemeasure((n) => n + 1) : undefined}
         >
           <StorageInfo storage={pwa.storage} onRefresh={() => void pwa.refreshStorage()} />
+          <DiagnosticsPanel
+            measure={() =>
+              client.call<Extract<WorkerResponse, { type: 'memory-result' }>>((id) => ({
+                type: 'memory',
+                id,
+              }))
+            }
+            onRestart={() => client.restart('restarted on request')}
+            {...(debug
+              ? {
+                  onSimulateLoss: () =>
+                    client
+                      .call((id) => ({ type: 'simulate-backend-loss', id }))
+                      .then(() => undefined),
+                }
+              : {})}
+          />
         </SettingsPanel>
       </header>
       <PwaStatus
@@ -88,7 +150,7 @@ export function App() {
         canInstall={pwa.canInstall}
         onInstall={() => void pwa.install()}
       />
-      <ModelStatus status={model.status} />
+      <ModelStatus status={model.status} {...(model.retry ? { onRetry: model.retry } : {})} />
       {views.length > 1 && (
         <nav className="tabs" role="tablist" aria-label="Views">
           {views.map((v) => (

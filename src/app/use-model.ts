@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { LoadError, type InferenceClient, type LoadProgress } from '../inference/client';
 import type {
   BackendChoice,
   BackendName,
   BackendReport,
   LoadedModelInfo,
+  LoadTuning,
 } from '../inference/protocol';
 import type { ModelEntry } from '../models/registry';
 import type { ModelState } from '../features/model-status/model-status';
@@ -37,12 +38,23 @@ function progressState(name: string, p: LoadProgress, previous: ModelState): Mod
   return state;
 }
 
-/** Loads `entry` on `backend` in the worker whenever either changes, tracking its progress. */
+const NO_TUNING: LoadTuning = {};
+
+/**
+ * Loads `entry` on `backend` in the worker whenever either changes, tracking its progress.
+ * `tuning` (keep it referentially stable) goes with every load; raising `remeasure` loads again
+ * with the backends measured afresh.
+ */
 export function useModel(
   client: InferenceClient,
   entry: ModelEntry,
   backend: BackendChoice,
+  tuning: LoadTuning = NO_TUNING,
+  remeasure = 0,
 ): ModelHandle {
+  // The last re-measure request sent, so a reload for another reason does not measure again.
+  const sentRemeasure = useRef(0);
+  const tuningKey = `${JSON.stringify(tuning)}|${remeasure}`;
   // Recovery: a dead worker is restarted (generation) and a lost GPU backend is avoided.
   const [recovery, setRecovery] = useState<{
     generation: number;
@@ -51,7 +63,7 @@ export function useModel(
   }>({ generation: 0, lost: [], notice: null });
   const { generation, lost, notice } = recovery;
   const choice: BackendChoice = backend !== 'auto' && lost.includes(backend) ? 'auto' : backend;
-  const key = `${entry.id}|${choice}|${generation}`;
+  const key = `${entry.id}|${choice}|${generation}|${tuningKey}`;
   const [loaded, setLoaded] = useState<ModelHandle & { key: string }>(() => ({
     key,
     ...starting(entry.name, []),
@@ -92,7 +104,9 @@ export function useModel(
   useEffect(() => {
     if (entry.loadError) return;
     let current = true;
-    const thisKey = `${entry.id}|${choice}|${generation}`;
+    const thisKey = `${entry.id}|${choice}|${generation}|${tuningKey}`;
+    const measureAgain = remeasure !== sentRemeasure.current;
+    sentRemeasure.current = remeasure;
     const onProgress = (p: LoadProgress): void => {
       if (current) {
         setLoaded((h) => ({
@@ -107,7 +121,8 @@ export function useModel(
         }));
       }
     };
-    client.load(entry, choice, onProgress, lost).then(
+    const sent: LoadTuning = measureAgain ? { ...tuning, remeasure: true } : tuning;
+    client.load(entry, choice, onProgress, lost, sent).then(
       (info) => {
         if (!current) return;
         const status: ModelState = {
@@ -156,7 +171,7 @@ export function useModel(
     return () => {
       current = false;
     };
-  }, [client, entry, choice, generation, lost, notice]);
+  }, [client, entry, choice, generation, lost, notice, tuning, remeasure, tuningKey]);
 
   if (entry.loadError) {
     return {

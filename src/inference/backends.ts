@@ -9,8 +9,26 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import {
+  choiceKey,
+  measurementCandidates,
+  rememberedStillValid,
+  type RememberedChoice,
+} from './backend-choice';
 import { backendAttemptOrder, type Capability } from './backend-order';
-import type { BackendChoice, BackendName, BackendReport } from './protocol';
+import { tuneBackend, withTimings, type PendingTuning } from './backend-tuning';
+import type { Classifier } from './classifier';
+import { browserChoiceStore, type ChoiceStore } from './choice-store';
+import type { BackendChoice, BackendName, BackendReport, LoadTuning } from './protocol';
+import { ThreadTrial, trialSchedule } from './thread-trial';
+import {
+  configureWasmThreads,
+  describeWasm,
+  setRunningWasmThreads,
+  setThreadTrial,
+  startedWasmThreads,
+  withUncappedThreads,
+} from './wasm-threads';
 
 // The WASM binaries come from our own origin (they are emitted into the build), never a CDN.
 setWasmPaths({
@@ -170,7 +188,8 @@ export async function knownAnswerCheck(): Promise<string | null> {
 
 async function initialise(backend: BackendName): Promise<string | null> {
   try {
-    const ok = await withTimeout(tf.setBackend(backend), 60_000, `starting ${NAMES[backend]}`);
+    const start = () => withTimeout(tf.setBackend(backend), 60_000, `starting ${NAMES[backend]}`);
+    const ok = await (backend === 'wasm' ? withUncappedThreads(start) : start());
     if (!ok) return `${NAMES[backend]} failed to start`;
     await tf.ready();
     return await knownAnswerCheck();
@@ -179,14 +198,107 @@ async function initialise(backend: BackendName): Promise<string | null> {
   }
 }
 
+/** What {@link selectBackend} settled on. */
+export interface SelectedBackend {
+  backend: BackendName;
+  reports: BackendReport[];
+  /** set when 'auto' should still be settled by measuring the loaded model */
+  tuning?: PendingTuning;
+  /** the WASM thread mode asked for */
+  wasmThreads?: LoadTuning['wasmThreads'];
+}
+
+/** Remembered backend choices (IndexedDB), per device and model. */
+const choices: ChoiceStore = browserChoiceStore();
+
+/**
+ * Prepares WASM's threads for a new model: all of them, with a trial on the first photos that
+ * switches to one thread where that is clearly faster (thread-trial.ts). Returns the report detail.
+ */
+async function prepareWasmThreads(mode: LoadTuning['wasmThreads']): Promise<string> {
+  setThreadTrial(null);
+  const all = startedWasmThreads();
+  if (all <= 1) return describeWasm();
+  setRunningWasmThreads(all);
+  if (mode === 'all') return describeWasm();
+  setThreadTrial(
+    new ThreadTrial(all, {
+      setThreads: (n) => setRunningWasmThreads(n),
+      decided: () => undefined,
+      now: () => performance.now(),
+    }),
+  );
+  return `${await describeWasm()}; the first ${trialSchedule(all).length} photos also try 1 thread`;
+}
+
+/** This device as the probes see it: a measured choice holds only for the same description. */
+function deviceOf(capabilities: Capability[]): string {
+  const nav = globalThis.navigator as Navigator | undefined;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  return [
+    nav?.userAgent ?? 'unknown agent',
+    `cores ${nav?.hardwareConcurrency ?? '?'}`,
+    `isolated ${String(isolated)}`,
+    ...capabilities.map((c) => `${c.backend}: ${c.present ? c.detail : 'absent'}`),
+  ].join('; ');
+}
+
+/**
+ * Settles an 'auto' selection by measuring the loaded, warmed-up model on each candidate
+ * (see backend-tuning.ts), leaves the fastest backend current and remembers it. `firstMs` is the
+ * warm-up just done on `selected.backend`. Without pending tuning it returns the selection as is.
+ */
+export async function tuneSelectedBackend(
+  classifier: Classifier,
+  selected: SelectedBackend,
+  firstMs: number,
+  onProgress?: (fraction: number) => void,
+): Promise<{ backend: BackendName; reports: BackendReport[] }> {
+  if (!selected.tuning) return { backend: selected.backend, reports: selected.reports };
+  const result = await tuneBackend(
+    selected.backend,
+    firstMs,
+    selected.tuning,
+    selected.reports,
+    {
+      use: initialise,
+      infer: () => classifier.warmUp(),
+      store: choices,
+      now: () => Date.now(),
+    },
+    onProgress ? { onProgress } : {},
+  );
+  if (result.backend !== 'wasm') setThreadTrial(null);
+  const wasm = result.reports.find((r) => r.backend === 'wasm');
+  if (wasm?.steadyMs !== undefined && !/thread/.test(wasm.detail)) {
+    // WASM was measured here, not selected first: settle its thread count now.
+    const detail =
+      result.backend === 'wasm'
+        ? await prepareWasmThreads(selected.wasmThreads)
+        : await describeWasm();
+    wasm.detail = `${wasm.detail}, ${detail}`;
+  }
+  return { backend: result.backend, reports: result.reports };
+}
+
 /**
  * Makes TensorFlow.js use the chosen backend (or, for `auto`, the best one that works here) and
  * returns it with a report on every backend. Throws {@link BackendUnavailableError} when none works.
  */
 export async function selectBackend(
   choice: BackendChoice,
-): Promise<{ backend: BackendName; reports: BackendReport[] }> {
-  const capabilities = await probeAll();
+  /** backends that failed during this session (e.g. a lost GPU): never attempted */
+  avoid: readonly BackendName[] = [],
+  /** the model about to load (the measured choice is remembered per device and model) */
+  options: { modelId?: string; tuning?: LoadTuning } = {},
+): Promise<SelectedBackend> {
+  const tuning = options.tuning ?? {};
+  configureWasmThreads(tuning.wasmThreads ?? 'auto');
+  const capabilities = (await probeAll()).map((c) =>
+    avoid.includes(c.backend)
+      ? { ...c, present: false, detail: `${c.detail}; stopped working earlier in this session` }
+      : c,
+  );
   const reports: BackendReport[] = capabilities.map((c) => ({
     backend: c.backend,
     available: c.present,
@@ -206,13 +318,46 @@ export async function selectBackend(
       reports,
     );
   }
-  for (const backend of backendAttemptOrder(choice, capabilities)) {
+  const order = backendAttemptOrder(choice, capabilities);
+  // Auto: a choice measured earlier on this device for this model goes first.
+  const key = options.modelId ? choiceKey(deviceOf(capabilities), options.modelId) : null;
+  let remembered: RememberedChoice | null = null;
+  if (choice === 'auto' && key !== null) {
+    if (tuning.remeasure) await choices.delete(key);
+    const stored = await choices.get(key);
+    if (rememberedStillValid(stored, order, Date.now())) {
+      remembered = stored;
+      order.splice(order.indexOf(stored.backend), 1);
+      order.unshift(stored.backend);
+    }
+  }
+  for (const [index, backend] of order.entries()) {
     const r = report(backend);
     r.tried = true;
     const problem = await initialise(backend);
     if (!problem) {
       r.ok = true;
-      return { backend, reports };
+      if (backend === 'wasm')
+        r.detail = `${r.detail}, ${await prepareWasmThreads(tuning.wasmThreads)}`;
+      if (choice !== 'auto') return { backend, reports };
+      if (remembered?.backend === backend) {
+        return {
+          backend,
+          reports: withTimings(reports, remembered.timings, remembered.measuredAt),
+        };
+      }
+      // Not settled yet: compare this one with the rest of the order by measurement.
+      const byName = new Map(capabilities.map((c) => [c.backend, c]));
+      const candidates = measurementCandidates(
+        order.slice(index).map((b) => byName.get(b) as Capability),
+        tuning.measureAll === true,
+      );
+      return {
+        backend,
+        reports,
+        tuning: { key, candidates },
+        wasmThreads: tuning.wasmThreads ?? 'auto',
+      };
     }
     r.detail = `${r.detail}; ${problem}`;
   }

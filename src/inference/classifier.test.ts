@@ -240,6 +240,32 @@ describe('createClassifier', () => {
   });
 });
 
+describe('createClassifier with an inference model (the fast path)', () => {
+  test('classify and warm-up run the inference model; `model` stays the original; both disposed', async () => {
+    const original = tinyModel('softmax');
+    const fast = tinyModel('softmax');
+    // Different weights, so which model ran shows in the scores.
+    const flipped = fast.getWeights().map((w) => tf.mul(w, -1));
+    fast.setWeights(flipped);
+    tf.dispose(flipped);
+    const before = tf.memory().numTensors;
+    const c = createClassifier(original, ENTRY, LABELS, { inferenceModel: fast });
+    expect(c.model).toBe(original);
+    const rgba = image(8, 8);
+    const got = await c.classify(rgba, 8, 8, 4);
+    const want = await manualScores(fast, rgba, 8, 8);
+    for (const p of got) expect(p.probability).toBeCloseTo(want[p.index] as number, 5);
+    await c.warmUp();
+    expect(tf.memory().numTensors).toBe(before);
+    c.dispose();
+    // LayerVariable keeps its tensor in a protected field; disposal shows there.
+    const disposed = (m: tf.LayersModel): boolean =>
+      m.weights.every((w) => (w as unknown as { val: tf.Tensor }).val.isDisposed);
+    expect(disposed(original)).toBe(true);
+    expect(disposed(fast)).toBe(true);
+  });
+});
+
 describe('inputSizeOf', () => {
   test('reads a square input size from the model', () => {
     expect(inputSizeOf(softmaxModel, ENTRY)).toBe(8);

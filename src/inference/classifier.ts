@@ -8,11 +8,16 @@ import type { ModelEntry } from '../models/registry';
 import { labelAt, type ResolvedLabels } from './labels';
 import type { LoadedModelInfo, Prediction } from './protocol';
 import { asProbabilities, topK } from './top-k';
+import { photoInference } from './wasm-threads';
 
 /** What the worker's handlers need from a model; tests supply fakes. */
 export interface Classifier {
   readonly info: LoadedModelInfo;
-  /** the underlying layers model, for features that inspect or train it (absent in fakes) */
+  /**
+   * the underlying layers model, for features that inspect or train it (absent in fakes). Photos
+   * may run through an optimised copy of it (see `inferenceModel` of createClassifier): a feature
+   * that changes these weights in place must wrap the model in a new classifier.
+   */
   readonly model?: tf.LayersModel;
   /** the entry it was loaded from and its resolved labels */
   readonly entry?: ModelEntry;
@@ -51,12 +56,23 @@ export function numClassesOf(model: tf.LayersModel, entry: ModelEntry): number {
   return n;
 }
 
-/** Wraps `model`; the classifier owns it and disposes it. */
+/** Options of {@link createClassifier}. */
+export interface ClassifierOptions {
+  /**
+   * An equivalent, inference-only form of `model` (e.g. with batch norm folded, see
+   * fold-batch-norm.ts) that classify and warm-up run instead; owned and disposed with it.
+   */
+  inferenceModel?: tf.LayersModel;
+}
+
+/** Wraps `model`; the classifier owns it (and `options.inferenceModel`) and disposes them. */
 export function createClassifier(
   model: tf.LayersModel,
   entry: ModelEntry,
   labels: ResolvedLabels,
+  options: ClassifierOptions = {},
 ): Classifier {
+  const fast = options.inferenceModel ?? model;
   const inputSize = inputSizeOf(model, entry);
   const numClasses = numClassesOf(model, entry);
   const info: LoadedModelInfo = {
@@ -71,7 +87,7 @@ export function createClassifier(
   };
 
   function predict(input: tf.Tensor4D): tf.Tensor {
-    const out = model.predict(input);
+    const out = fast.predict(input);
     return Array.isArray(out) ? (out[0] as tf.Tensor) : out;
   }
 
@@ -84,24 +100,22 @@ export function createClassifier(
       if (rgba.length !== width * height * 4) {
         throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);
       }
-      const scores = tf.tidy(() => {
-        let x: tf.Tensor4D = tf.tensor4d(rgbaToRgbFloat(rgba, entry.inputRange), [
-          1,
-          height,
-          width,
-          3,
-        ]);
-        if (width !== inputSize || height !== inputSize) {
-          x = tf.image.resizeBilinear(x, [inputSize, inputSize]);
+      const pixels = rgbaToRgbFloat(rgba, entry.inputRange);
+      // Photo inferences go through the WASM thread trial while one runs (wasm-threads.ts).
+      const values = await photoInference(async () => {
+        const scores = tf.tidy(() => {
+          let x: tf.Tensor4D = tf.tensor4d(pixels, [1, height, width, 3]);
+          if (width !== inputSize || height !== inputSize) {
+            x = tf.image.resizeBilinear(x, [inputSize, inputSize]);
+          }
+          return predict(x);
+        });
+        try {
+          return (await scores.data()) as Float32Array;
+        } finally {
+          scores.dispose();
         }
-        return predict(x);
       });
-      let values: Float32Array;
-      try {
-        values = (await scores.data()) as Float32Array;
-      } finally {
-        scores.dispose();
-      }
       const probabilities = asProbabilities(values);
       return topK(probabilities, k).map((index) => ({
         index,
@@ -117,6 +131,7 @@ export function createClassifier(
       return performance.now() - start;
     },
     dispose() {
+      if (fast !== model) fast.dispose();
       model.dispose();
     },
   };

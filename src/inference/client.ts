@@ -9,6 +9,7 @@ import type {
   BackendName,
   BackendReport,
   LoadStage,
+  LoadTuning,
   LoadedModelInfo,
   Prediction,
   WorkerRequest,
@@ -239,9 +240,12 @@ export class InferenceClient {
     backend: BackendChoice,
     onProgress?: (p: LoadProgress) => void,
     avoid: BackendName[] = [],
+    /** performance options (Settings → re-measure, benchmarks) */
+    tuning?: LoadTuning,
   ): Promise<ReadyInfo> {
     const request: WorkerRequest = { type: 'load', id: this.nextId++, model, backend };
     if (avoid.length > 0) request.avoid = avoid;
+    if (tuning) request.tuning = tuning;
     return this.send<ReadyInfo>(request, [], undefined, onProgress);
   }
 

@@ -1,15 +1,28 @@
 /// <reference lib="webworker" />
 /** Thin worker entry: wires messages to the InferenceService; all logic lives in the handlers. */
-import { selectBackend } from './backends';
+import { watchBackendLoss } from './backend-loss';
+import { selectBackend, tuneSelectedBackend } from './backends';
+import { diagnosticsFeatures } from './diagnostics';
+import { inspectFeatures } from './inspect-handlers';
 import { loadClassifier } from './load-model';
+import { modelLibraryFeatures } from './model-import-worker';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import { InferenceService } from './service';
+import { trainFeatures } from './train-worker';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
 const service = new InferenceService({
+  features: {
+    ...diagnosticsFeatures,
+    ...inspectFeatures,
+    ...modelLibraryFeatures,
+    ...trainFeatures,
+  },
   post: (message: WorkerResponse) => scope.postMessage(message),
   selectBackend,
+  tuneBackend: tuneSelectedBackend,
+  watchBackend: watchBackendLoss,
   loadClassifier,
   now: () => performance.now(),
 });

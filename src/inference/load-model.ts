@@ -2,11 +2,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../models/registry';
 import { createClassifier, numClassesOf, type Classifier } from './classifier';
+import { inferenceFormOf } from './fold-batch-norm';
 import { metadataUrl, resolveLabels } from './labels';
+import type { LoadTuning } from './protocol';
 
 /** Turns TensorFlow.js' loader errors into sentences a user can act on. */
 export function explainLoadError(entry: ModelEntry, error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
+  if (entry.url.startsWith('indexeddb://') && /cannot find model/i.test(raw)) {
+    return `${entry.name} is no longer stored in this browser (its site data was cleared or it was deleted).`;
+  }
   const hint = entry.missingHint ? ` ${entry.missingHint}` : '';
   const status = /status code (\d{3})/.exec(raw)?.[1];
   if (status === '404') return `The model was not found at ${entry.url} (HTTP 404).${hint}`;
@@ -37,6 +42,38 @@ async function fetchModelFile(input: RequestInfo | URL, init?: RequestInit): Pro
   return response;
 }
 
+/** Attempts per model file: a dropped connection or a server hiccup is retried twice. */
+const ATTEMPTS = 3;
+
+/**
+ * fetch() for model files that retries network failures and 5xx answers with a growing pause,
+ * reporting each retry, so a flaky first download still completes.
+ */
+export function retryingFetch(
+  onRetry: (note: string) => void,
+  fetchOnce: typeof fetchModelFile = fetchModelFile,
+  pause: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): typeof fetchModelFile {
+  return async (input, init) => {
+    for (let attempt = 1; ; attempt++) {
+      let problem: string;
+      try {
+        const response = await fetchOnce(input, init);
+        if (response.status < 500 || attempt >= ATTEMPTS) return response;
+        problem = `HTTP ${response.status}`;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (attempt >= ATTEMPTS || message.includes(NOT_A_MODEL)) throw error;
+        problem = message;
+      }
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      const file = url.split('/').pop() ?? url;
+      onRetry(`Download of ${file} failed (${problem}); retrying (${attempt} of ${ATTEMPTS - 1})…`);
+      await pause(400 * 3 ** (attempt - 1));
+    }
+  };
+}
+
 async function readMetadata(modelUrl: string): Promise<unknown> {
   const response = await fetch(metadataUrl(modelUrl));
   if (!response.ok) return null;
@@ -49,13 +86,27 @@ async function readMetadata(modelUrl: string): Promise<unknown> {
  */
 export async function loadClassifier(
   entry: ModelEntry,
-  onProgress: (fraction: number) => void,
+  /** fraction downloaded, and a note when something needs saying (a retry) */
+  onProgress: (fraction: number, note?: string) => void,
+  /** performance options; by default batch norm is folded for inference */
+  tuning: LoadTuning = {},
 ): Promise<Classifier> {
   let model: tf.LayersModel;
   try {
-    model = await tf.loadLayersModel(
-      tf.io.http(entry.url, { onProgress, fetchFunc: fetchModelFile }),
-    );
+    // Models kept in this browser (the model library) load through tfjs' IndexedDB handler.
+    let lastFraction = 0;
+    const track = (fraction: number): void => {
+      lastFraction = fraction;
+      onProgress(fraction);
+    };
+    model = entry.url.startsWith('indexeddb://')
+      ? await tf.loadLayersModel(entry.url, { onProgress: track })
+      : await tf.loadLayersModel(
+          tf.io.http(entry.url, {
+            onProgress: track,
+            fetchFunc: retryingFetch((note) => onProgress(lastFraction, note)),
+          }),
+        );
   } catch (error) {
     throw new Error(explainLoadError(entry, error), { cause: error });
   }
@@ -63,7 +114,8 @@ export async function loadClassifier(
     const labels = await resolveLabels(entry, numClassesOf(model, entry), () =>
       readMetadata(entry.url),
     );
-    return createClassifier(model, entry, labels);
+    const inferenceModel = await inferenceFormOf(model, tuning.foldBatchNorm ?? 'auto');
+    return createClassifier(model, entry, labels, inferenceModel ? { inferenceModel } : {});
   } catch (error) {
     model.dispose();
     throw error;

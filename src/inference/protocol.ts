@@ -4,6 +4,9 @@
  * it answers.
  */
 import type { ModelEntry } from '../models/registry';
+import type { InspectRequest, InspectResponse } from './inspect-protocol';
+import type { ModelLibraryRequest, ModelLibraryResponse } from './model-import-protocol';
+import type { TrainRequest, TrainResponse } from './train-protocol';
 
 /** TensorFlow.js backends, in the order "first available" would try them. */
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -29,6 +32,29 @@ export interface BackendReport {
   /** whether it was tried at all (auto stops at the first that works) */
   tried: boolean;
   detail: string;
+  /** measured with the loaded model: its first inference (compilation, upload), ms */
+  firstMs?: number;
+  /** measured with the loaded model: median of `runs` inferences after the first, ms */
+  steadyMs?: number;
+  runs?: number;
+  /** when those numbers were measured (epoch ms); older ones come from a remembered choice */
+  measuredAt?: number;
+}
+
+/** How a load may trade set-up time for speed; every field is optional (defaults: 'auto'). */
+export interface LoadTuning {
+  /** measure the candidate backends again instead of using the remembered choice ('auto' only) */
+  remeasure?: boolean;
+  /** also measure software GPUs and the CPU backend, which auto skips when WASM works */
+  measureAll?: boolean;
+  /**
+   * WASM threads: 'auto' = one per core when cross-origin isolated, kept unless the first photos
+   * run clearly faster on one; 'all' = one per core, no trial; 'off' = the single-threaded build
+   * (fixed once WASM starts in a worker)
+   */
+  wasmThreads?: 'auto' | 'all' | 'off';
+  /** fold batch norm into the convolutions for inference */
+  foldBatchNorm?: 'auto' | 'off';
 }
 
 /** What the page learns about a loaded model. */
@@ -53,7 +79,20 @@ export interface Prediction {
 
 /** Page → worker. */
 export type WorkerRequest =
-  | { type: 'load'; id: number; model: ModelEntry; backend: BackendChoice }
+  | {
+      type: 'load';
+      id: number;
+      model: ModelEntry;
+      backend: BackendChoice;
+      /** backends that stopped working earlier in this session: not attempted */
+      avoid?: BackendName[];
+      /** performance options (benchmarks, Settings → re-measure) */
+      tuning?: LoadTuning;
+    }
+  /** diagnostics: tensor count and bytes held by TensorFlow.js */
+  | { type: 'memory'; id: number }
+  /** diagnostics: make the GPU backend lose its device (tests fault recovery) */
+  | { type: 'simulate-backend-loss'; id: number }
   | {
       type: 'classify';
       id: number;
@@ -63,14 +102,25 @@ export type WorkerRequest =
       height: number;
       topK: number;
     }
-  | { type: 'cancel'; id: number; target: number };
+  | { type: 'cancel'; id: number; target: number }
+  | InspectRequest
+  | ModelLibraryRequest
+  | TrainRequest;
 
 /** Stages of loading a model, reported with progress. */
 export type LoadStage = 'backend' | 'download' | 'warming';
 
 /** Worker → page. */
 export type WorkerResponse =
-  | { type: 'progress'; id: number; stage: LoadStage; fraction: number; backend?: BackendName }
+  | {
+      type: 'progress';
+      id: number;
+      stage: LoadStage;
+      fraction: number;
+      backend?: BackendName;
+      /** something worth telling the user, e.g. that a download is being retried */
+      note?: string;
+    }
   | {
       type: 'ready';
       id: number;
@@ -81,4 +131,18 @@ export type WorkerResponse =
     }
   | { type: 'result'; id: number; predictions: Prediction[]; ms: number; backend: BackendName }
   | { type: 'cancelled'; id: number }
-  | { type: 'error'; id: number; message: string; backends?: BackendReport[] };
+  | { type: 'memory-result'; id: number; numTensors: number; numBytes: number; backend: string }
+  | { type: 'simulate-backend-loss-result'; id: number; backend: string }
+  /** unsolicited (id 0): the GPU under the active backend is gone; restart without it */
+  | { type: 'backend-lost'; id: number; backend: BackendName; reason: string }
+  | {
+      type: 'error';
+      id: number;
+      message: string;
+      backends?: BackendReport[];
+      /** a failed load that left the previous model active (it still answers classify) */
+      kept?: { model: LoadedModelInfo; backend: BackendName };
+    }
+  | InspectResponse
+  | ModelLibraryResponse
+  | TrainResponse;

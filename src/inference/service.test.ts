@@ -296,7 +296,10 @@ describe('InferenceService: load', () => {
     await until(() => classifiers[0]?.calls.length === 1, 'the old model to be asked');
     classifiers[0]?.calls[0]?.result.resolve(predictionsFor('old'));
     await until(() => finalFor(posted, 3) !== undefined, 'the classify answer');
-    expect(finalFor(posted, 3)).toMatchObject({ type: 'result', predictions: predictionsFor('old') });
+    expect(finalFor(posted, 3)).toMatchObject({
+      type: 'result',
+      predictions: predictionsFor('old'),
+    });
   });
 
   test('a failed load on another backend disposes the old model and leaves none loaded', async () => {
@@ -491,5 +494,76 @@ describe('InferenceService: classify', () => {
     model.calls[0]?.result.resolve(predictionsFor('ok'));
     await until(() => finalFor(posted, 61) !== undefined, 'the result');
     expect(finalFor(posted, 61)).toMatchObject({ type: 'result', id: 61 });
+  });
+});
+
+describe('InferenceService: measured backend choice (auto)', () => {
+  function tuned(tune: ServiceDeps['tuneBackend']) {
+    const posted: WorkerResponse[] = [];
+    const classifier = new FakeClassifier('tuned');
+    const seen: { select?: unknown; load?: unknown } = {};
+    const service = new InferenceService({
+      post: (m) => posted.push(m),
+      selectBackend: (_choice, _avoid, options) => {
+        seen.select = options;
+        return Promise.resolve({ backend: 'webgl', reports: [report('webgl', true)] });
+      },
+      loadClassifier: (_entry, _progress, tuning) => {
+        seen.load = tuning;
+        return Promise.resolve(classifier);
+      },
+      tuneBackend: tune,
+      now: () => 0,
+    });
+    return { service, posted, classifier, seen };
+  }
+
+  test('after the warm-up the tuner may switch backends; ready and results name the winner', async () => {
+    const calls: unknown[] = [];
+    const { service, posted, classifier, seen } = tuned((c, selected, warmupMs, onProgress) => {
+      calls.push([c, selected.backend, warmupMs]);
+      onProgress(1);
+      return Promise.resolve({
+        backend: 'wasm',
+        reports: [{ ...report('wasm', true), steadyMs: 300, firstMs: 900, runs: 3 }],
+      });
+    });
+    service.handle({
+      type: 'load',
+      id: 1,
+      model: ENTRY,
+      backend: 'auto',
+      tuning: { remeasure: true, wasmThreads: 'off' },
+    });
+    await until(() => finalFor(posted, 1)?.type === 'ready', 'ready');
+    expect(calls).toEqual([[classifier, 'webgl', 12.5]]);
+    expect(seen.select).toEqual({
+      modelId: `${ENTRY.id} ${ENTRY.url}`,
+      tuning: { remeasure: true, wasmThreads: 'off' },
+    });
+    expect(seen.load).toEqual({ remeasure: true, wasmThreads: 'off' });
+    expect(finalFor(posted, 1)).toMatchObject({
+      type: 'ready',
+      backend: 'wasm',
+      backends: [{ backend: 'wasm', steadyMs: 300 }],
+    });
+    service.handle(classify(2));
+    await until(() => classifier.calls.length === 1, 'the classify');
+    classifier.calls[0]?.result.resolve(predictionsFor('x'));
+    await until(() => finalFor(posted, 2) !== undefined, 'the result');
+    expect(finalFor(posted, 2)).toMatchObject({ type: 'result', backend: 'wasm' });
+  });
+
+  test('a failed measurement disposes the new model and reports the error', async () => {
+    const { service, posted, classifier } = tuned(() =>
+      Promise.reject(new Error('switching back to wasm failed')),
+    );
+    service.handle(load(1));
+    await until(() => finalFor(posted, 1) !== undefined, 'an answer');
+    expect(finalFor(posted, 1)).toMatchObject({
+      type: 'error',
+      message: 'switching back to wasm failed',
+    });
+    expect(classifier.disposed).toBe(1);
   });
 });

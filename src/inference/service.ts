@@ -10,6 +10,7 @@ import type {
   BackendName,
   BackendReport,
   LoadStage,
+  LoadTuning,
   WorkerRequest,
   WorkerResponse,
 } from './protocol';
@@ -33,8 +34,29 @@ export interface ServiceDeps {
   /** handlers for feature requests, by request type */
   features?: Partial<Record<WorkerRequest['type'], FeatureHandler>>;
   post(message: WorkerResponse): void;
-  selectBackend(choice: BackendChoice): Promise<{ backend: BackendName; reports: BackendReport[] }>;
-  loadClassifier(entry: ModelEntry, onProgress: (fraction: number) => void): Promise<Classifier>;
+  selectBackend(
+    choice: BackendChoice,
+    avoid?: readonly BackendName[],
+    /** the model about to load, and its performance options */
+    options?: { modelId?: string; tuning?: LoadTuning },
+  ): Promise<{ backend: BackendName; reports: BackendReport[] }>;
+  /**
+   * Settles an 'auto' selection once the model is warm, by measuring it on the candidate
+   * backends; leaves the winner current (optional).
+   */
+  tuneBackend?(
+    classifier: Classifier,
+    selected: { backend: BackendName; reports: BackendReport[] },
+    warmupMs: number,
+    onProgress: (fraction: number) => void,
+  ): Promise<{ backend: BackendName; reports: BackendReport[] }>;
+  /** calls `onLost` if the selected backend's GPU goes away (optional) */
+  watchBackend?(backend: BackendName, onLost: (reason: string) => void): void;
+  loadClassifier(
+    entry: ModelEntry,
+    onProgress: (fraction: number, note?: string) => void,
+    tuning?: LoadTuning,
+  ): Promise<Classifier>;
   now(): number;
 }
 
@@ -63,7 +85,13 @@ export class InferenceService {
   handle(request: WorkerRequest): void {
     switch (request.type) {
       case 'load':
-        void this.load(request.id, request.model, request.backend);
+        void this.load(
+          request.id,
+          request.model,
+          request.backend,
+          request.avoid ?? [],
+          request.tuning ?? {},
+        );
         break;
       case 'classify':
         this.active.add(request.id);
@@ -134,31 +162,58 @@ export class InferenceService {
     }
   }
 
-  private async load(id: number, entry: ModelEntry, choice: BackendChoice): Promise<void> {
+  private async load(
+    id: number,
+    entry: ModelEntry,
+    choice: BackendChoice,
+    avoid: readonly BackendName[],
+    tuning: LoadTuning = {},
+  ): Promise<void> {
     this.loading = true;
     const previous = this.busy;
     let done!: () => void;
     this.busy = new Promise<void>((resolve) => (done = resolve));
     await previous;
-    const progress = (stage: LoadStage, fraction: number, backend?: BackendName): void => {
-      this.deps.post(
-        backend
-          ? { type: 'progress', id, stage, fraction, backend }
-          : { type: 'progress', id, stage, fraction },
-      );
+    const progress = (
+      stage: LoadStage,
+      fraction: number,
+      backend?: BackendName,
+      note?: string,
+    ): void => {
+      const message: Extract<WorkerResponse, { type: 'progress' }> = {
+        type: 'progress',
+        id,
+        stage,
+        fraction,
+      };
+      if (backend) message.backend = backend;
+      if (note) message.note = note;
+      this.deps.post(message);
     };
     let reports: BackendReport[] | undefined;
     try {
       progress('backend', 0);
       const previousBackend = this.backend;
-      const selected = await this.deps.selectBackend(choice);
+      const selected = await this.deps.selectBackend(choice, avoid, {
+        modelId: `${entry.id} ${entry.url}`,
+        tuning,
+      });
+      if (selected.backend !== previousBackend) {
+        const backend = selected.backend;
+        this.deps.watchBackend?.(backend, (reason) => {
+          if (this.backend === backend)
+            this.deps.post({ type: 'backend-lost', id: 0, backend, reason });
+        });
+      }
       reports = selected.reports;
       this.backend = selected.backend;
       // The previous model stays active until its successor works, unless its backend is gone.
       if (selected.backend !== previousBackend) this.replace(null);
       progress('download', 0, selected.backend);
-      const classifier = await this.deps.loadClassifier(entry, (f) =>
-        progress('download', f, selected.backend),
+      const classifier = await this.deps.loadClassifier(
+        entry,
+        (f, note) => progress('download', f, selected.backend, note),
+        tuning,
       );
       progress('warming', 0, selected.backend);
       let warmupMs: number;
@@ -168,13 +223,34 @@ export class InferenceService {
         classifier.dispose();
         throw error;
       }
+      // Auto: measure the warm model on the other candidate backends; the fastest stays.
+      let settled = { backend: selected.backend, reports: selected.reports };
+      if (this.deps.tuneBackend) {
+        try {
+          settled = await this.deps.tuneBackend(classifier, selected, warmupMs, (f) =>
+            progress('warming', f, selected.backend),
+          );
+        } catch (error) {
+          classifier.dispose();
+          throw error;
+        }
+        reports = settled.reports;
+        if (settled.backend !== this.backend) {
+          const backend = settled.backend;
+          this.backend = backend;
+          this.deps.watchBackend?.(backend, (reason) => {
+            if (this.backend === backend)
+              this.deps.post({ type: 'backend-lost', id: 0, backend, reason });
+          });
+        }
+      }
       this.replace(classifier);
       this.deps.post({
         type: 'ready',
         id,
-        backend: selected.backend,
+        backend: settled.backend,
         model: classifier.info,
-        backends: selected.reports,
+        backends: settled.reports,
         warmupMs,
       });
     } catch (error) {

@@ -6,17 +6,22 @@
  */
 import { clientsClaim } from 'workbox-core';
 import {
+  addPlugins,
   cleanupOutdatedCaches,
   createHandlerBoundToURL,
   precacheAndRoute,
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { isolationPlugin } from './isolation';
 import { folderOf, isModelFile, MODEL_CACHE, SHARE_ACTION, SHARE_CACHE } from './model-files';
 
 declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: (string | { url: string; revision: string | null })[];
 };
 
+// What the precache serves (the shell, the worker) gets COOP/COEP, for hosts that send none:
+// cross-origin isolation lets WebAssembly use threads (see isolation.ts).
+addPlugins([isolationPlugin]);
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 // Any navigation inside the scope gets the cached app shell, so the app opens offline.

@@ -53,7 +53,8 @@ export function SummaryTable({ summary }: { summary: ModelSummary }) {
           </>
         )}
       </div>
-      <div className="summary__scroll">
+      {/* Focusable so keyboard users can scroll the wide table sideways. */}
+      <div className="summary__scroll" tabIndex={0} role="region" aria-label="Layer table">
         <table className="summary__table" data-testid="summary-table">
           <thead>
             <tr>

@@ -5,9 +5,19 @@ import type { Settings } from './settings-store';
 
 function reportText(r: BackendReport): string {
   if (r.ok) return 'in use';
+  if (r.steadyMs !== undefined) return 'measured, slower';
   if (!r.available) return 'unavailable';
   if (r.tried) return 'failed';
   return r.software ? 'software GPU, not needed' : 'not needed';
+}
+
+/** What was measured with the loaded model on one backend (automatic choice). */
+function measuredText(r: BackendReport): string {
+  if (r.firstMs === undefined) return '—';
+  const first = `first ${Math.round(r.firstMs)} ms`;
+  if (!r.runs || r.steadyMs === undefined) return `${first} (the only candidate)`;
+  const when = r.measuredAt ? `, ${new Date(r.measuredAt).toLocaleDateString()}` : '';
+  return `${Math.round(r.steadyMs)} ms/photo (median of ${r.runs}; ${first}${when})`;
 }
 
 /** Backend and resize settings, plus what the worker found about each backend. */
@@ -16,6 +26,7 @@ export function SettingsPanel({
   onChange,
   backendFromUrl,
   reports,
+  onRemeasure,
   children,
 }: {
   settings: Settings;
@@ -23,6 +34,8 @@ export function SettingsPanel({
   /** a `?backend=` in the address overrides the stored choice */
   backendFromUrl: string | null;
   reports: BackendReport[];
+  /** measures the backends again with the loaded model (automatic choice only) */
+  onRemeasure?: (() => void) | undefined;
   /** more settings contributed by other features (storage, …) */
   children?: ReactNode;
 }) {
@@ -73,6 +86,7 @@ export function SettingsPanel({
               <tr>
                 <th scope="col">Backend</th>
                 <th scope="col">Result</th>
+                <th scope="col">Measured</th>
                 <th scope="col">Details</th>
               </tr>
             </thead>
@@ -81,11 +95,23 @@ export function SettingsPanel({
                 <tr key={r.backend} data-backend={r.backend} data-ok={r.ok}>
                   <td>{r.backend}</td>
                   <td>{reportText(r)}</td>
+                  <td data-testid="backend-ms">{measuredText(r)}</td>
                   <td>{r.detail}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+        )}
+        {onRemeasure && reports.length > 0 && (
+          <p>
+            <button type="button" data-testid="remeasure" onClick={onRemeasure}>
+              Measure backends again
+            </button>{' '}
+            <span className="muted">
+              Automatic choice runs the model on each fast backend once per device and keeps the
+              fastest.
+            </span>
+          </p>
         )}
       </div>
     </details>

@@ -1,0 +1,122 @@
+/** What the benchmark page measures, shared by the page (browser) and scripts/bench.ts (Node). */
+import type { BackendChoice, BackendReport, LoadTuning } from '../../src/inference/protocol';
+
+/** Stage times of one model load in the worker, ms. */
+export interface LoadTimes {
+  /** probing and starting the backend (incl. the known-answer check) */
+  backendMs: number;
+  /** download, weight upload, batch-norm folding */
+  modelMs: number;
+  /** first inference(s): warm-up, plus the backend micro-benchmark under 'auto' */
+  warmupMs: number;
+  /** request to ready */
+  totalMs: number;
+  backend: string;
+  reports: BackendReport[];
+}
+
+/** Memory as seen before/after a soak. */
+export interface MemorySample {
+  numTensors: number;
+  numBytes: number;
+  /** page + workers JS heap (measureUserAgentSpecificMemory), when the browser offers it */
+  heapBytes: number | null;
+}
+
+/** Options of one run of our classifier on the benchmark page. */
+export interface OursOptions {
+  workerUrl: string;
+  modelUrl: string;
+  backend: BackendChoice;
+  tuning: LoadTuning;
+  /** timed single-photo inferences after the warm-up */
+  steadyRuns: number;
+  /** photos in the leak soak (0: none) */
+  soak: number;
+  /** load a second time in a fresh worker (HTTP-cached files) */
+  cachedLoad: boolean;
+  /** end-to-end batch through our pipeline on this page, strictly one photo after another */
+  sequentialBatch: boolean;
+}
+
+/** A batch of photos: files given → every top-3 in the page. */
+export interface BatchResult {
+  photos: number;
+  totalMs: number;
+  photosPerSec: number;
+  /** longest main-thread task during the batch (PerformanceObserver 'longtask'), ms */
+  longestTaskMs: number;
+  /** top-1 label of each photo, to check the runs agree */
+  top1: string[];
+}
+
+/** Our classifier, one backend configuration. */
+export interface OursResult {
+  cold: LoadTimes;
+  cached: LoadTimes | null;
+  steadyMs: number[];
+  /** worker-side milliseconds of the same inferences */
+  workerMs: number[];
+  batch: BatchResult | null;
+  soak: { photos: number; before: MemorySample; after: MemorySample; ms: number } | null;
+}
+
+/** Options of the nsfwjs peer run. */
+export interface PeerOptions {
+  modelUrl: string;
+  backend: 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+  steadyRuns: number;
+  batch: number;
+}
+
+/** The nsfwjs peer on the same photos and backend. */
+export interface PeerResult {
+  backend: string;
+  /** load incl. nsfwjs' own warm-up inference */
+  loadMs: number;
+  wasmThreads: number | null;
+  steadyMs: number[];
+  batch: BatchResult;
+}
+
+/** Options of the batching measurement (kernel time on the page's own tfjs). */
+export interface BatchingOptions {
+  modelUrl: string;
+  threads: 'auto' | 'off';
+  /** alternating batch-1 / batch-2 rounds */
+  rounds: number;
+}
+
+/** Per-photo milliseconds at batch 1 and at batch 2. */
+export interface BatchingResult {
+  threads: number;
+  batch1: number[];
+  batch2: number[];
+}
+
+/** Several configurations of ours, each in its own worker, measured in alternation. */
+export interface InterleavedOptions {
+  workerUrl: string;
+  modelUrl: string;
+  configs: { label: string; backend: BackendChoice; tuning: LoadTuning }[];
+  /** rounds of one photo per configuration */
+  rounds: number;
+}
+
+/** Per configuration: its load, and one round-trip and one worker time per round. */
+export interface InterleavedResult {
+  label: string;
+  cold: LoadTimes;
+  steadyMs: number[];
+  workerMs: number[];
+}
+
+/** What the page exposes to Playwright as `window.lensBench`. */
+export interface BenchApi {
+  ours(options: OursOptions): Promise<OursResult>;
+  nsfwjs(options: PeerOptions): Promise<PeerResult>;
+  batching(options: BatchingOptions): Promise<BatchingResult>;
+  interleaved(options: InterleavedOptions): Promise<InterleavedResult[]>;
+  /** number of photos picked into the page's file input */
+  photoCount(): number;
+}

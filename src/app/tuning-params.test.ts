@@ -1,0 +1,25 @@
+import { describe, expect, test } from 'vitest';
+import { tuningFromSearch } from './tuning-params';
+
+describe('tuningFromSearch', () => {
+  test('nothing asked: no tuning', () => {
+    expect(tuningFromSearch('')).toEqual({});
+    expect(tuningFromSearch('?backend=wasm&model=x')).toEqual({});
+  });
+
+  test('each switch', () => {
+    expect(tuningFromSearch('?threads=off')).toEqual({ wasmThreads: 'off' });
+    expect(tuningFromSearch('?threads=all')).toEqual({ wasmThreads: 'all' });
+    expect(tuningFromSearch('?fold=off')).toEqual({ foldBatchNorm: 'off' });
+    expect(tuningFromSearch('?measure=all')).toEqual({ measureAll: true });
+    expect(tuningFromSearch('?threads=off&fold=off&measure=all')).toEqual({
+      wasmThreads: 'off',
+      foldBatchNorm: 'off',
+      measureAll: true,
+    });
+  });
+
+  test('unknown values change nothing', () => {
+    expect(tuningFromSearch('?threads=2&fold=yes&measure=some')).toEqual({});
+  });
+});
