@@ -90,7 +90,7 @@ const SHARED = resolve(process.env.INCEPTION_LENS_SHARED ?? join(ROOT, '..', 'sh
 const FIXTURE = join(ROOT, 'e2e', '.fixtures', 'inception-v3-nsfwjs');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** How much work each measurement does (full run ≈ 10 minutes here, --quick ≈ 3). */
+/** How much work each measurement does (here: full run ≈ 11–16 minutes, --quick ≈ 6–9). */
 const SIZE = OPTIONS.quick
   ? { steady: 4, batch: 6, soak: 20, slowBatch: 1 }
   : { steady: 12, batch: 16, soak: 200, slowBatch: 2 };
