@@ -33,7 +33,7 @@ export async function ensureModelCached(
     if (!(await cache.match(url))) {
       const fetched = await fetch(url);
       if (!fetched.ok) throw new Error(`${url} answered HTTP ${fetched.status}`);
-      await fetched.arrayBuffer(); // the service worker stores it on the way
+      await fetched.blob(); // the service worker stores it on the way (a blob keeps the bytes off the main thread)
       if (!(await cache.match(url)))
         throw new Error('the model files could not be stored for offline use');
     }
