@@ -49,7 +49,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/app/**', 'src/features/**', 'src/main.tsx'],
+    files: ['src/app/**', 'src/features/**', 'src/lib/**', 'src/main.tsx'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -4,15 +4,10 @@
  * network.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  ensureKerasFixtures,
-  referenceInception,
-  type FixtureKind,
-} from '../../scripts/keras-h5-fixture';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { FixtureKind } from '../../scripts/keras-h5-fixture';
 import { openH5 } from '../models/keras-h5';
 import {
   artifactsOf,
@@ -23,7 +18,7 @@ import {
   weightBundleOf,
 } from '../models/tfjs-artifacts';
 import type { WeightPrecision } from '../models/weight-precision';
-import { useWasmBackend } from '../test/tf-node';
+import { h5wasmNode, useKerasH5Setup } from '../test/h5-fixtures';
 import {
   createModelLibraryFeatures,
   importModel,
@@ -35,31 +30,19 @@ import { memoryModelStore } from './model-store';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import type { ServiceContext } from './service';
 
+const setup = useKerasH5Setup({ seed: 5, scratchPrefix: 'lens-import-' });
+const { scratch } = setup;
 let tf: typeof tfTypes;
 let files: Record<FixtureKind, string>;
-let reference: tfTypes.LayersModel;
 let input: tfTypes.Tensor4D;
 let expected: Float32Array;
-const scratch = mkdtempSync(join(tmpdir(), 'lens-import-'));
 const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared');
 const MOBILENET = join(SHARED, 'models', 'mobilenet_v1_0.75_224');
 const hasMobileNet = existsSync(join(MOBILENET, 'model.json'));
 if (!hasMobileNet) console.log(`${MOBILENET} not found: skipping the real MobileNet folder import`);
 
-beforeAll(async () => {
-  tf = await useWasmBackend();
-  files = await ensureKerasFixtures(['top', 'notop', 'missing-layer', 'wrong-shape', 'truncated']);
-  reference = await referenceInception(true);
-  input = tf.randomUniform<tfTypes.Rank.R4>([1, 299, 299, 3], -1, 1, 'float32', 5);
-  const out = reference.predict(input) as tfTypes.Tensor;
-  expected = out.dataSync() as Float32Array;
-  out.dispose();
-});
-
-afterAll(() => {
-  reference?.dispose();
-  input?.dispose();
-  rmSync(scratch, { recursive: true, force: true });
+beforeAll(() => {
+  ({ tf, files, input, expected } = setup);
 });
 
 let opened = 0;
@@ -70,8 +53,7 @@ function makeDeps(network: Record<string, Uint8Array | 'down' | 'html'> = {}) {
   const deps: ImportDeps = {
     store,
     openH5: async (blob, name) => {
-      const h5 = await import('h5wasm/node');
-      await h5.ready;
+      const h5 = await h5wasmNode();
       const path = join(scratch, `open-${++opened}.h5`);
       writeFileSync(path, new Uint8Array(await blob.arrayBuffer()));
       const file = openH5(h5, path, name);

@@ -4,18 +4,16 @@
  * plus a seeded random top, and damaged copies of it.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
-  ensureKerasFixtures,
   layersOf,
   referenceInception,
   writeKerasH5,
   type FixtureKind,
 } from '../../scripts/keras-h5-fixture';
-import { useWasmBackend } from '../test/tf-node';
+import { h5wasmNode, useKerasH5Setup, type H5wasm } from '../test/h5-fixtures';
 import {
   inceptionFromKerasWeights,
   inceptionVariantOf,
@@ -30,31 +28,18 @@ import {
   type KerasWeightFile,
 } from './keras-h5';
 
-type H5 = typeof import('h5wasm');
+const setup = useKerasH5Setup({ seed: 11, scratchPrefix: 'lens-h5-' });
+const { scratch } = setup;
 let tf: typeof tfTypes;
-let h5: H5;
+let h5: H5wasm;
 let files: Record<FixtureKind, string>;
 let reference: tfTypes.LayersModel;
 let input: tfTypes.Tensor4D;
 let expected: Float32Array;
-const scratch = mkdtempSync(join(tmpdir(), 'lens-h5-'));
 
 beforeAll(async () => {
-  tf = await useWasmBackend();
-  h5 = await import('h5wasm/node');
-  await h5.ready;
-  files = await ensureKerasFixtures(['top', 'notop', 'missing-layer', 'wrong-shape', 'truncated']);
-  reference = await referenceInception(true);
-  input = tf.randomUniform<tfTypes.Rank.R4>([1, 299, 299, 3], -1, 1, 'float32', 11);
-  const out = reference.predict(input) as tfTypes.Tensor;
-  expected = out.dataSync() as Float32Array;
-  out.dispose();
-});
-
-afterAll(() => {
-  reference?.dispose();
-  input?.dispose();
-  rmSync(scratch, { recursive: true, force: true });
+  ({ tf, files, reference, input, expected } = setup);
+  h5 = await h5wasmNode();
 });
 
 /** Opens a fixture, reads it, and closes it again. */

@@ -3,14 +3,12 @@
  * model folder (model.json plus the files it names), with each file's path inside the folder.
  */
 import type { FolderFile, ImportSource } from '../../inference/model-import-protocol';
+import { droppedFiles, type DroppedFile } from '../../lib/dropped-files';
 
 const H5_NAME = /\.(h5|hdf5)$/i;
 
 /** A picked or dropped file and its path (folder-relative where the browser says it). */
-export interface PathedFile {
-  path: string;
-  file: File;
-}
+export type PathedFile = DroppedFile;
 
 /** The import source for some files, or an error that says what to open instead. */
 export function sourceFromFiles(files: PathedFile[]): ImportSource | { error: string } {
@@ -44,47 +42,7 @@ export function filesFromInput(list: FileList | null): PathedFile[] {
   }));
 }
 
-function readAllEntries(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
-  return new Promise((resolve, reject) => {
-    const all: FileSystemEntry[] = [];
-    const next = (): void =>
-      reader.readEntries((batch) => {
-        if (batch.length === 0) resolve(all);
-        else {
-          all.push(...batch);
-          next(); // at most 100 entries per call
-        }
-      }, reject);
-    next();
-  });
-}
-
-async function walk(entry: FileSystemEntry, out: PathedFile[]): Promise<void> {
-  if (entry.isFile) {
-    const file = await new Promise<File>((resolve, reject) =>
-      (entry as FileSystemFileEntry).file(resolve, reject),
-    );
-    out.push({ path: entry.fullPath.replace(/^\//, ''), file });
-  } else if (entry.isDirectory) {
-    for (const child of await readAllEntries((entry as FileSystemDirectoryEntry).createReader())) {
-      await walk(child, out);
-    }
-  }
-}
-
 /** Files of a drop, folders walked with their paths kept. */
-export async function filesFromDrop(data: DataTransfer): Promise<PathedFile[]> {
-  const out: PathedFile[] = [];
-  const items = Array.from(data.items ?? []).filter((item) => item.kind === 'file');
-  if (items.length === 0) return Array.from(data.files).map((file) => ({ path: file.name, file }));
-  // Entries must be taken synchronously, before the first await.
-  const taken = items.map((item) => ({
-    entry: item.webkitGetAsEntry?.() ?? null,
-    file: item.getAsFile(),
-  }));
-  for (const { entry, file } of taken) {
-    if (entry?.isDirectory) await walk(entry, out);
-    else if (file) out.push({ path: file.name, file });
-  }
-  return out;
+export function filesFromDrop(data: DataTransfer): Promise<PathedFile[]> {
+  return droppedFiles(data);
 }
