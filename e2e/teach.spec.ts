@@ -123,6 +123,13 @@ test.describe('Teach: transfer learning in the page', () => {
   }) => {
     test.setTimeout(240_000);
     await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    const fresh = photos('new', 3, 77);
+    const files = [...fresh.warm, ...fresh.cool];
+    const probe = fresh.warm[0] as Photo;
+    // What the ImageNet model alone makes of one new photo (compared with "alongside" below).
+    const [imagenetAlone] = await classify(page, [probe]);
+    expect(imagenetAlone).toHaveLength(3);
+    await expect(page.getByTestId('also-imagenet')).toHaveCount(0); // no custom model yet
     const { warm, cool } = photos('train', 12, 1);
     await teachTwoClasses(page, warm, cool);
 
@@ -154,8 +161,6 @@ test.describe('Teach: transfer learning in the page', () => {
     const model = page.getByTestId('model-status');
     await expect(model).toContainText('Warm or cool ready');
     await expect(model).toHaveAttribute('data-state', 'ready');
-    const fresh = photos('new', 3, 77);
-    const files = [...fresh.warm, ...fresh.cool];
     const first = await classify(page, files);
     expect(first.map((p) => p[0]?.[0])).toEqual(['warm', 'warm', 'warm', 'cool', 'cool', 'cool']);
 
@@ -190,6 +195,24 @@ test.describe('Teach: transfer learning in the page', () => {
     const second = await classify(page, files);
     expect(second).toEqual(first);
 
+    // ImageNet's top-3 alongside the custom top-3, when asked for
+    const alongside = page.getByTestId('also-imagenet');
+    await expect(alongside).not.toBeChecked();
+    await alongside.check();
+    const [custom] = await classify(page, [probe]);
+    expect(custom?.[0]?.[0]).toBe('warm');
+    const also = card(page, probe.name).getByTestId('also-prediction');
+    await expect(also).toHaveCount(3);
+    const alsoPredictions = await also.evaluateAll((els) =>
+      els.map((el) => [el.getAttribute('data-label'), Number(el.getAttribute('data-probability'))]),
+    );
+    expect(alsoPredictions.map(([label]) => label)).toEqual(imagenetAlone?.map(([l]) => l));
+    alsoPredictions.forEach(([, p], i) => expect(p).toBeCloseTo(imagenetAlone?.[i]?.[1] ?? -1, 4));
+    await alongside.uncheck();
+    const [plain] = await classify(page, [probe]);
+    expect(plain).toEqual(custom);
+    await expect(card(page, probe.name).getByTestId('also')).toHaveCount(0);
+
     // Cancel mid-training leaves the app usable
     await page.getByRole('tab', { name: 'Teach' }).click();
     await page.getByLabel('Fine-tune').check();
@@ -200,8 +223,14 @@ test.describe('Teach: transfer learning in the page', () => {
     await page.getByTestId('teach-cancel').click();
     await expect(status).toHaveAttribute('data-state', 'cancelled', { timeout: 30_000 });
     await expect(status).toContainText('Training cancelled');
-    const after = await classify(page, [fresh.warm[0] as Photo]);
+    const after = await classify(page, [probe]);
     expect(after[0]?.[0]?.[0]).toBe('warm');
+
+    // The model chosen with "Use" is remembered: a visit without ?model= comes back to it.
+    await openApp(page, { backend: 'wasm' });
+    await expect(page.getByTestId('model-status')).toContainText('Warm or cool ready');
+    const [again] = await classify(page, [probe]);
+    expect(again).toEqual(plain);
   });
 
   test('fine-tuning mixed10 of the real InceptionV3 runs one epoch', async ({ page }) => {

@@ -3,13 +3,14 @@ import { DropZone } from '../features/drop-zone/drop-zone';
 import { ExplainButton } from '../features/explain/explain-button';
 import { Gallery } from '../features/gallery/gallery';
 import { ModelLibrary } from '../features/model-library/model-library';
-import { rememberedModel } from '../features/model-library/selection';
+import { rememberedModel, rememberModel } from '../lib/model-selection';
 import { DiagnosticsPanel } from '../features/diagnostics/diagnostics-panel';
 import { ModelInspector } from '../features/model-inspector/model-inspector';
 import { ModelStatus } from '../features/model-status/model-status';
 import { PwaStatus, StorageInfo } from '../features/pwa/pwa-status';
 import { ResultsExport } from '../features/results-export/results-export';
 import { usePwa } from '../features/pwa/use-pwa';
+import { AlsoImageNetToggle } from '../features/settings/also-imagenet-toggle';
 import { SettingsPanel } from '../features/settings/settings-panel';
 import { TeachView } from '../features/teach/teach-view';
 import { loadSettings, saveSettings, type Settings } from '../features/settings/settings-store';
@@ -52,7 +53,18 @@ export function App() {
   const tuning = useMemo(() => tuningFromSearch(location.search), []);
   const [remeasure, setRemeasure] = useState(0);
   const model = useModel(client, entry, backend, tuning, remeasure);
-  const queue = useClassificationQueue(client, model.ready, settings.resizeMode);
+  // The page's ImageNet model (the default, or ?model=), offered next to a custom model.
+  const imagenet = useMemo(() => absolute(entryFromSearch(location.search, location.href)), []);
+  const custom =
+    model.ready && model.ready.labelSource !== 'imagenet' && model.ready.id !== imagenet.id
+      ? model.ready
+      : null;
+  const queue = useClassificationQueue(
+    client,
+    model.ready,
+    settings.resizeMode,
+    custom && settings.alsoImageNet ? imagenet : null,
+  );
   const pwa = usePwa({
     modelUrl: entry.url,
     modelState: model.status.state,
@@ -63,9 +75,15 @@ export function App() {
     setSettings(next);
     saveSettings(next);
   }, []);
-  /** Makes another model the active one (features call this; the queue waits for it). */
-  const selectModel = useCallback((next: ModelEntry) => setEntry(absolute(next)), []);
-  void selectModel; // used by the model library and Teach views
+  /**
+   * Makes another model the active one (the model library and Teach call this; the queue waits
+   * for it). A model kept in this browser is remembered for the next visit; any other choice
+   * forgets the remembered one.
+   */
+  const selectModel = useCallback((next: ModelEntry) => {
+    rememberModel(next);
+    setEntry(absolute(next));
+  }, []);
 
   const classifyView: View = {
     id: 'classify',
@@ -73,6 +91,14 @@ export function App() {
     render: () => (
       <>
         <DropZone onFiles={queue.addFiles} />
+        {custom && (
+          <AlsoImageNetToggle
+            checked={settings.alsoImageNet}
+            onChange={(alsoImageNet) => changeSettings({ ...settings, alsoImageNet })}
+            activeName={custom.name}
+            imagenetName={imagenet.name}
+          />
+        )}
         <Gallery
           cards={queue.cards}
           onRemove={queue.removeCard}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { CancelledError, WorkerCrashedError, type InferenceClient } from '../inference/client';
 import type { LoadedModelInfo } from '../inference/protocol';
+import type { ModelEntry } from '../models/registry';
 import { galleryReducer, type Card } from '../features/gallery/gallery-state';
 import type { ResizeMode } from '../preprocess/geometry';
 import { ImageInputError, preprocessImage } from '../preprocess/preprocess-image';
@@ -23,12 +24,14 @@ function newId(): string {
 /**
  * The photo pipeline: cards enter queued, and while a model is ready they are preprocessed on the
  * page and classified in the worker, in order. Removing a card or clearing the gallery cancels its
- * pending work and frees its thumbnail.
+ * pending work and frees its thumbnail. With `also`, each photo is run through that second model
+ * too (ImageNet's top-3 next to a custom model's).
  */
 export function useClassificationQueue(
   client: InferenceClient,
   model: LoadedModelInfo | null,
   resizeMode: ResizeMode,
+  also: ModelEntry | null = null,
 ) {
   const [cards, dispatch] = useReducer(galleryReducer, []);
   const controllers = useRef(new Map<string, AbortController>());
@@ -55,6 +58,7 @@ export function useClassificationQueue(
         const result = await client.classify(image.pixels, image.width, image.height, {
           topK: 3,
           signal,
+          ...(also ? { also } : {}),
         });
         if (signal.aborted) return;
         dispatch({
@@ -64,6 +68,7 @@ export function useClassificationQueue(
           ms: result.ms,
           backend: result.backend,
           modelId: info.id,
+          ...(result.also ? { also: result.also } : {}),
         });
       } catch (error) {
         if (signal.aborted || error instanceof CancelledError) return;
@@ -89,7 +94,7 @@ export function useClassificationQueue(
         started.current.delete(card.id);
       }
     },
-    [client, resizeMode],
+    [client, resizeMode, also],
   );
 
   // Start queued cards, in order, while there is room in flight and a model to run them.

@@ -5,6 +5,7 @@
  */
 import type { ModelEntry } from '../models/registry';
 import type {
+  AlsoResult,
   BackendChoice,
   BackendName,
   BackendReport,
@@ -55,6 +56,8 @@ export interface ClassifyResult {
   predictions: Prediction[];
   ms: number;
   backend: BackendName;
+  /** the second model's answer, when one was asked for */
+  also?: AlsoResult;
 }
 
 /** Progress of a load. */
@@ -153,6 +156,7 @@ export class InferenceClient {
           predictions: message.predictions,
           ms: message.ms,
           backend: message.backend,
+          ...(message.also ? { also: message.also } : {}),
         } satisfies ClassifyResult);
         return;
       case 'cancelled':
@@ -254,7 +258,8 @@ export class InferenceClient {
     pixels: ArrayBuffer,
     width: number,
     height: number,
-    options: { topK?: number; signal?: AbortSignal } = {},
+    /** `also`: a second model to run on the same pixels (see the protocol) */
+    options: { topK?: number; signal?: AbortSignal; also?: ModelEntry } = {},
   ): Promise<ClassifyResult> {
     const request: WorkerRequest = {
       type: 'classify',
@@ -264,6 +269,7 @@ export class InferenceClient {
       height,
       topK: options.topK ?? 3,
     };
+    if (options.also) request.also = options.also;
     return this.send<ClassifyResult>(request, [pixels], options.signal);
   }
 

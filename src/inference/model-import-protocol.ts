@@ -23,7 +23,8 @@ export interface StoredModel {
   key: string;
   /** what `selectModel` loads: an `indexeddb://` URL, labels, input size and range */
   entry: ModelEntry;
-  source: { kind: ImportSource['kind']; detail: string };
+  /** how it got here: imported (h5, folder, url) or made in Teach ('trained', or an import of a Teach export) */
+  source: { kind: ImportSource['kind'] | 'trained'; detail: string };
   /** bytes of weights stored */
   bytes: number;
   /** float32, float16, uint8, or `mixed` */

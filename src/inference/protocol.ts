@@ -77,6 +77,19 @@ export interface Prediction {
   probability: number;
 }
 
+/**
+ * What a second model made of the same photo: ImageNet's top-k next to a custom model's. Either
+ * `predictions` or `error` is set; an error here never fails the photo itself.
+ */
+export interface AlsoResult {
+  modelId: string;
+  name: string;
+  predictions?: Prediction[];
+  error?: string;
+  /** milliseconds this model took for the photo */
+  ms?: number;
+}
+
 /** Page → worker. */
 export type WorkerRequest =
   | {
@@ -101,6 +114,11 @@ export type WorkerRequest =
       width: number;
       height: number;
       topK: number;
+      /**
+       * a second model to run on the same pixels (loaded on first use, kept while asked for,
+       * dropped when a photo comes without it); ignored when it is the active model
+       */
+      also?: ModelEntry;
     }
   | { type: 'cancel'; id: number; target: number }
   | InspectRequest
@@ -129,7 +147,14 @@ export type WorkerResponse =
       backends: BackendReport[];
       warmupMs: number;
     }
-  | { type: 'result'; id: number; predictions: Prediction[]; ms: number; backend: BackendName }
+  | {
+      type: 'result';
+      id: number;
+      predictions: Prediction[];
+      ms: number;
+      backend: BackendName;
+      also?: AlsoResult;
+    }
   | { type: 'cancelled'; id: number }
   | { type: 'memory-result'; id: number; numTensors: number; numBytes: number; backend: string }
   | { type: 'simulate-backend-loss-result'; id: number; backend: string }

@@ -567,3 +567,136 @@ describe('InferenceService: measured backend choice (auto)', () => {
     expect(classifier.disposed).toBe(1);
   });
 });
+
+describe('InferenceService: a second model on the same photo (also)', () => {
+  const IMAGENET: ModelEntry = {
+    ...ENTRY,
+    id: 'imagenet',
+    name: 'ImageNet net',
+    url: 'https://example.test/imagenet/model.json',
+  };
+
+  /** Sets up a loaded service whose later loads give ImageNet classifiers. */
+  async function loadedWithImageNet() {
+    const s = await loaded();
+    s.knobs.loadClassifier = () => {
+      const c = new FakeClassifier(`model ${s.classifiers.length + 1}`);
+      c.info.numClasses = 1000;
+      s.classifiers.push(c);
+      return Promise.resolve(c);
+    };
+    return s;
+  }
+
+  function classifyAlso(id: number, also: ModelEntry = IMAGENET): WorkerRequest {
+    return { ...classify(id), also } as WorkerRequest;
+  }
+
+  /** Settles the next pending classify of `model` with `label`. */
+  async function answer(model: FakeClassifier, index: number, label: string): Promise<void> {
+    await until(() => model.calls.length > index, `classify ${index + 1} of ${model.name}`);
+    model.calls[index]?.result.resolve(predictionsFor(label));
+  }
+
+  test('loads the second model once, runs it on the same pixels and posts both answers', async () => {
+    const { service, posted, classifiers, loadCalls } = await loadedWithImageNet();
+    const main = classifiers[0] as FakeClassifier;
+    service.handle(classifyAlso(2));
+    await answer(main, 0, 'custom');
+    await until(() => classifiers.length === 2, 'the second model');
+    const second = classifiers[1] as FakeClassifier;
+    expect(loadCalls.at(-1)).toEqual(IMAGENET);
+    await answer(second, 0, 'tabby');
+    await until(() => finalFor(posted, 2) !== undefined, 'the result');
+    expect(second.calls[0]?.bytes).toEqual(main.calls[0]?.bytes);
+    expect(finalFor(posted, 2)).toMatchObject({
+      type: 'result',
+      predictions: predictionsFor('custom'),
+      also: { modelId: 'imagenet', name: 'model 2', predictions: predictionsFor('tabby') },
+    });
+
+    service.handle(classifyAlso(3));
+    await answer(main, 1, 'custom');
+    await answer(second, 1, 'tiger cat');
+    await until(() => finalFor(posted, 3) !== undefined, 'the second result');
+    expect(loadCalls).toHaveLength(2); // kept, not loaded again
+    expect(finalFor(posted, 3)).toMatchObject({
+      also: { predictions: predictionsFor('tiger cat') },
+    });
+  });
+
+  test('a second model that fails to load is reported on each photo, not retried, not fatal', async () => {
+    const s = await loaded();
+    const main = s.classifiers[0] as FakeClassifier;
+    s.knobs.loadClassifier = () => Promise.reject(new Error('offline and not cached'));
+    for (const id of [2, 3]) {
+      s.service.handle(classifyAlso(id));
+      await answer(main, id - 2, 'custom');
+      await until(() => finalFor(s.posted, id) !== undefined, `result ${id}`);
+      expect(finalFor(s.posted, id)).toMatchObject({
+        type: 'result',
+        predictions: predictionsFor('custom'),
+        also: { modelId: 'imagenet', name: 'ImageNet net', error: 'offline and not cached' },
+      });
+    }
+    expect(s.loadCalls).toHaveLength(2); // the first load, one failed try
+  });
+
+  test('a second model that is not an ImageNet classifier is refused and freed', async () => {
+    const s = await loaded(); // its loads give 3-class 'list' models
+    const main = s.classifiers[0] as FakeClassifier;
+    s.service.handle(classifyAlso(2));
+    await answer(main, 0, 'custom');
+    await until(() => finalFor(s.posted, 2) !== undefined, 'the result');
+    expect(finalFor(s.posted, 2)).toMatchObject({
+      predictions: predictionsFor('custom'),
+      also: { error: 'model 2 is not an ImageNet classifier' },
+    });
+    expect(s.classifiers[1]?.disposed).toBe(1);
+  });
+
+  test('a photo without `also` frees the second model; the active model itself is not run twice', async () => {
+    const { service, posted, classifiers, loadCalls } = await loadedWithImageNet();
+    const main = classifiers[0] as FakeClassifier;
+    service.handle(classifyAlso(2));
+    await answer(main, 0, 'custom');
+    await until(() => classifiers.length === 2, 'the second model');
+    const second = classifiers[1] as FakeClassifier;
+    await answer(second, 0, 'tabby');
+    await until(() => finalFor(posted, 2) !== undefined, 'result 2');
+
+    service.handle(classify(3));
+    await answer(main, 1, 'plain');
+    await until(() => finalFor(posted, 3) !== undefined, 'result 3');
+    expect(second.disposed).toBe(1);
+    expect(finalFor(posted, 3)).not.toHaveProperty('also');
+
+    service.handle(classifyAlso(4, ENTRY)); // `also` is the active model: nothing extra
+    await answer(main, 2, 'same');
+    await until(() => finalFor(posted, 4) !== undefined, 'result 4');
+    expect(finalFor(posted, 4)).not.toHaveProperty('also');
+    expect(loadCalls).toHaveLength(2);
+  });
+
+  test('a reload onto another backend disposes the second model (its tensors lived there)', async () => {
+    const s = await loadedWithImageNet();
+    const main = s.classifiers[0] as FakeClassifier;
+    s.service.handle(classifyAlso(2));
+    await answer(main, 0, 'custom');
+    await until(() => s.classifiers.length === 2, 'the second model');
+    const second = s.classifiers[1] as FakeClassifier;
+    await answer(second, 0, 'tabby');
+    await until(() => finalFor(s.posted, 2) !== undefined, 'result 2');
+
+    s.knobs.select = () => Promise.resolve({ backend: 'wasm', reports: s.reports });
+    s.service.handle(load(5, 'wasm'));
+    await until(() => finalFor(s.posted, 5)?.type === 'ready', 'the reload');
+    expect(second.disposed).toBe(1);
+    s.service.handle(classifyAlso(6));
+    await answer(s.classifiers[2] as FakeClassifier, 0, 'custom');
+    await until(() => s.classifiers.length === 4, 'the second model, loaded again');
+    await answer(s.classifiers[3] as FakeClassifier, 0, 'tabby');
+    await until(() => finalFor(s.posted, 6) !== undefined, 'result 6');
+    expect(finalFor(s.posted, 6)).toMatchObject({ backend: 'wasm', also: { modelId: 'imagenet' } });
+  });
+});

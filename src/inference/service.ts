@@ -6,6 +6,7 @@
 import type { ModelEntry } from '../models/registry';
 import type { Classifier } from './classifier';
 import type {
+  AlsoResult,
   BackendChoice,
   BackendName,
   BackendReport,
@@ -78,6 +79,12 @@ export class InferenceService {
   private busy: Promise<void> = Promise.resolve();
   private loading = false;
   private pumping = false;
+  /**
+   * The second model photos may ask for (`also`), by entry; `classifier` null with `error` set
+   * after a failed load, so the failure is reported per photo without retrying each time.
+   */
+  private also: { key: string; classifier: Classifier | null; error: string | null } | null = null;
+  private tuning: LoadTuning = {};
 
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -170,6 +177,7 @@ export class InferenceService {
     tuning: LoadTuning = {},
   ): Promise<void> {
     this.loading = true;
+    this.tuning = tuning;
     const previous = this.busy;
     let done!: () => void;
     this.busy = new Promise<void>((resolve) => (done = resolve));
@@ -208,7 +216,10 @@ export class InferenceService {
       reports = selected.reports;
       this.backend = selected.backend;
       // The previous model stays active until its successor works, unless its backend is gone.
-      if (selected.backend !== previousBackend) this.replace(null);
+      if (selected.backend !== previousBackend) {
+        this.replace(null);
+        this.dropAlso();
+      }
       progress('download', 0, selected.backend);
       const classifier = await this.deps.loadClassifier(
         entry,
@@ -238,6 +249,7 @@ export class InferenceService {
         if (settled.backend !== this.backend) {
           const backend = settled.backend;
           this.backend = backend;
+          this.dropAlso();
           this.deps.watchBackend?.(backend, (reason) => {
             if (this.backend === backend)
               this.deps.post({ type: 'backend-lost', id: 0, backend, reason });
@@ -269,6 +281,55 @@ export class InferenceService {
       this.loading = false;
       done();
       void this.pump();
+    }
+  }
+
+  /** Disposes the second model, if any (its tensors belong to the backend it was loaded on). */
+  private dropAlso(): void {
+    this.also?.classifier?.dispose();
+    this.also = null;
+  }
+
+  /** Runs the second model on a photo, loading it first if needed; failures become `error`. */
+  private async classifyAlso(
+    entry: ModelEntry,
+    request: ClassifyRequest,
+    pixels: Uint8Array,
+  ): Promise<AlsoResult> {
+    const key = `${entry.id} ${entry.url}`;
+    if (this.also?.key !== key) {
+      this.dropAlso();
+      try {
+        const classifier = await this.deps.loadClassifier(entry, () => undefined, this.tuning);
+        // ImageNet-sized output: 1000 classes, or 1001 with TF-slim's "background" first.
+        if (classifier.info.numClasses === 1000 || classifier.info.numClasses === 1001) {
+          this.also = { key, classifier, error: null };
+        } else {
+          classifier.dispose();
+          this.also = {
+            key,
+            classifier: null,
+            error: `${classifier.info.name} is not an ImageNet classifier`,
+          };
+        }
+      } catch (error) {
+        this.also = { key, classifier: null, error: messageOf(error) };
+      }
+    }
+    const { classifier, error } = this.also ?? { classifier: null, error: 'not loaded' };
+    const base = { modelId: entry.id, name: classifier?.info.name ?? entry.name };
+    if (!classifier) return { ...base, error: error ?? 'not loaded' };
+    const start = this.deps.now();
+    try {
+      const predictions = await classifier.classify(
+        pixels,
+        request.width,
+        request.height,
+        request.topK,
+      );
+      return { ...base, predictions, ms: this.deps.now() - start };
+    } catch (e) {
+      return { ...base, error: messageOf(e) };
     }
   }
 
@@ -312,18 +373,26 @@ export class InferenceService {
       return;
     }
     const start = this.deps.now();
+    const backend = this.backend;
     try {
+      const pixels = new Uint8Array(request.pixels);
       const predictions = await classifier.classify(
-        new Uint8Array(request.pixels),
+        pixels,
         request.width,
         request.height,
         request.topK,
       );
       const ms = this.deps.now() - start;
+      const wanted = request.also && request.also.id !== classifier.info.id ? request.also : null;
+      if (!wanted) this.dropAlso();
+      const also =
+        wanted && !this.cancelled.has(id)
+          ? await this.classifyAlso(wanted, request, pixels)
+          : undefined;
       this.deps.post(
         this.cancelled.delete(id)
           ? { type: 'cancelled', id }
-          : { type: 'result', id, predictions, ms, backend: this.backend },
+          : { type: 'result', id, predictions, ms, backend, ...(also ? { also } : {}) },
       );
     } catch (error) {
       this.cancelled.delete(id);

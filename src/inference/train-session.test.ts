@@ -179,6 +179,10 @@ describe('the Teach worker session', () => {
       labels: { kind: 'list', labels: classNames },
       name: 'Warm or cool',
     });
+    expect(record?.source).toEqual({
+      kind: 'trained',
+      detail: expect.stringMatching(/^trained in Teach \(/) as unknown,
+    });
 
     const exported = await s.call<'train-exported'>((id) => ({
       type: 'train-export',

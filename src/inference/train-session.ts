@@ -174,7 +174,7 @@ export function createTrainFeatures(
     const record: StoredModel = {
       key,
       entry,
-      source: { kind: 'folder', detail: fields.detail },
+      source: { kind: 'trained', detail: fields.detail },
       bytes: byteLength(artifacts.weightData),
       precision: precisionOf(artifacts.weightSpecs ?? []),
       params: fields.params,

@@ -96,6 +96,23 @@ describe('galleryReducer', () => {
     expect(card(cards, 'b')).not.toHaveProperty('modelId');
   });
 
+  test("done keeps a second model's answer, and a later answer without one drops it", () => {
+    const also = { modelId: 'inception-v3', name: 'InceptionV3', predictions };
+    const first = run([
+      threeCards,
+      { type: 'done', id: 'a', predictions, ms: 5, backend: 'wasm', also },
+    ]);
+    expect(card(first, 'a').also).toEqual(also);
+    const again = galleryReducer(first, {
+      type: 'done',
+      id: 'a',
+      predictions,
+      ms: 5,
+      backend: 'wasm',
+    });
+    expect(card(again, 'a')).not.toHaveProperty('also');
+  });
+
   test('classifying without a note sets no note', () => {
     const cards = run([threeCards, { type: 'classifying', id: 'a', thumbnailUrl: 'blob:a' }]);
     expect(card(cards, 'a')).not.toHaveProperty('note');

@@ -2,7 +2,7 @@
  * The gallery as data: one card per dropped file, moved through its statuses by a pure reducer.
  * queued → preprocessing → classifying → done, or error from any step.
  */
-import type { Prediction } from '../../inference/protocol';
+import type { AlsoResult, Prediction } from '../../inference/protocol';
 
 /** Where one photo stands. */
 export type CardStatus = 'queued' | 'preprocessing' | 'classifying' | 'done' | 'error';
@@ -19,6 +19,8 @@ export interface Card {
   backend?: string;
   /** id of the model that classified it (set when done) */
   modelId?: string;
+  /** what a second model (ImageNet's, next to a custom one) made of it, when asked for */
+  also?: AlsoResult;
   error?: string;
   note?: string;
 }
@@ -37,6 +39,7 @@ export type GalleryAction =
       ms: number;
       backend: string;
       modelId?: string;
+      also?: AlsoResult;
     }
   | { type: 'failed'; id: string; message: string; thumbnailUrl?: string }
   /** put unfinished cards back in the queue (e.g. after the model was reloaded) */
@@ -81,6 +84,8 @@ export function galleryReducer(cards: Card[], action: GalleryAction): Card[] {
           backend: action.backend,
         };
         if (action.modelId !== undefined) next.modelId = action.modelId;
+        if (action.also) next.also = action.also;
+        else delete next.also;
         return next;
       });
     case 'failed':

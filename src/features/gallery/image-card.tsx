@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { Prediction } from '../../inference/protocol';
 import type { Card } from './gallery-state';
 
 const STATUS_TEXT: Record<Card['status'], string> = {
@@ -12,6 +13,51 @@ const STATUS_TEXT: Record<Card['status'], string> = {
 /** Formats a probability as a percentage with one decimal. */
 function percent(p: number): string {
   return `${(p * 100).toFixed(1)}%`;
+}
+
+/** Ranked labels with probability bars; `testId` tells the main list from a second model's. */
+function PredictionList({ predictions, testId }: { predictions: Prediction[]; testId: string }) {
+  return (
+    <ol className="predictions">
+      {predictions.map((p) => (
+        <li
+          key={p.index}
+          data-testid={testId}
+          data-label={p.label}
+          data-probability={p.probability}
+        >
+          <span className="predictions__label" title={p.label}>
+            {p.label}
+          </span>
+          <span className="predictions__value">{percent(p.probability)}</span>
+          <span className="bar" aria-hidden="true">
+            <span
+              className="bar__fill"
+              style={{ width: percent(Math.max(0, Math.min(1, p.probability))) }}
+            />
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** What a second model (ImageNet's, next to a custom one) made of the photo. */
+function AlsoPanel({ also }: { also: NonNullable<Card['also']> }) {
+  return (
+    <div className="card__also" data-testid="also" data-model={also.modelId}>
+      <p className="card__also-title">
+        {also.name} <span className="muted">(ImageNet)</span>
+      </p>
+      {also.predictions ? (
+        <PredictionList predictions={also.predictions} testId="also-prediction" />
+      ) : (
+        <p className="muted" data-testid="also-error">
+          Not available: {also.error}
+        </p>
+      )}
+    </div>
+  );
 }
 
 /** One photo: thumbnail, status, then its top-3 labels with probability bars. */
@@ -68,29 +114,8 @@ export function ImageCard({
           </p>
         )}
         {card.note && <p className="muted">{card.note}</p>}
-        {card.predictions && (
-          <ol className="predictions">
-            {card.predictions.map((p) => (
-              <li
-                key={p.index}
-                data-testid="prediction"
-                data-label={p.label}
-                data-probability={p.probability}
-              >
-                <span className="predictions__label" title={p.label}>
-                  {p.label}
-                </span>
-                <span className="predictions__value">{percent(p.probability)}</span>
-                <span className="bar" aria-hidden="true">
-                  <span
-                    className="bar__fill"
-                    style={{ width: percent(Math.max(0, Math.min(1, p.probability))) }}
-                  />
-                </span>
-              </li>
-            ))}
-          </ol>
-        )}
+        {card.predictions && <PredictionList predictions={card.predictions} testId="prediction" />}
+        {card.also && <AlsoPanel also={card.also} />}
         {renderActions && <div className="card__actions">{renderActions(card)}</div>}
       </div>
     </li>

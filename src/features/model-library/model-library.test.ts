@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { ModelEntry } from '../../models/registry';
-import { sourceFromFiles, type PathedFile } from './model-files';
-import { rememberedModel, rememberModel } from './selection';
+import { fakeDrop, fileOf, folder } from '../../test/fake-drop';
+import { filesFromDrop, sourceFromFiles, type PathedFile } from './model-files';
 
 const file = (path: string, body = 'x'): PathedFile => ({
   path,
@@ -45,49 +44,24 @@ describe('what the user opened', () => {
   });
 });
 
-/** A Storage in memory. */
-function memoryStorage(): Storage {
-  const map = new Map<string, string>();
-  return {
-    get length() {
-      return map.size;
-    },
-    clear: () => map.clear(),
-    getItem: (k) => map.get(k) ?? null,
-    key: (i) => [...map.keys()][i] ?? null,
-    removeItem: (k) => void map.delete(k),
-    setItem: (k, v) => void map.set(k, v),
-  };
-}
-
-const STORED: ModelEntry = {
-  id: 'stored:k1',
-  name: 'mine',
-  url: 'indexeddb://inception-lens/k1',
-  inputSize: 299,
-  inputRange: [-1, 1],
-  labels: { kind: 'imagenet' },
-  labelOffset: 0,
-};
-
-describe('the remembered model', () => {
-  test('a stored model is remembered; ?model= wins; a built-in one or garbage is forgotten', () => {
-    const storage = memoryStorage();
-    expect(rememberedModel('', storage)).toBeNull();
-    rememberModel(STORED, storage);
-    expect(rememberedModel('?backend=wasm', storage)).toEqual(STORED);
-    expect(rememberedModel('?model=https://x.test/model.json', storage)).toBeNull();
-    rememberModel(
-      { ...STORED, id: 'inception-v3', url: 'models/inception-v3/model.json' },
-      storage,
-    );
-    expect(rememberedModel('', storage)).toBeNull();
-    storage.setItem('inception-lens.active-model', '{not json');
-    expect(rememberedModel('', storage)).toBeNull();
-    storage.setItem(
-      'inception-lens.active-model',
-      JSON.stringify({ ...STORED, url: 'https://x/m.json' }),
-    );
-    expect(rememberedModel('', storage)).toBeNull();
+describe('a dropped model', () => {
+  test('a dropped model folder keeps its paths and becomes a folder import', async () => {
+    const drop = fakeDrop([
+      folder('mine', fileOf('model.json'), fileOf('.DS_Store'), fileOf('group1-shard1of1.bin')),
+    ]);
+    const files = await filesFromDrop(drop.data);
+    expect(files.map((f) => f.path)).toEqual([
+      'mine/model.json',
+      'mine/.DS_Store',
+      'mine/group1-shard1of1.bin',
+    ]);
+    const source = sourceFromFiles(files);
+    expect(source).toMatchObject({ kind: 'folder', name: 'mine' });
+    expect('files' in source && source.files.map((f) => f.path)).toEqual([
+      'mine/model.json',
+      'mine/group1-shard1of1.bin',
+    ]);
   });
 });
+
+/** A Storage in memory. */

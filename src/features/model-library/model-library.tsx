@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import type { InferenceClient } from '../../inference/client';
 import type { ImportSource, StoredModel } from '../../inference/model-import-protocol';
 import { INCEPTION_V3_IMAGENET, type ModelEntry } from '../../models/registry';
@@ -9,7 +9,7 @@ import {
 } from '../../models/weight-precision';
 import { deleteModel, importModel, listModels, type ImportProgress } from './library-client';
 import { filesFromDrop, filesFromInput, sourceFromFiles, type PathedFile } from './model-files';
-import { rememberedModel, rememberModel } from './selection';
+import { forgetModel } from '../../lib/model-selection';
 
 const STAGE_TEXT: Record<ImportProgress['stage'], string> = {
   downloading: 'Downloading',
@@ -40,9 +40,17 @@ export interface ModelLibraryProps {
   client: InferenceClient;
   /** id of the model the worker is running (null while none is ready) */
   activeId: string | null;
-  /** makes a model the active one */
+  /** makes a model the active one (the app remembers a stored one across reloads) */
   onSelect: (entry: ModelEntry) => void;
 }
+
+/** How a stored model's origin reads before its detail ("from <url>", "opened <file>"). */
+const SOURCE_VERB: Record<StoredModel['source']['kind'], string> = {
+  url: 'from ',
+  h5: 'opened ',
+  folder: 'opened ',
+  trained: '',
+};
 
 /**
  * "Models": open a model of your own (a Keras .h5 for InceptionV3, a TensorFlow.js model folder,
@@ -69,14 +77,6 @@ export function ModelLibrary({ client, activeId, onSelect }: ModelLibraryProps) 
     };
   }, [client]);
 
-  const select = useCallback(
-    (entry: ModelEntry) => {
-      rememberModel(entry);
-      onSelect(entry);
-    },
-    [onSelect],
-  );
-
   const run = async (source: ImportSource, label: string): Promise<void> => {
     if (busy.current) return;
     busy.current = true;
@@ -89,7 +89,7 @@ export function ModelLibrary({ client, activeId, onSelect }: ModelLibraryProps) 
         onProgress: (progress) => setJob((j) => (j ? { ...j, progress } : j)),
       });
       setModels(result.models);
-      select(result.model.entry);
+      onSelect(result.model.entry);
     } catch (e) {
       if ((e as { name?: string } | null)?.name !== 'CancelledError') setError(messageOf(e));
     } finally {
@@ -120,7 +120,7 @@ export function ModelLibrary({ client, activeId, onSelect }: ModelLibraryProps) 
     setError(null);
     try {
       setModels(await deleteModel(client, model.key));
-      if (rememberedModel('')?.id === model.entry.id) rememberModel(null);
+      forgetModel(model.entry.id);
     } catch (e) {
       setError(`${model.entry.name} could not be deleted: ${messageOf(e)}`);
     }
@@ -250,10 +250,7 @@ export function ModelLibrary({ client, activeId, onSelect }: ModelLibraryProps) 
             type="button"
             className="button button--secondary"
             disabled={activeId === INCEPTION_V3_IMAGENET.id}
-            onClick={() => {
-              rememberModel(null);
-              onSelect(INCEPTION_V3_IMAGENET);
-            }}
+            onClick={() => onSelect(INCEPTION_V3_IMAGENET)}
           >
             {activeId === INCEPTION_V3_IMAGENET.id ? 'Active' : 'Use'}
           </button>
@@ -274,7 +271,7 @@ export function ModelLibrary({ client, activeId, onSelect }: ModelLibraryProps) 
                 <span className="muted">
                   {' '}
                   · {mb(m.bytes)} · {m.precision} · {m.numClasses} outputs ·{' '}
-                  {m.source.kind === 'url' ? 'from ' : 'opened '}
+                  {SOURCE_VERB[m.source.kind]}
                   {m.source.detail} · {new Date(m.created).toLocaleString()}
                 </span>
                 {m.note && <p className="muted">{m.note}</p>}
@@ -284,7 +281,7 @@ export function ModelLibrary({ client, activeId, onSelect }: ModelLibraryProps) 
                   type="button"
                   className="button"
                   disabled={active}
-                  onClick={() => select(m.entry)}
+                  onClick={() => onSelect(m.entry)}
                 >
                   {active ? 'Active' : 'Use'}
                 </button>

@@ -155,6 +155,59 @@ describe('results export', () => {
     });
   });
 
+  test("a second model's answer follows its photo, in CSV by model_id and in JSON as `also`", () => {
+    const both: ExportableCard[] = [
+      {
+        name: 'cat.jpg',
+        status: 'done',
+        modelId: 'trained:cats-vs-dogs',
+        backend: 'wasm',
+        ms: 20,
+        predictions: [
+          { index: 0, label: 'cat', probability: 0.9 },
+          { index: 1, label: 'dog', probability: 0.1 },
+        ],
+        also: {
+          modelId: 'inception-v3',
+          name: 'InceptionV3',
+          ms: 250.04,
+          predictions: [{ index: 281, label: 'tabby, tabby cat', probability: 0.6 }],
+        },
+      },
+      {
+        name: 'offline.jpg',
+        status: 'done',
+        modelId: 'trained:cats-vs-dogs',
+        backend: 'wasm',
+        ms: 20,
+        predictions: [{ index: 1, label: 'dog', probability: 0.7 }],
+        also: { modelId: 'inception-v3', name: 'InceptionV3', error: 'not cached' },
+      },
+    ];
+    const rows = parseCsv(toCsv(resultRows(both)));
+    expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[4], r[6]])).toEqual([
+      ['cat.jpg', '1', 'cat', 'trained:cats-vs-dogs', '20'],
+      ['cat.jpg', '2', 'dog', 'trained:cats-vs-dogs', '20'],
+      ['cat.jpg', '1', 'tabby, tabby cat', 'inception-v3', '250'],
+      ['offline.jpg', '1', 'dog', 'trained:cats-vs-dogs', '20'],
+    ]);
+    const json = JSON.parse(toJson(both, new Date())) as {
+      photos: { also?: { name: string; predictions?: unknown[]; error?: string } }[];
+    };
+    expect(json.photos[0]!.also).toEqual({
+      modelId: 'inception-v3',
+      name: 'InceptionV3',
+      predictions: [{ rank: 1, label: 'tabby, tabby cat', classIndex: 281, probability: 0.6 }],
+    });
+    expect(json.photos[1]!.also).toEqual({
+      modelId: 'inception-v3',
+      name: 'InceptionV3',
+      error: 'not cached',
+    });
+    const plain = JSON.parse(toJson(cards, new Date())) as { photos: object[] };
+    expect(plain.photos[0]).not.toHaveProperty('also');
+  });
+
   test('file names carry the local date and time', () => {
     const d = new Date(2026, 10, 9, 7, 5);
     expect(exportFileName('csv', d)).toBe('inception-lens-results-2026-11-09-0705.csv');

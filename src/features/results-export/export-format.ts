@@ -18,6 +18,14 @@ export interface ExportableCard {
   ms?: number;
   backend?: string;
   modelId?: string;
+  /** a second model's answer for the same photo (ImageNet's next to a custom model's) */
+  also?: {
+    modelId: string;
+    name: string;
+    predictions?: readonly ExportPrediction[];
+    error?: string;
+    ms?: number;
+  };
 }
 
 /** One CSV row: one prediction of one photo. */
@@ -51,19 +59,36 @@ function roundMs(ms: number | undefined): number {
   return ms === undefined ? NaN : Math.round(ms * 10) / 10;
 }
 
-/** One row per prediction of every finished photo, in gallery order, ranks from 1. */
+/**
+ * One row per prediction of every finished photo, in gallery order, ranks from 1; a second
+ * model's predictions follow its photo's, told apart by `model_id`.
+ */
 export function resultRows(cards: readonly ExportableCard[]): ResultRow[] {
-  return finished(cards).flatMap((card) =>
-    (card.predictions ?? []).map((p, i) => ({
-      file: card.name,
-      rank: i + 1,
-      label: p.label,
-      probability: p.probability,
-      modelId: card.modelId ?? '',
-      backend: card.backend ?? '',
-      ms: roundMs(card.ms),
-    })),
-  );
+  return finished(cards).flatMap((card) => {
+    const rows = (predictions: readonly ExportPrediction[], modelId: string, ms?: number) =>
+      predictions.map((p, i) => ({
+        file: card.name,
+        rank: i + 1,
+        label: p.label,
+        probability: p.probability,
+        modelId,
+        backend: card.backend ?? '',
+        ms: roundMs(ms),
+      }));
+    return [
+      ...rows(card.predictions ?? [], card.modelId ?? '', card.ms),
+      ...rows(card.also?.predictions ?? [], card.also?.modelId ?? '', card.also?.ms),
+    ];
+  });
+}
+
+function ranked(predictions: readonly ExportPrediction[]) {
+  return predictions.map((p, i) => ({
+    rank: i + 1,
+    label: p.label,
+    classIndex: p.index,
+    probability: p.probability,
+  }));
 }
 
 /**
@@ -95,12 +120,17 @@ export function toJson(cards: readonly ExportableCard[], exportedAt: Date): stri
     modelId: card.modelId ?? null,
     backend: card.backend ?? null,
     ms: Number.isFinite(roundMs(card.ms)) ? roundMs(card.ms) : null,
-    predictions: (card.predictions ?? []).map((p, i) => ({
-      rank: i + 1,
-      label: p.label,
-      classIndex: p.index,
-      probability: p.probability,
-    })),
+    predictions: ranked(card.predictions ?? []),
+    ...(card.also
+      ? {
+          also: {
+            modelId: card.also.modelId,
+            name: card.also.name,
+            ...(card.also.predictions ? { predictions: ranked(card.also.predictions) } : {}),
+            ...(card.also.error ? { error: card.also.error } : {}),
+          },
+        }
+      : {}),
   }));
   return (
     JSON.stringify(

@@ -20,7 +20,11 @@ function fakeStorage(initial: Record<string, string> = {}) {
 
 describe('settings store', () => {
   test('the defaults are auto backend and squash resizing', () => {
-    expect(DEFAULT_SETTINGS).toEqual({ backend: 'auto', resizeMode: 'squash' });
+    expect(DEFAULT_SETTINGS).toEqual({
+      backend: 'auto',
+      resizeMode: 'squash',
+      alsoImageNet: false,
+    });
   });
 
   test('an empty storage gives the defaults', () => {
@@ -29,14 +33,17 @@ describe('settings store', () => {
 
   test('no storage at all gives the defaults', () => {
     expect(loadSettings(undefined)).toEqual(DEFAULT_SETTINGS);
-    expect(() => saveSettings({ backend: 'wasm', resizeMode: 'squash' }, undefined)).not.toThrow();
+    expect(() => saveSettings({ ...DEFAULT_SETTINGS, backend: 'wasm' }, undefined)).not.toThrow();
   });
 
   test('save then load round-trips every combination', () => {
     for (const backend of ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const) {
-      for (const resizeMode of ['squash', 'center-crop'] as const) {
+      for (const [resizeMode, alsoImageNet] of [
+        ['squash', false],
+        ['center-crop', true],
+      ] as const) {
         const storage = fakeStorage();
-        const settings: Settings = { backend, resizeMode };
+        const settings: Settings = { backend, resizeMode, alsoImageNet };
         saveSettings(settings, storage);
         expect(storage.writes).toHaveLength(1);
         expect(storage.writes[0]?.[0]).toBe(KEY);
@@ -47,9 +54,13 @@ describe('settings store', () => {
 
   test('a later save replaces the earlier one', () => {
     const storage = fakeStorage();
-    saveSettings({ backend: 'webgl', resizeMode: 'center-crop' }, storage);
-    saveSettings({ backend: 'cpu', resizeMode: 'squash' }, storage);
-    expect(loadSettings(storage)).toEqual({ backend: 'cpu', resizeMode: 'squash' });
+    saveSettings({ backend: 'webgl', resizeMode: 'center-crop', alsoImageNet: true }, storage);
+    saveSettings({ backend: 'cpu', resizeMode: 'squash', alsoImageNet: false }, storage);
+    expect(loadSettings(storage)).toEqual({
+      backend: 'cpu',
+      resizeMode: 'squash',
+      alsoImageNet: false,
+    });
   });
 
   test('loading does not hand out the shared defaults object', () => {
@@ -70,18 +81,22 @@ describe('settings store', () => {
 
   test('unknown values fall back field by field', () => {
     const storage = fakeStorage({
-      [KEY]: JSON.stringify({ backend: 'cuda', resizeMode: 'center-crop' }),
+      [KEY]: JSON.stringify({ backend: 'cuda', resizeMode: 'center-crop', alsoImageNet: true }),
     });
-    expect(loadSettings(storage)).toEqual({ backend: 'auto', resizeMode: 'center-crop' });
+    expect(loadSettings(storage)).toEqual({
+      backend: 'auto',
+      resizeMode: 'center-crop',
+      alsoImageNet: true,
+    });
     storage.items.set(KEY, JSON.stringify({ backend: 'wasm', resizeMode: 'stretch' }));
-    expect(loadSettings(storage)).toEqual({ backend: 'wasm', resizeMode: 'squash' });
-    storage.items.set(KEY, JSON.stringify({ backend: 3, resizeMode: null }));
+    expect(loadSettings(storage)).toEqual({ ...DEFAULT_SETTINGS, backend: 'wasm' });
+    storage.items.set(KEY, JSON.stringify({ backend: 3, resizeMode: null, alsoImageNet: 'yes' }));
     expect(loadSettings(storage)).toEqual(DEFAULT_SETTINGS);
   });
 
   test('missing fields take their defaults; extra fields are dropped', () => {
     const storage = fakeStorage({ [KEY]: JSON.stringify({ backend: 'webgpu', theme: 'dark' }) });
-    expect(loadSettings(storage)).toEqual({ backend: 'webgpu', resizeMode: 'squash' });
+    expect(loadSettings(storage)).toEqual({ ...DEFAULT_SETTINGS, backend: 'webgpu' });
   });
 
   test('settings are read from their own key only', () => {
@@ -106,7 +121,7 @@ describe('settings store', () => {
         throw new DOMException('quota', 'QuotaExceededError');
       },
     };
-    expect(() => saveSettings({ backend: 'cpu', resizeMode: 'squash' }, full)).not.toThrow();
+    expect(() => saveSettings({ ...DEFAULT_SETTINGS, backend: 'cpu' }, full)).not.toThrow();
     expect(attempts).toBe(1);
   });
 });

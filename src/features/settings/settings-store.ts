@@ -6,10 +6,16 @@ import { isResizeMode, type ResizeMode } from '../../preprocess/geometry';
 export interface Settings {
   backend: BackendChoice;
   resizeMode: ResizeMode;
+  /** with a custom model active, also show the ImageNet model's top-3 on each photo */
+  alsoImageNet: boolean;
 }
 
 /** Defaults for a first visit. */
-export const DEFAULT_SETTINGS: Settings = { backend: 'auto', resizeMode: 'squash' };
+export const DEFAULT_SETTINGS: Settings = {
+  backend: 'auto',
+  resizeMode: 'squash',
+  alsoImageNet: false,
+};
 
 const KEY = 'inception-lens:settings';
 
@@ -24,6 +30,8 @@ export function loadSettings(
     return {
       backend: isBackendChoice(raw?.backend) ? raw.backend : DEFAULT_SETTINGS.backend,
       resizeMode: isResizeMode(raw?.resizeMode) ? raw.resizeMode : DEFAULT_SETTINGS.resizeMode,
+      alsoImageNet:
+        typeof raw?.alsoImageNet === 'boolean' ? raw.alsoImageNet : DEFAULT_SETTINGS.alsoImageNet,
     };
   } catch {
     return { ...DEFAULT_SETTINGS };

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { InferenceClient } from '../../inference/client';
 import type { LoadedModelInfo } from '../../inference/protocol';
 import type { SavedModelInfo, TrainPlan } from '../../inference/train-protocol';
+import { forgetModel, renameRemembered } from '../../lib/model-selection';
 import { INCEPTION_V3_IMAGENET, type ModelEntry } from '../../models/registry';
 import { CameraCapture } from './camera-capture';
 import { ClassCard } from './class-card';
@@ -444,13 +445,14 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
         }
         onRename={(m, value) =>
           void withBusy('Renaming…', async () => {
-            await renameSaved(client, m.url, value);
+            renameRemembered((await renameSaved(client, m.url, value)).entry);
             await refreshSaved();
           })
         }
         onDelete={(m) =>
           void withBusy(`Deleting ${m.name}…`, async () => {
             await deleteSaved(client, m.url);
+            forgetModel(m.entry.id);
             await refreshSaved();
           })
         }

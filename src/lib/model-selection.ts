@@ -2,7 +2,7 @@
  * Remembers which stored model is active, so a reload (offline too) comes back to it rather than
  * to the built-in default. Only models from this browser's library are remembered.
  */
-import type { ModelEntry } from '../../models/registry';
+import type { ModelEntry } from '../models/registry';
 
 const KEY = 'inception-lens.active-model';
 
@@ -43,4 +43,14 @@ export function rememberedModel(
   } catch {
     return null;
   }
+}
+
+/** Forgets the remembered model if it is `id` (it was deleted). */
+export function forgetModel(id: string, storage: Storage = localStorage): void {
+  if (rememberedModel('', storage)?.id === id) rememberModel(null, storage);
+}
+
+/** Keeps the remembered model's record current after it was renamed. */
+export function renameRemembered(entry: ModelEntry, storage: Storage = localStorage): void {
+  if (rememberedModel('', storage)?.id === entry.id) rememberModel(entry, storage);
 }
