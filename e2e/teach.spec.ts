@@ -226,9 +226,19 @@ test.describe('Teach: transfer learning in the page', () => {
     const after = await classify(page, [probe]);
     expect(after[0]?.[0]?.[0]).toBe('warm');
 
+    // Rename the model in use (its weights stay as they are)
+    await page.getByRole('tab', { name: 'Teach' }).click();
+    await importedRow.getByRole('button', { name: 'Rename' }).click();
+    await page.getByTestId('teach-rename-input').fill('Warm or cool (copy)');
+    await importedRow.getByRole('button', { name: 'Save name' }).click();
+    await expect(importedRow).toHaveAttribute('data-name', 'Warm or cool (copy)');
+
     // The model chosen with "Use" is remembered: a visit without ?model= comes back to it.
     await openApp(page, { backend: 'wasm' });
-    await expect(page.getByTestId('model-status')).toContainText('Warm or cool ready');
+    await expect(page.getByTestId('model-status')).toContainText('Warm or cool (copy) ready');
+    await page.getByRole('tab', { name: 'Teach' }).click();
+    await expect(saved).toHaveCount(2);
+    await expect(importedRow).toHaveAttribute('data-active', 'true');
     const [again] = await classify(page, [probe]);
     expect(again).toEqual(plain);
   });

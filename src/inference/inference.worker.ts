@@ -19,7 +19,8 @@ const service = new InferenceService({
     ...modelLibraryFeatures,
     ...trainFeatures,
   },
-  post: (message: WorkerResponse) => scope.postMessage(message),
+  post: (message: WorkerResponse, transfer: Transferable[] = []) =>
+    scope.postMessage(message, transfer),
   selectBackend,
   tuneBackend: tuneSelectedBackend,
   watchBackend: watchBackendLoss,

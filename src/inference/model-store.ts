@@ -13,6 +13,8 @@ export interface ModelStore {
   list(): Promise<StoredModel[]>;
   /** stores the artifacts at `record.entry.url`, then the record; all or nothing */
   put(record: StoredModel, artifacts: tf.io.ModelArtifacts): Promise<void>;
+  /** replaces the record of a stored model (e.g. its name), leaving its weights alone */
+  update(record: StoredModel): Promise<void>;
   remove(key: string): Promise<void>;
 }
 
@@ -109,6 +111,9 @@ export function indexedDbModelStore(factory: IDBFactory = indexedDB): ModelStore
         throw explainStorageError(error);
       }
     },
+    async update(record) {
+      await withStore(factory, 'readwrite', (s) => s.put(record));
+    },
     async remove(key) {
       // Weights first: a record without weights would list a model that cannot load.
       await tf.io.removeModel(storedModelUrl(key)).catch(() => undefined);
@@ -128,6 +133,11 @@ export function memoryModelStore(): ModelStore & {
     list: () => Promise.resolve([...records.values()].sort(byNewest)),
     put(record, a) {
       artifacts.set(record.key, a);
+      records.set(record.key, record);
+      return Promise.resolve();
+    },
+    update(record) {
+      if (!records.has(record.key)) return Promise.reject(new Error(`no model ${record.key}`));
       records.set(record.key, record);
       return Promise.resolve();
     },

@@ -20,7 +20,8 @@ import type {
 export interface ServiceContext {
   readonly classifier: Classifier | null;
   readonly backend: BackendName | null;
-  post(message: WorkerResponse): void;
+  /** answers the page; buffers in `transfer` move to it instead of being copied */
+  post(message: WorkerResponse, transfer?: Transferable[]): void;
   /** true once the page cancelled this request; long jobs check it between steps */
   isCancelled(): boolean;
   /** makes `classifier` the active model (e.g. an imported or freshly trained one) */
@@ -34,7 +35,7 @@ export type FeatureHandler = (request: WorkerRequest, context: ServiceContext) =
 export interface ServiceDeps {
   /** handlers for feature requests, by request type */
   features?: Partial<Record<WorkerRequest['type'], FeatureHandler>>;
-  post(message: WorkerResponse): void;
+  post(message: WorkerResponse, transfer?: Transferable[]): void;
   selectBackend(
     choice: BackendChoice,
     avoid?: readonly BackendName[],
@@ -134,7 +135,7 @@ export class InferenceService {
     const context: ServiceContext = {
       classifier: this.classifier,
       backend: this.backend,
-      post: (message) => this.deps.post(message),
+      post: (message, transfer) => this.deps.post(message, transfer),
       isCancelled: () => this.cancelled.has(id),
       activate: (classifier) => this.replace(classifier),
     };

@@ -42,6 +42,8 @@ function session() {
     newKey: () => `k${++keys}`,
   }));
   const posted: Answer[] = [];
+  /** what each answer asked to transfer rather than copy */
+  const transfers = new Map<Answer, Transferable[]>();
   let nextId = 1;
   let cancelled = false;
   let classifier: Classifier | null = null;
@@ -50,7 +52,10 @@ function session() {
       return classifier;
     },
     backend: 'wasm',
-    post: (m) => posted.push(m),
+    post: (m, transfer) => {
+      posted.push(m);
+      if (transfer) transfers.set(m, transfer);
+    },
     isCancelled: () => cancelled,
     activate: (c) => (classifier = c),
   };
@@ -68,6 +73,7 @@ function session() {
   return {
     store,
     posted,
+    transfers,
     call,
     setModel: (c: Classifier | null) => (classifier = c),
     cancel: (v: boolean) => (cancelled = v),
@@ -191,6 +197,7 @@ describe('the Teach worker session', () => {
       name: saved.name,
     }));
     expect(exported.fileName).toBe('warm-or-cool.tfjs.zip');
+    expect(s.transfers.get(exported)).toEqual([exported.bytes]); // moved, not copied
     const imported = (
       await s.call<'train-imported'>((id) => ({
         type: 'train-import',
@@ -228,6 +235,9 @@ describe('the Teach worker session', () => {
     expect(a.map((p) => p[0]!.label)).toEqual(['warm', 'cool', 'warm', 'cool', 'warm', 'cool']);
     expect(await predictions(imported)).toEqual(a);
 
+    const importedKey = imported.url.slice(STORED_MODEL_PREFIX.length);
+    const weightsBefore = s.store.artifacts.get(importedKey);
+    expect(weightsBefore).toBeDefined();
     const renamed = (
       await s.call<'train-renamed'>((id) => ({
         type: 'train-rename',
@@ -237,6 +247,10 @@ describe('the Teach worker session', () => {
       }))
     ).model;
     expect(renamed.name).toBe('Copy');
+    // a rename rewrites the record only: the stored weights are the very same object
+    expect(s.store.artifacts.get(importedKey)).toBe(weightsBefore);
+    expect(renamed.url).toBe(imported.url);
+    expect(await predictions(renamed)).toEqual(a);
     const listed = (await s.call<'train-listed'>((id) => ({ type: 'train-list', id }))).models;
     expect(listed.map((m) => m.name).sort()).toEqual(['Copy', 'Warm or cool']);
     await expect(

@@ -335,7 +335,8 @@ export function createTrainFeatures(
     const zip = packModel({ artifacts, metadata: { name, labels, inputRange } });
     if (context.isCancelled()) return;
     const bytes = zip.buffer.slice(zip.byteOffset, zip.byteOffset + zip.byteLength) as ArrayBuffer;
-    context.post({ type: 'train-exported', id, bytes, fileName: exportFileName(name) });
+    // The zip can be the size of the model: moved to the page, not copied.
+    context.post({ type: 'train-exported', id, bytes, fileName: exportFileName(name) }, [bytes]);
   };
 
   const importModel: FeatureHandler = async (request, context) => {
@@ -386,13 +387,9 @@ export function createTrainFeatures(
     const records = await getDeps().store.list();
     const record = records.find((r) => r.key === key);
     if (!record) throw new Error('That model is no longer stored in this browser.');
-    const artifacts = await getDeps().loadArtifacts(url);
-    // The store keeps records and weights together, so a rename writes both under the same key.
+    // Only the record changes: the name shown, used and exported is the record's.
     const updated: StoredModel = { ...record, entry: { ...record.entry, name: clean } };
-    await getDeps().store.put(updated, {
-      ...artifacts,
-      userDefinedMetadata: { ...(artifacts.userDefinedMetadata ?? {}), name: clean },
-    });
+    await getDeps().store.update(updated);
     context.post({ type: 'train-renamed', id, model: savedInfo(updated) });
   };
 
