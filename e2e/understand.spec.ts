@@ -10,6 +10,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseCsv } from '../src/test/csv';
 import { card, INCEPTION_FIXTURE_URL, labelsOf, MOBILENET_URL, openApp, photo } from './helpers';
 import {
   FIXTURE_ORIGIN,
@@ -64,35 +65,6 @@ function writeFrozenMobileNet(): { total: number; trainable: number; nonTrainabl
     readFileSync(join(MOBILENET_DIR, 'metadata.json')),
   );
   return { total: trainable + nonTrainable, trainable, nonTrainable };
-}
-
-/** A small RFC 4180 reader for the downloaded CSV. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  return rows;
 }
 
 async function openInspect(page: Page): Promise<void> {

@@ -598,6 +598,19 @@ describe('InferenceService: a second model on the same photo (also)', () => {
     model.calls[index]?.result.resolve(predictionsFor(label));
   }
 
+  /** A loaded service that has classified photo 2 with the second model; both fakes. */
+  async function firstPhotoWithSecondModel() {
+    const s = await loadedWithImageNet();
+    const main = s.classifiers[0] as FakeClassifier;
+    s.service.handle(classifyAlso(2));
+    await answer(main, 0, 'custom');
+    await until(() => s.classifiers.length === 2, 'the second model');
+    const second = s.classifiers[1] as FakeClassifier;
+    await answer(second, 0, 'tabby');
+    await until(() => finalFor(s.posted, 2) !== undefined, 'result 2');
+    return { ...s, main, second };
+  }
+
   test('loads the second model once, runs it on the same pixels and posts both answers', async () => {
     const { service, posted, classifiers, loadCalls } = await loadedWithImageNet();
     const main = classifiers[0] as FakeClassifier;
@@ -656,14 +669,7 @@ describe('InferenceService: a second model on the same photo (also)', () => {
   });
 
   test('a photo without `also` frees the second model; the active model itself is not run twice', async () => {
-    const { service, posted, classifiers, loadCalls } = await loadedWithImageNet();
-    const main = classifiers[0] as FakeClassifier;
-    service.handle(classifyAlso(2));
-    await answer(main, 0, 'custom');
-    await until(() => classifiers.length === 2, 'the second model');
-    const second = classifiers[1] as FakeClassifier;
-    await answer(second, 0, 'tabby');
-    await until(() => finalFor(posted, 2) !== undefined, 'result 2');
+    const { service, posted, loadCalls, main, second } = await firstPhotoWithSecondModel();
 
     service.handle(classify(3));
     await answer(main, 1, 'plain');
@@ -679,15 +685,8 @@ describe('InferenceService: a second model on the same photo (also)', () => {
   });
 
   test('a reload onto another backend disposes the second model (its tensors lived there)', async () => {
-    const s = await loadedWithImageNet();
-    const main = s.classifiers[0] as FakeClassifier;
-    s.service.handle(classifyAlso(2));
-    await answer(main, 0, 'custom');
-    await until(() => s.classifiers.length === 2, 'the second model');
-    const second = s.classifiers[1] as FakeClassifier;
-    await answer(second, 0, 'tabby');
-    await until(() => finalFor(s.posted, 2) !== undefined, 'result 2');
-
+    const s = await firstPhotoWithSecondModel();
+    const { second } = s;
     s.knobs.select = () => Promise.resolve({ backend: 'wasm', reports: s.reports });
     s.service.handle(load(5, 'wasm'));
     await until(() => finalFor(s.posted, 5)?.type === 'ready', 'the reload');

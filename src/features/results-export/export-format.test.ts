@@ -7,6 +7,7 @@ import {
   toJson,
   type ExportableCard,
 } from './export-format';
+import { parseCsv } from '../../test/csv';
 
 const cards: ExportableCard[] = [
   {
@@ -32,35 +33,6 @@ const cards: ExportableCard[] = [
     predictions: [{ index: 1, label: 'goldfish, Carassius auratus', probability: 1e-7 }],
   },
 ];
-
-/** A small RFC 4180 reader, to read back what toCsv wrote. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  return rows;
-}
 
 describe('results export', () => {
   test('one CSV row per prediction of every finished photo; commas and quotes survive', () => {

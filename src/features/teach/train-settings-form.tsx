@@ -64,6 +64,38 @@ function NumberField({
   );
 }
 
+type NumericSetting = 'epochs' | 'batchSize' | 'learningRate' | 'validationSplit' | 'patience';
+
+/** The numeric settings, in the order the form shows them. */
+const NUMBER_FIELDS: {
+  key: NumericSetting;
+  label: string;
+  min: number;
+  max: number;
+  step: number | 'any';
+  testId: string;
+}[] = [
+  { key: 'epochs', label: 'Epochs', min: 1, max: 1000, step: 1, testId: 'teach-epochs' },
+  { key: 'batchSize', label: 'Batch size', min: 1, max: 256, step: 1, testId: 'teach-batch' },
+  { key: 'learningRate', label: 'Learning rate', min: 0, max: 1, step: 'any', testId: 'teach-lr' },
+  {
+    key: 'validationSplit',
+    label: 'Validation split',
+    min: 0,
+    max: 0.5,
+    step: 0.05,
+    testId: 'teach-split',
+  },
+  {
+    key: 'patience',
+    label: 'Early stopping patience (0 = off)',
+    min: 0,
+    max: 1000,
+    step: 1,
+    testId: 'teach-patience',
+  },
+];
+
 /** Props of {@link TrainSettingsForm}. */
 export interface TrainSettingsFormProps {
   settings: TrainSettings;
@@ -176,56 +208,15 @@ export function TrainSettingsForm({
 
       <fieldset className="teach-grid" disabled={disabled}>
         <legend>Settings</legend>
-        <NumberField
-          label="Epochs"
-          value={settings.epochs}
-          onChange={(v) => set('epochs', v)}
-          min={1}
-          max={1000}
-          step={1}
-          testId="teach-epochs"
-          disabled={disabled}
-        />
-        <NumberField
-          label="Batch size"
-          value={settings.batchSize}
-          onChange={(v) => set('batchSize', v)}
-          min={1}
-          max={256}
-          step={1}
-          testId="teach-batch"
-          disabled={disabled}
-        />
-        <NumberField
-          label="Learning rate"
-          value={settings.learningRate}
-          onChange={(v) => set('learningRate', v)}
-          min={0}
-          max={1}
-          step="any"
-          testId="teach-lr"
-          disabled={disabled}
-        />
-        <NumberField
-          label="Validation split"
-          value={settings.validationSplit}
-          onChange={(v) => set('validationSplit', v)}
-          min={0}
-          max={0.5}
-          step={0.05}
-          testId="teach-split"
-          disabled={disabled}
-        />
-        <NumberField
-          label="Early stopping patience (0 = off)"
-          value={settings.patience}
-          onChange={(v) => set('patience', v)}
-          min={0}
-          max={1000}
-          step={1}
-          testId="teach-patience"
-          disabled={disabled}
-        />
+        {NUMBER_FIELDS.map(({ key, ...field }) => (
+          <NumberField
+            key={key}
+            {...field}
+            value={settings[key]}
+            onChange={(v) => set(key, v)}
+            disabled={disabled}
+          />
+        ))}
         <div className="teach-field">
           <span>Augmentation</span>
           {(['flip', 'crop', 'brightness'] as const).map((key) => (
