@@ -1,5 +1,10 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import { CancelledError, WorkerCrashedError, type InferenceClient } from '../inference/client';
+import {
+  CancelledError,
+  WorkerCrashedError,
+  type InferenceClient,
+  type LoadProgress,
+} from '../inference/client';
 import type { LoadedModelInfo } from '../inference/protocol';
 import type { ModelEntry } from '../models/registry';
 import { galleryReducer, type Card } from '../features/gallery/gallery-state';
@@ -58,7 +63,17 @@ export function useClassificationQueue(
         const result = await client.classify(image.pixels, image.width, image.height, {
           topK: 3,
           signal,
-          ...(also ? { also } : {}),
+          ...(also
+            ? {
+                also,
+                onProgress: (p: LoadProgress) =>
+                  dispatch({
+                    type: 'waiting',
+                    id: card.id,
+                    text: `${p.note ?? 'loading a second model'} (${Math.round(p.fraction * 100)}%)`,
+                  }),
+              }
+            : {}),
         });
         if (signal.aborted) return;
         dispatch({

@@ -217,6 +217,39 @@ describe('InferenceClient', () => {
     expect(call.state.value).toEqual({ predictions, ms: 17, backend: 'wasm' });
   });
 
+  test('classify with `also` sends the second model, reports its loading and resolves with both answers', async () => {
+    const { client, worker } = setup();
+    const progress: LoadProgress[] = [];
+    const call = track(
+      client.classify(new ArrayBuffer(4), 1, 1, {
+        also: ENTRY,
+        onProgress: (p) => progress.push(p),
+      }),
+    );
+    const sent = worker().last();
+    expect(sent.type === 'classify' && sent.also).toEqual(ENTRY);
+    worker().emitMessage({
+      type: 'progress',
+      id: sent.id,
+      stage: 'download',
+      fraction: 0.25,
+      note: 'loading X',
+    });
+    expect(progress).toEqual([{ stage: 'download', fraction: 0.25, note: 'loading X' }]);
+    const predictions = [{ index: 0, label: 'warm', probability: 0.9 }];
+    const also = { modelId: ENTRY.id, name: 'X', predictions, ms: 3 };
+    worker().emitMessage({
+      type: 'result',
+      id: sent.id,
+      predictions,
+      ms: 5,
+      backend: 'wasm',
+      also,
+    });
+    await call.done;
+    expect(call.state.value).toEqual({ predictions, ms: 5, backend: 'wasm', also });
+  });
+
   test('classify asks for the top 3 by default; every request gets a new id', () => {
     const { client, worker } = setup();
     void client.classify(new ArrayBuffer(4), 1, 1).catch(() => undefined);

@@ -258,8 +258,16 @@ export class InferenceClient {
     pixels: ArrayBuffer,
     width: number,
     height: number,
-    /** `also`: a second model to run on the same pixels (see the protocol) */
-    options: { topK?: number; signal?: AbortSignal; also?: ModelEntry } = {},
+    /**
+     * `also`: a second model to run on the same pixels (see the protocol); `onProgress` hears
+     * about its loading, which the photo waits for the first time
+     */
+    options: {
+      topK?: number;
+      signal?: AbortSignal;
+      also?: ModelEntry;
+      onProgress?: (progress: LoadProgress) => void;
+    } = {},
   ): Promise<ClassifyResult> {
     const request: WorkerRequest = {
       type: 'classify',
@@ -270,7 +278,7 @@ export class InferenceClient {
       topK: options.topK ?? 3,
     };
     if (options.also) request.also = options.also;
-    return this.send<ClassifyResult>(request, [pixels], options.signal);
+    return this.send<ClassifyResult>(request, [pixels], options.signal, options.onProgress);
   }
 
   /** Stops the worker; pending calls are rejected. The next call starts a new one. */

@@ -579,7 +579,8 @@ describe('InferenceService: a second model on the same photo (also)', () => {
   /** Sets up a loaded service whose later loads give ImageNet classifiers. */
   async function loadedWithImageNet() {
     const s = await loaded();
-    s.knobs.loadClassifier = () => {
+    s.knobs.loadClassifier = (onProgress) => {
+      onProgress(0.5);
       const c = new FakeClassifier(`model ${s.classifiers.length + 1}`);
       c.info.numClasses = 1000;
       s.classifiers.push(c);
@@ -619,6 +620,14 @@ describe('InferenceService: a second model on the same photo (also)', () => {
     await until(() => classifiers.length === 2, 'the second model');
     const second = classifiers[1] as FakeClassifier;
     expect(loadCalls.at(-1)).toEqual(IMAGENET);
+    // the photo waits for that load, so its progress is reported under the photo's id
+    expect(messagesFor(posted, 2)).toContainEqual({
+      type: 'progress',
+      id: 2,
+      stage: 'download',
+      fraction: 0.5,
+      note: "loading ImageNet net for ImageNet's top-3",
+    });
     await answer(second, 0, 'tabby');
     await until(() => finalFor(posted, 2) !== undefined, 'the result');
     expect(second.calls[0]?.bytes).toEqual(main.calls[0]?.bytes);

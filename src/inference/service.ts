@@ -301,7 +301,19 @@ export class InferenceService {
     if (this.also?.key !== key) {
       this.dropAlso();
       try {
-        const classifier = await this.deps.loadClassifier(entry, () => undefined, this.tuning);
+        // The photo waits for this load: its progress goes out under the photo's id.
+        const classifier = await this.deps.loadClassifier(
+          entry,
+          (fraction, note) =>
+            this.deps.post({
+              type: 'progress',
+              id: request.id,
+              stage: 'download',
+              fraction,
+              note: note ?? `loading ${entry.name} for ImageNet's top-3`,
+            }),
+          this.tuning,
+        );
         // ImageNet-sized output: 1000 classes, or 1001 with TF-slim's "background" first.
         if (classifier.info.numClasses === 1000 || classifier.info.numClasses === 1001) {
           this.also = { key, classifier, error: null };

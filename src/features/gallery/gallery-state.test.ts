@@ -113,6 +113,29 @@ describe('galleryReducer', () => {
     expect(card(again, 'a')).not.toHaveProperty('also');
   });
 
+  test('waiting text shows while a photo is unfinished and goes when it is done', () => {
+    const waiting = run([
+      threeCards,
+      { type: 'classifying', id: 'a', thumbnailUrl: 'blob:a' },
+      { type: 'waiting', id: 'a', text: 'loading InceptionV3 (40%)' },
+    ]);
+    expect(card(waiting, 'a').waitingFor).toBe('loading InceptionV3 (40%)');
+    expect(
+      card(galleryReducer(waiting, { type: 'waiting', id: 'a', text: null }), 'a'),
+    ).not.toHaveProperty('waitingFor');
+    const done = galleryReducer(waiting, {
+      type: 'done',
+      id: 'a',
+      predictions,
+      ms: 5,
+      backend: 'wasm',
+    });
+    expect(card(done, 'a')).not.toHaveProperty('waitingFor');
+    // a late progress message does not touch a finished card
+    const late = galleryReducer(done, { type: 'waiting', id: 'a', text: 'late' });
+    expect(card(late, 'a')).toBe(card(done, 'a'));
+  });
+
   test('classifying without a note sets no note', () => {
     const cards = run([threeCards, { type: 'classifying', id: 'a', thumbnailUrl: 'blob:a' }]);
     expect(card(cards, 'a')).not.toHaveProperty('note');

@@ -23,6 +23,8 @@ export interface Card {
   also?: AlsoResult;
   error?: string;
   note?: string;
+  /** what an unfinished photo is waiting for, e.g. a second model being loaded */
+  waitingFor?: string;
 }
 
 /** Everything that can happen to the gallery. */
@@ -42,6 +44,8 @@ export type GalleryAction =
       also?: AlsoResult;
     }
   | { type: 'failed'; id: string; message: string; thumbnailUrl?: string }
+  /** an unfinished photo waits for something that takes a while (null: no longer) */
+  | { type: 'waiting'; id: string; text: string | null }
   /** put unfinished cards back in the queue (e.g. after the model was reloaded) */
   | { type: 'requeue'; ids: string[] };
 
@@ -74,6 +78,14 @@ export function galleryReducer(cards: Card[], action: GalleryAction): Card[] {
         if (action.note) next.note = action.note;
         return next;
       });
+    case 'waiting':
+      return update(cards, action.id, (c) => {
+        if (c.status === 'done' || c.status === 'error') return c;
+        const next: Card = { ...c };
+        if (action.text) next.waitingFor = action.text;
+        else delete next.waitingFor;
+        return next;
+      });
     case 'done':
       return update(cards, action.id, (c) => {
         const next: Card = {
@@ -86,11 +98,13 @@ export function galleryReducer(cards: Card[], action: GalleryAction): Card[] {
         if (action.modelId !== undefined) next.modelId = action.modelId;
         if (action.also) next.also = action.also;
         else delete next.also;
+        delete next.waitingFor;
         return next;
       });
     case 'failed':
       return update(cards, action.id, (c) => {
         const next: Card = { ...c, status: 'error', error: action.message };
+        delete next.waitingFor;
         if (action.thumbnailUrl) next.thumbnailUrl = action.thumbnailUrl;
         return next;
       });

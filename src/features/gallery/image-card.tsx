@@ -101,6 +101,12 @@ export function ImageCard({
         </div>
         <p className="card__status">
           {STATUS_TEXT[card.status]}
+          {card.waitingFor && (
+            <span className="muted" data-testid="card-waiting">
+              {' '}
+              · {card.waitingFor}
+            </span>
+          )}
           {card.status === 'done' && card.ms !== undefined && (
             <span className="muted">
               {' '}
