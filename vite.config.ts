@@ -2,8 +2,8 @@ import react from '@vitejs/plugin-react';
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { contentSecurityPolicy } from './scripts/vite-csp';
-import { tfjsWasmThreads } from './scripts/vite-tfjs-wasm-threads';
+import { contentSecurityPolicy } from './scripts/vite-csp.ts';
+import { tfjsWasmThreads } from './scripts/vite-tfjs-wasm-threads.ts';
 
 const { version } = JSON.parse(
   readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
