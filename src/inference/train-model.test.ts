@@ -78,6 +78,62 @@ describe('on a small Inception-like model', () => {
     },
   );
 
+  it('the new head is a softmax over the classes, named predictions', async () => {
+    const start = tf.memory().numTensors;
+    const joined = attachHead(await cloneModel(base, 'avg_pool'), 3, 'joined', 7);
+    const head = joined.outputs[0]!.sourceLayer;
+    expect(head.name).toBe('predictions');
+    expect(head.getConfig()).toMatchObject({ units: 3, activation: 'softmax' });
+    expect(joined.outputs[0]!.shape).toEqual([null, 3]);
+    const x = tf.randomUniform([4, 16, 16, 3], -1, 1, 'float32', 5);
+    const probs = joined.predict(x) as tfTypes.Tensor;
+    expect(probs.shape).toEqual([4, 3]);
+    const rows = (await probs.array()) as number[][];
+    for (const row of rows) {
+      expect(row.every((p) => p > 0 && p < 1)).toBe(true);
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    }
+    [x, probs].forEach((t) => t.dispose());
+    joined.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('names the head so it does not clash with a layer of the base called predictions', () => {
+    const start = tf.memory().numTensors;
+    // a base whose feature vector comes out of a layer already named `predictions`
+    const input = tf.input({ shape: [6], name: 'vector_in' });
+    const features = tf.layers.dense({ units: 4, name: 'predictions' }).apply(input);
+    const first = attachHead(
+      tf.model({ inputs: input, outputs: features as tfTypes.SymbolicTensor }),
+      2,
+      'first',
+    );
+    const head = first.outputs[0]!.sourceLayer;
+    expect(head.name).toBe('custom_predictions_1');
+    expect(first.layers.map((l) => l.name)).toEqual(['vector_in', 'predictions', head.name]);
+    // and again on top of that, where both names are taken
+    const second = attachHead(
+      tf.model({ inputs: first.inputs, outputs: first.outputs }),
+      3,
+      'second',
+    );
+    expect(second.outputs[0]!.sourceLayer.name).toBe('custom_predictions_2');
+    expect(second.layers.map((l) => l.name)).toEqual([
+      'vector_in',
+      'predictions',
+      'custom_predictions_1',
+      'custom_predictions_2',
+    ]);
+    const x = tf.ones([1, 6]);
+    const probs = second.predict(x) as tfTypes.Tensor;
+    expect(probs.shape).toEqual([1, 3]);
+    const total = probs.sum();
+    expect(total.arraySync()).toBeCloseTo(1, 5);
+    [x, probs, total].forEach((t) => t.dispose());
+    second.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
   it('a copy owns its weights: changing or disposing it leaves the base as it was', async () => {
     const copy = await cloneModel(base, 'avg_pool');
     const before = base.getLayer('conv2d_1').getWeights()[0]!.dataSync().slice();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { copyWeightsInOrder, inceptionV3 } from '../models/inception-v3';
 import { loadNsfwjsInception } from '../test/nsfwjs-inception';
@@ -11,7 +11,18 @@ import {
   type RunHooks,
   type RunInputs,
 } from './train-run';
+import { attachHead, scratchInception } from './train-model';
 import { colourSet, tinyInceptionLike } from './train-test-kit';
+
+// The real functions by default; single tests swap in a small network or a failure.
+vi.mock('./train-model', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('./train-model')>();
+  return {
+    ...actual,
+    attachHead: vi.fn(actual.attachHead),
+    scratchInception: vi.fn(actual.scratchInception),
+  };
+});
 
 let tf: typeof tfTypes;
 beforeAll(async () => {
@@ -30,6 +41,27 @@ function hooks(progress: TrainProgress[] = [], cancelAfter = Infinity): RunHooks
 
 function settings(overrides: Partial<TrainSettings>): TrainSettings {
   return { ...defaultSettings(overrides.strategy ?? 'head'), ...overrides };
+}
+
+/**
+ * A small 16 × 16 network (conv, BatchNorm without scale, pooling, softmax) with a layer in the
+ * middle that throws when called in training mode (`failWhenTraining`) or in inference mode.
+ */
+function tripwireNet(classes: number, failWhenTraining: boolean): tfTypes.LayersModel {
+  class Tripwire extends tf.layers.Layer {
+    static readonly className = 'Tripwire';
+    override call(inputs: tfTypes.Tensor | tfTypes.Tensor[], kwargs: { training?: boolean }) {
+      if ((kwargs.training === true) === failWhenTraining) throw new Error('tripwire');
+      return inputs;
+    }
+  }
+  const input = tf.input({ shape: [16, 16, 3] });
+  let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }).apply(input);
+  x = tf.layers.batchNormalization({ scale: false }).apply(x);
+  x = new Tripwire({}).apply(x);
+  x = tf.layers.globalAveragePooling2d({}).apply(x);
+  const out = tf.layers.dense({ units: classes, activation: 'softmax' }).apply(x);
+  return tf.model({ inputs: input, outputs: out as tfTypes.SymbolicTensor });
 }
 
 describe('training on a small base', () => {
@@ -184,6 +216,102 @@ describe('training on a small base', () => {
     );
     await expect(bad({ photos: new Map() })).rejects.toThrow(/no longer in the worker/);
     await expect(bad({ settings: settings({ epochs: 0 }) })).rejects.toThrow(/Epochs/);
+  });
+
+  it('from scratch trains every layer of a small network, BatchNorm on batch statistics', async () => {
+    const start = tf.memory().numTensors;
+    let initial = new Map<string, number[][]>();
+    vi.mocked(scratchInception).mockImplementationOnce((classes) => {
+      const model = tinyInceptionLike(16, classes);
+      initial = new Map(
+        model.layers.map((l) => [l.name, l.getWeights().map((w) => Array.from(w.dataSync()))]),
+      );
+      return model;
+    });
+    const { model, report } = await trainClassifier(
+      inputs({ strategy: 'scratch', epochs: 2, batchSize: 8, learningRate: 0.01 }),
+      hooks(),
+    );
+    expect(scratchInception).toHaveBeenLastCalledWith(2, 'custom_classifier');
+    expect(report.strategy).toBe('scratch');
+    expect(report.epochs).toHaveLength(2);
+    for (const log of report.epochs) {
+      expect(Number.isFinite(log.loss)).toBe(true);
+      expect(Number.isFinite(log.valLoss)).toBe(true);
+    }
+    // everything learns except the BatchNorm's moving mean and variance (4 channels each)
+    expect(report.frozenParams).toBe(8);
+    expect(report.trainableParams).toBe(model.countParams() - 8);
+    const now = (layer: string, i: number) =>
+      Array.from(model.getLayer(layer).getWeights()[i]!.dataSync());
+    // gradients reach every trainable weight, the first convolution included
+    expect(now('conv2d_1', 0)).not.toEqual(initial.get('conv2d_1')![0]);
+    for (const layer of model.layers) {
+      const trainable = new Set(layer.trainableWeights.map((w) => w.name));
+      layer.weights.forEach((w, i) => {
+        if (trainable.has(w.name))
+          expect(now(layer.name, i)).not.toEqual(initial.get(layer.name)![i]);
+      });
+    }
+    // training mode: the moving mean left its initial zeros
+    const bn = model.getLayer('batch_normalization_1');
+    const movingMean = bn.weights.findIndex((w) => w.name.includes('moving_mean'));
+    expect(now(bn.name, movingMean).some((v) => v !== 0)).toBe(true);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('estimates a from-scratch run by timing a real step on the network', async () => {
+    const start = tf.memory().numTensors;
+    vi.mocked(scratchInception).mockImplementationOnce((classes) => tinyInceptionLike(16, classes));
+    const estimate = await estimateTraining(
+      inputs({ strategy: 'scratch', epochs: 3, batchSize: 8 }),
+      hooks(),
+    );
+    expect(scratchInception).toHaveBeenLastCalledWith(2, 'custom_classifier');
+    expect(estimate.featurePhotos).toBe(0);
+    expect(estimate.featureMs).toBe(0);
+    expect(estimate.measuredBatch).toBe(1);
+    // 20 training photos (2 per class kept aside) in batches of 8
+    expect(estimate.steps).toBe(3 * 3);
+    expect(estimate.stepMs).toBeGreaterThan(0);
+    expect(Number.isFinite(estimate.stepMs)).toBe(true);
+    expect(Number.isFinite(estimate.totalMs)).toBe(true);
+    expect(estimate.totalMs).toBeGreaterThan(estimate.steps * estimate.stepMs);
+    expect(estimate.counts.frozen).toBe(8);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('frees the copied base when the head cannot be attached', async () => {
+    const start = tf.memory().numTensors;
+    vi.mocked(attachHead).mockImplementationOnce(() => {
+      throw new Error('no head');
+    });
+    await expect(trainClassifier(inputs({}), hooks())).rejects.toThrow('no head');
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it.each([
+    ['a training step', true],
+    ['a validation pass', false],
+  ])('frees everything when %s throws', async (_, failWhenTraining) => {
+    const start = tf.memory().numTensors;
+    vi.mocked(scratchInception).mockImplementationOnce((classes) =>
+      tripwireNet(classes, failWhenTraining),
+    );
+    await expect(
+      trainClassifier(inputs({ strategy: 'scratch', epochs: 1, batchSize: 8 }), hooks()),
+    ).rejects.toThrow('tripwire');
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('frees everything when the measured step of an estimate throws', async () => {
+    const start = tf.memory().numTensors;
+    vi.mocked(scratchInception).mockImplementationOnce((classes) => tripwireNet(classes, true));
+    await expect(
+      estimateTraining(inputs({ strategy: 'scratch', epochs: 1, batchSize: 8 }), hooks()),
+    ).rejects.toThrow('tripwire');
+    expect(tf.memory().numTensors).toBe(start);
   });
 
   it('estimates the time of a run from one measured step', async () => {

@@ -215,7 +215,13 @@ class Run {
           ? featureLayer.name
           : fineTuneBoundary(blocksOf(inputs.base, featureLayer), settings.blocks);
       const base = await cloneModel(inputs.base, featureLayer.name);
-      this.model = attachHead(base, this.numClasses, 'custom_classifier', settings.seed);
+      try {
+        this.model = attachHead(base, this.numClasses, 'custom_classifier', settings.seed);
+      } catch (error) {
+        // the copy owns its weights: nothing else would free them
+        base.dispose();
+        throw error;
+      }
       this.range = inputs.inputRange;
     }
     try {
@@ -325,8 +331,12 @@ class Run {
       const rows = todo.slice(from, to);
       const draws = rows.some((r) => r.variant > 0) ? rows.map((r) => this.variantDraw(r)) : null;
       const values = this.computeBoundary(rows, draws);
-      const data = (await values.data()) as Float32Array;
-      values.dispose();
+      let data: Float32Array;
+      try {
+        data = (await values.data()) as Float32Array;
+      } finally {
+        values.dispose();
+      }
       const size = data.length / rows.length;
       rows.forEach((row, i) => {
         const slice = data.slice(i * size, (i + 1) * size);
@@ -371,18 +381,27 @@ class Run {
     const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels as number[], 'int32'), this.numClasses));
     let correct: tf.Tensor | null = null;
     const training = this.strategy === 'scratch';
-    const loss = optimizer.minimize(
-      () => {
-        const probs = runFrom(this.model, this.boundary, x, { training });
-        correct = tf.keep(
-          tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), tf.argMax(y, 1)), 'float32')),
-        );
-        return tf.mean<tf.Scalar>(tf.metrics.categoricalCrossentropy(y, probs));
-      },
-      true,
-      this.variables,
-    );
-    y.dispose();
+    let loss: tf.Scalar | null;
+    try {
+      loss = optimizer.minimize(
+        () => {
+          const probs = runFrom(this.model, this.boundary, x, { training });
+          correct = tf.keep(
+            tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), tf.argMax(y, 1)), 'float32')),
+          );
+          return tf.mean<tf.Scalar>(tf.metrics.categoricalCrossentropy(y, probs));
+        },
+        true,
+        this.variables,
+      );
+    } catch (error) {
+      // `correct` is kept outside the tape's scope, so a failure after it was made leaves it
+      (correct as tf.Tensor | null)?.dispose();
+      dropAbandonedTape();
+      throw error;
+    } finally {
+      y.dispose();
+    }
     const kept = correct as tf.Tensor | null;
     try {
       const [l, c] = await Promise.all([loss?.data(), kept?.data()]);
@@ -400,10 +419,17 @@ class Run {
     for (const [from, to] of batchRanges(rows.length, size)) {
       await this.checkpoint();
       const x = this.batchInput(rows.slice(from, to), false);
-      const probs = tf.tidy(() => runFrom(this.model, this.boundary, x, { training: false }));
-      x.dispose();
-      out.set(await probs.data(), from * this.numClasses);
-      probs.dispose();
+      let probs: tf.Tensor;
+      try {
+        probs = tf.tidy(() => runFrom(this.model, this.boundary, x, { training: false }));
+      } finally {
+        x.dispose();
+      }
+      try {
+        out.set(await probs.data(), from * this.numClasses);
+      } finally {
+        probs.dispose();
+      }
     }
     return out;
   }
@@ -420,6 +446,24 @@ class Run {
     });
     return { loss: loss / rows.length, accuracy: correct / rows.length };
   }
+}
+
+/** The engine's gradient tape, as tfjs 4.22 keeps it (internal fields). */
+interface EngineTapeState {
+  gradientDepth: number;
+  activeTape: { saved?: tf.Tensor[] }[] | null;
+}
+
+/**
+ * Works around tfjs 4.22 leaking when a gradient computation throws: the tape, and the tensors
+ * its ops saved for backprop, stay behind until the next computation silently drops them.
+ * Frees them; only call outside any gradient computation.
+ */
+function dropAbandonedTape(): void {
+  const state = (tf.engine() as unknown as { state: EngineTapeState }).state;
+  if (state.gradientDepth !== 0 || !state.activeTape) return;
+  for (const node of state.activeTape) node.saved?.forEach((t) => t.dispose());
+  state.activeTape = null;
 }
 
 /** Copies of the variables' values (for keeping the best epoch). */
@@ -600,8 +644,11 @@ export async function estimateTraining(
       const rows = missing.slice(0, 1);
       const t0 = hooks.now();
       const values = run.computeBoundary(rows, null);
-      await values.data();
-      values.dispose();
+      try {
+        await values.data();
+      } finally {
+        values.dispose();
+      }
       featureMs = hooks.now() - t0;
     }
     await run.checkpoint();
@@ -615,11 +662,14 @@ export async function estimateTraining(
       run.onTheFly || run.strategy === 'scratch'
         ? run.batchInput(rows, run.onTheFly)
         : tf.randomNormal([measuredBatch, ...run.boundaryShape()]);
-    await run.step(
-      x,
-      rows.map((r) => r.example.label),
-    );
-    x.dispose();
+    try {
+      await run.step(
+        x,
+        rows.map((r) => r.example.label),
+      );
+    } finally {
+      x.dispose();
+    }
     const stepMs = ((hooks.now() - t1) * b) / measuredBatch;
     const steps = settings.epochs * Math.ceil(run.train.length / settings.batchSize);
     // Validation each epoch is a forward pass: about a third of a training step per batch.

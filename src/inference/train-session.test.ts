@@ -9,6 +9,7 @@ import type { FeatureHandler, ServiceContext } from './service';
 import { defaultSettings, type SavedModelInfo, type TrainRequest } from './train-protocol';
 import { createTrainFeatures, exportFileName, TEACH_KEY_PREFIX } from './train-session';
 import { colourSet, tinyInceptionLike } from './train-test-kit';
+import { packModel } from './transfer-package';
 
 let tf: typeof tfTypes;
 beforeAll(async () => {
@@ -78,6 +79,24 @@ function session() {
     setModel: (c: Classifier | null) => (classifier = c),
     cancel: (v: boolean) => (cancelled = v),
   };
+}
+
+/** An exported-style ZIP of a model, whose metadata names `labels`. */
+async function zipOf(model: tfTypes.LayersModel, labels: string[]): Promise<ArrayBuffer> {
+  let artifacts: tfTypes.io.ModelArtifacts | null = null;
+  await model.save(
+    tf.io.withSaveHandler((saved) => {
+      artifacts = saved;
+      return Promise.resolve({
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' },
+      });
+    }),
+  );
+  const zip = packModel({
+    artifacts: artifacts!,
+    metadata: { name: 'Five colours', labels, inputRange: [-1, 1] },
+  });
+  return zip.buffer.slice(zip.byteOffset, zip.byteOffset + zip.byteLength) as ArrayBuffer;
 }
 
 function pixelsOf(data: ReturnType<typeof colourSet>) {
@@ -300,6 +319,29 @@ describe('the Teach worker session', () => {
     await expect(
       s.call((id) => ({ type: 'train-import', id, bytes: new ArrayBuffer(30), fileName: 'a.zip' })),
     ).rejects.toThrow('not a ZIP file');
+
+    // a well-formed export of a five-class model: it imports with five class names …
+    const model = tinyInceptionLike(16, 5);
+    const five = ['red', 'orange', 'yellow', 'green', 'blue'];
+    const good = await zipOf(model, five);
+    const wrong = await zipOf(model, ['warm', 'cool']);
+    model.dispose();
+    const start = tf.memory().numTensors;
+    const imported = await s.call<'train-imported'>((id) => ({
+      type: 'train-import',
+      id,
+      bytes: good,
+      fileName: 'five.tfjs.zip',
+    }));
+    expect(imported.model.labels).toEqual(five);
+    // … but not when its metadata names two
+    await expect(
+      s.call((id) => ({ type: 'train-import', id, bytes: wrong, fileName: 'two.tfjs.zip' })),
+    ).rejects.toThrow('the model has 5 outputs but the file names 2 classes');
+    expect((await s.store.list()).map((r) => r.entry.labels)).toEqual([
+      { kind: 'list', labels: five },
+    ]);
+    expect(tf.memory().numTensors).toBe(start);
   });
 
   it('makes safe file names', () => {
