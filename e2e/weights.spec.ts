@@ -239,6 +239,8 @@ test.describe('bring your own weights', () => {
 
     // Deleting removes it from IndexedDB: the list the worker reads back from there shrinks.
     await page.getByRole('button', { name: 'Delete model', exact: true }).click();
+    await expect(page.getByTestId('stored-model')).toHaveCount(4); // it asks first
+    await page.getByRole('button', { name: 'Yes, delete' }).click();
     await expect(page.getByTestId('stored-model')).toHaveCount(3);
     await expect(page.locator('[data-testid=stored-model][data-name="model"]')).toHaveCount(0);
   });

@@ -9,6 +9,7 @@ import {
 } from '../../models/weight-precision';
 import { deleteModel, importModel, listModels, type ImportProgress } from './library-client';
 import { filesFromDrop, filesFromInput, sourceFromFiles, type PathedFile } from './model-files';
+import { ConfirmButton } from '../../lib/confirm-button';
 import { forgetModel } from '../../lib/model-selection';
 
 const STAGE_TEXT: Record<ImportProgress['stage'], string> = {
@@ -285,14 +286,14 @@ export function ModelLibrary({ client, activeId, onSelect }: ModelLibraryProps) 
                 >
                   {active ? 'Active' : 'Use'}
                 </button>
-                <button
-                  type="button"
+                <ConfirmButton
                   className="button button--secondary"
-                  aria-label={`Delete ${m.entry.name}`}
-                  onClick={() => void remove(m)}
+                  label={`Delete ${m.entry.name}`}
+                  question={`Delete ${m.entry.name} from this browser?`}
+                  onConfirm={() => void remove(m)}
                 >
                   Delete
-                </button>
+                </ConfirmButton>
               </div>
             </li>
           );

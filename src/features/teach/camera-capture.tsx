@@ -6,14 +6,19 @@ import { useEffect, useRef, useState } from 'react';
  */
 export function CameraCapture({
   className,
+  locked,
   onCapture,
   onClose,
 }: {
   className: string;
-  onCapture: (photo: File) => void;
+  /** why photos cannot be added now (training, no model), or null */
+  locked: string | null;
+  /** adds the photo; resolves with how many were added (0 when it was refused) */
+  onCapture: (photo: File) => Promise<number>;
   onClose: () => void;
 }) {
   const video = useRef<HTMLVideoElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(() =>
     'getUserMedia' in (navigator.mediaDevices ?? {})
       ? null
@@ -66,16 +71,29 @@ export function CameraCapture({
     canvas.toBlob(
       (blob) => {
         if (!blob) return;
-        setCount((n) => n + 1);
-        onCapture(new File([blob], `camera-${Date.now()}.jpg`, { type: 'image/jpeg' }));
+        void onCapture(new File([blob], `camera-${Date.now()}.jpg`, { type: 'image/jpeg' })).then(
+          (added) => setCount((n) => n + added),
+        );
       },
       'image/jpeg',
       0.9,
     );
   };
 
+  // Focus goes to the panel when it opens; Escape closes it.
+  useEffect(() => panel.current?.focus(), []);
+
   return (
-    <div className="teach-camera" role="dialog" aria-label={`Camera for ${className}`}>
+    <div
+      ref={panel}
+      className="teach-camera"
+      role="dialog"
+      aria-label={`Camera for ${className}`}
+      tabIndex={-1}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') onClose();
+      }}
+    >
       {error ? (
         <p className="teach-error" role="alert">
           {error}
@@ -84,13 +102,19 @@ export function CameraCapture({
         <video ref={video} muted playsInline aria-label="Camera preview" />
       )}
       <div className="teach-row">
-        <button type="button" onClick={capture} disabled={!ready}>
+        <button
+          type="button"
+          onClick={capture}
+          disabled={!ready || !!locked}
+          title={locked ?? undefined}
+        >
           Capture for “{className}”
         </button>
         <button type="button" className="button--secondary" onClick={onClose}>
           Close camera
         </button>
-        {count > 0 && <span className="muted">{count} captured</span>}
+        {count > 0 && <span className="muted">{count} added</span>}
+        {locked && <span className="muted">{locked}</span>}
       </div>
     </div>
   );

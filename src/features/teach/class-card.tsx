@@ -28,7 +28,7 @@ export function ClassCard(props: ClassCardProps) {
   const onDrop = (event: DragEvent): void => {
     event.preventDefault();
     setOver(false);
-    if (locked) return;
+    // While locked the view refuses the photos and says why.
     const files = Array.from(event.dataTransfer.files);
     if (files.length > 0) props.onAddFiles(files);
   };
@@ -39,6 +39,7 @@ export function ClassCard(props: ClassCardProps) {
       data-testid="teach-class"
       data-name={cls.name}
       aria-label={`Class ${cls.name}`}
+      aria-current={active ? 'true' : undefined}
       onFocus={props.onSelect}
       onClick={props.onSelect}
       onDragOver={(event) => {

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { ConfirmButton } from '../../lib/confirm-button';
 import type { SavedModelInfo } from '../../inference/train-protocol';
 import { formatBytes } from './format';
 
@@ -88,15 +89,16 @@ function Row({
         >
           Rename
         </button>
-        <button
-          type="button"
+        <ConfirmButton
           className="button--secondary"
+          label={`Delete ${model.name}`}
+          question={`Delete ${model.name} from this browser?`}
           disabled={disabled || active}
           title={active ? 'Switch to another model before deleting this one' : undefined}
-          onClick={() => actions.onDelete(model)}
+          onConfirm={() => actions.onDelete(model)}
         >
           Delete
-        </button>
+        </ConfirmButton>
       </span>
     </li>
   );

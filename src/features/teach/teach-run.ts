@@ -30,6 +30,10 @@ export interface RunState {
   report: TrainReport | null;
   /** the trained model was stored (the worker let go of its copy) */
   saved: boolean;
+  /** the worker restarted before the trained model was saved: it is gone */
+  lost: boolean;
+  /** Cancel was pressed; the worker stops after the step it is in */
+  cancelling: boolean;
   error: string | null;
   /** a measured estimate, and the settings + photo count it was measured for */
   estimate: { plan: TrainPlan; key: string } | null;
@@ -42,6 +46,8 @@ let state: RunState = {
   logs: [],
   report: null,
   saved: false,
+  lost: false,
+  cancelling: false,
   error: null,
   estimate: null,
 };
@@ -58,6 +64,11 @@ function subscribe(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
+/** The run as it stands (outside React). */
+export function runState(): RunState {
+  return state;
+}
+
 /** The run, re-rendering on change. */
 export function useRun(): RunState {
   return useSyncExternalStore(subscribe, () => state);
@@ -68,9 +79,27 @@ export function setSettings(settings: TrainSettings): void {
   update({ settings });
 }
 
-/** The key an estimate is valid for: the settings and the photos. */
-export function estimateKey(settings: TrainSettings, photos: number, modelId: string): string {
-  return JSON.stringify([settings, photos, modelId]);
+/** The key an estimate is valid for: the settings, the very photos, and the model. */
+export function estimateKey(
+  settings: TrainSettings,
+  photoIds: readonly string[],
+  modelId: string,
+): string {
+  return JSON.stringify([settings, [...photoIds].sort(), modelId]);
+}
+
+const watched = new WeakSet<InferenceClient>();
+
+/**
+ * After a worker restart the trained, unsaved model is gone with the old worker: the report
+ * stays readable, but saving is no longer offered.
+ */
+export function watchRunWorker(client: InferenceClient): void {
+  if (watched.has(client)) return;
+  watched.add(client);
+  client.onCrash(() => {
+    if (state.report && !state.saved) update({ lost: true });
+  });
 }
 
 function messageOf(error: unknown): string {
@@ -114,13 +143,21 @@ export async function estimate(
     );
     update({
       status: after,
-      estimate: { plan, key: estimateKey(settings, set.examples.length, modelId) },
+      estimate: {
+        plan,
+        key: estimateKey(
+          settings,
+          set.examples.map((e) => e.id),
+          modelId,
+        ),
+      },
     });
   } catch (error) {
     if (error instanceof CancelledError || signal.aborted) update({ status: after });
     else update({ status: 'error', error: `The estimate failed: ${messageOf(error)}` });
   } finally {
     controller = null;
+    update({ cancelling: false });
   }
 }
 
@@ -145,6 +182,8 @@ export async function startTraining(
     logs: [],
     report: null,
     saved: false,
+    lost: false,
+    cancelling: false,
     error: null,
   });
   try {
@@ -165,12 +204,15 @@ export async function startTraining(
     }
   } finally {
     controller = null;
+    update({ cancelling: false });
   }
 }
 
 /** Stops the run (or the estimate) in progress; the worker stops between two steps. */
 export function cancelTraining(): void {
-  controller?.abort();
+  if (!controller || controller.signal.aborted) return;
+  update({ cancelling: true });
+  controller.abort();
 }
 
 /** Notes that the trained model was stored. */

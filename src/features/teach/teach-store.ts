@@ -80,14 +80,24 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Prepares files and adds them to a class; problems with single files are collected, not thrown. */
+/** Decodes and resizes one photo (tests pass a fake). */
+export type PreparePhoto = typeof preprocessImage;
+
+/**
+ * Prepares files and adds them to a class; problems with single files are collected, not thrown.
+ * If the class is removed meanwhile, the rest is dropped and what reached the worker is taken
+ * back. Resolves with how many photos were added.
+ */
 export async function addPhotos(
   client: InferenceClient,
   inputSize: number,
   classId: string,
   files: readonly Blob[],
   store: TeachStore = teachStore,
-): Promise<void> {
+  prepare: PreparePhoto = preprocessImage,
+): Promise<number> {
+  const classExists = (): boolean => store.getState().classes.some((c) => c.id === classId);
+  let added = 0;
   const room = MAX_EXAMPLES - store.getState().examples.length;
   const problems: string[] = [];
   if (files.length > room) {
@@ -102,12 +112,27 @@ export async function addPhotos(
     const batch = pending;
     pending = [];
     if (batch.length === 0) return;
+    if (!classExists()) {
+      batch.forEach((b) => URL.revokeObjectURL(b.example.thumbnailUrl));
+      store.dispatch({ type: 'adding', delta: -batch.length });
+      return;
+    }
     try {
       await addExamples(
         client,
         batch.map((b) => b.pixels),
       );
-      store.dispatch({ type: 'examples-added', examples: batch.map((b) => b.example) });
+      if (classExists()) {
+        store.dispatch({ type: 'examples-added', examples: batch.map((b) => b.example) });
+        added += batch.length;
+      } else {
+        // The class went while these were on their way: the worker must not keep them either.
+        batch.forEach((b) => URL.revokeObjectURL(b.example.thumbnailUrl));
+        await removeExamples(
+          client,
+          batch.map((b) => b.example.id),
+        ).catch(() => undefined);
+      }
     } catch (error) {
       batch.forEach((b) => URL.revokeObjectURL(b.example.thumbnailUrl));
       problems.push(`${batch.length} photos could not be added: ${messageOf(error)}`);
@@ -115,10 +140,14 @@ export async function addPhotos(
       store.dispatch({ type: 'adding', delta: -batch.length });
     }
   };
-  for (const file of taken) {
+  for (const [index, file] of taken.entries()) {
+    if (!classExists()) {
+      store.dispatch({ type: 'adding', delta: -(taken.length - index) });
+      break;
+    }
     const name = file instanceof File && file.name ? file.name : 'photo';
     try {
-      const image = await preprocessImage(file, {
+      const image = await prepare(file, {
         size: inputSize,
         mode: 'squash',
         thumbnailSize: 48,
@@ -145,6 +174,7 @@ export async function addPhotos(
   }
   await flush();
   store.dispatch({ type: 'problems', problems });
+  return added;
 }
 
 /** Removes one example (and its thumbnail); the worker forgets it too. */

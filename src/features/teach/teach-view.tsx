@@ -26,8 +26,9 @@ import {
   setSettings,
   startTraining,
   useRun,
+  watchRunWorker,
 } from './teach-run';
-import { nextClassName, trainingSet, type TeachExample } from './teach-state';
+import { MAX_CLASSES, nextClassName, trainingSet, type TeachExample } from './teach-state';
 import {
   addPhotos,
   newClassId,
@@ -83,15 +84,20 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
   const run = useRun();
   const [plan, setPlan] = useState<TrainPlan | null>(null);
   const [planError, setPlanError] = useState<string | null>(null);
-  const [camera, setCamera] = useState(false);
+  /** the class the camera adds to, while it is open */
+  const [cameraFor, setCameraFor] = useState<string | null>(null);
   const [saved, setSaved] = useState<SavedModelInfo[] | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [keepError, setKeepError] = useState<string | null>(null);
   const [name, setName] = useState('');
 
-  useEffect(() => watchWorker(client), [client]);
+  useEffect(() => {
+    watchWorker(client);
+    watchRunWorker(client);
+  }, [client]);
 
   const training = run.status === 'training' || run.status === 'estimating';
+  const adding = data.adding > 0;
   const locked = !model ? 'Waiting for the model…' : training ? 'Training in progress' : null;
   const set = useMemo(() => trainingSet(data), [data]);
   const counts = data.examples.length;
@@ -142,13 +148,24 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
     };
   }, [client]);
 
+  /** photos refused while locked: shown while that same lock lasts */
+  const [refused, setRefused] = useState<string | null>(null);
+  /** Adds photos to a class; resolves with how many were added (none while locked, and says why). */
   const add = useCallback(
-    (classId: string, files: readonly Blob[]) => {
-      if (!model || locked) return;
-      void addPhotos(client, model.inputSize, classId, files);
+    (classId: string, files: readonly Blob[]): Promise<number> => {
+      if (!model || locked) {
+        setRefused(locked ?? 'Waiting for the model…');
+        return Promise.resolve(0);
+      }
+      setRefused(null);
+      return addPhotos(client, model.inputSize, classId, files);
     },
     [client, model, locked],
   );
+  const lockedNote =
+    refused && refused === (locked ?? (!model ? 'Waiting for the model…' : null))
+      ? `${refused}: photos can be added afterwards.`
+      : null;
 
   // Paste adds to the selected class while this view is open.
   useEffect(() => {
@@ -157,7 +174,7 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
       const target = teachStore.getState().activeClassId;
       if (files.length === 0 || !target) return;
       event.preventDefault();
-      add(target, files);
+      void add(target, files);
     };
     window.addEventListener('paste', onPaste);
     return () => window.removeEventListener('paste', onPaste);
@@ -167,8 +184,16 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
     () => new Map<string, TeachExample>(data.examples.map((e) => [e.id, e])),
     [data.examples],
   );
-  const activeClass = data.classes.find((c) => c.id === data.activeClassId) ?? null;
-  const currentKey = model ? estimateKey(settings, counts, model.id) : '';
+  // The camera closes when its class is removed (captures never go to another class).
+  const cameraClass = data.classes.find((c) => c.id === cameraFor) ?? null;
+  const currentKey =
+    model && !('problem' in set)
+      ? estimateKey(
+          settings,
+          set.examples.map((e) => e.id),
+          model.id,
+        )
+      : '';
   const measured = run.estimate?.key === currentKey ? run.estimate.plan : null;
   const needsEstimate = settings.strategy === 'scratch' && !measured;
   const defaultName =
@@ -258,11 +283,11 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
                 teachStore.dispatch({ type: 'rename-class', id: c.id, name: value })
               }
               onRemove={() => void removeClass(client, c.id)}
-              onAddFiles={(files) => add(c.id, files)}
+              onAddFiles={(files) => void add(c.id, files)}
               onRemoveExample={(id) => void removePhoto(client, id)}
               onCamera={() => {
                 teachStore.dispatch({ type: 'select-class', id: c.id });
-                setCamera(true);
+                setCameraFor(c.id);
               }}
             />
           ))}
@@ -270,7 +295,8 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
         <button
           type="button"
           className="button--secondary"
-          disabled={training}
+          disabled={training || numClasses >= MAX_CLASSES}
+          title={numClasses >= MAX_CLASSES ? `At most ${MAX_CLASSES} classes` : undefined}
           onClick={() =>
             teachStore.dispatch({
               type: 'add-class',
@@ -281,11 +307,17 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
         >
           Add class
         </button>
-        {camera && activeClass && (
+        {lockedNote && (
+          <p className="muted" role="status" data-testid="teach-locked-note">
+            {lockedNote}
+          </p>
+        )}
+        {cameraClass && (
           <CameraCapture
-            className={activeClass.name}
-            onCapture={(photo) => add(activeClass.id, [photo])}
-            onClose={() => setCamera(false)}
+            className={cameraClass.name}
+            locked={locked}
+            onCapture={(photo) => add(cameraClass.id, [photo])}
+            onClose={() => setCameraFor(null)}
           />
         )}
         {data.problems.length > 0 && (
@@ -310,9 +342,15 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
           <button
             type="button"
             data-testid="teach-train"
-            disabled={!model || training || 'problem' in set || needsEstimate}
+            disabled={!model || training || adding || 'problem' in set || needsEstimate}
             title={
-              'problem' in set ? set.problem : needsEstimate ? 'Estimate the time first' : undefined
+              'problem' in set
+                ? set.problem
+                : adding
+                  ? 'Wait until the photos are added'
+                  : needsEstimate
+                    ? 'Estimate the time first'
+                    : undefined
             }
             onClick={() => model && void startTraining(client, model.inputSize)}
           >
@@ -324,7 +362,7 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
             type="button"
             className="button--secondary"
             data-testid="teach-estimate-button"
-            disabled={!model || training || 'problem' in set}
+            disabled={!model || training || adding || 'problem' in set}
             onClick={() => model && void estimate(client, model.inputSize, model.id)}
           >
             {run.status === 'estimating' ? 'Measuring one step…' : 'Estimate time'}
@@ -333,12 +371,17 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
             type="button"
             className="button--secondary"
             data-testid="teach-cancel"
-            disabled={!training}
+            disabled={!training || run.cancelling}
             onClick={cancelTraining}
           >
-            Cancel
+            {run.cancelling ? 'Cancelling…' : 'Cancel'}
           </button>
           {'problem' in set && <span className="muted">{set.problem}</span>}
+          {run.report && !run.saved && !run.lost && !training && (
+            <span className="muted" data-testid="teach-unsaved">
+              The model trained last is not saved: training again replaces it.
+            </span>
+          )}
         </div>
 
         <div
@@ -352,6 +395,7 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
           {run.status === 'training' && (
             <>
               <p>
+                {run.cancelling && 'Cancelling after the current step… · '}
                 {progress ? PHASE_TEXT[progress.phase] : 'Starting'}
                 {progress?.phase === 'features' &&
                   ` · ${progress.done} of ${progress.total} photos`}
@@ -391,6 +435,11 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
             <h3>Use it</h3>
             {run.saved ? (
               <p className="muted">Saved: it is in the list below.</p>
+            ) : run.lost ? (
+              <p className="teach-error" role="alert" data-testid="teach-lost">
+                The worker restarted before this model was saved, and the model went with it. Train
+                again to keep it (your photos are still here).
+              </p>
             ) : (
               <form
                 className="teach-row"

@@ -125,6 +125,10 @@ export function TrainSettingsForm({
     <div className="teach-settings">
       <fieldset className="teach-strategies" disabled={disabled}>
         <legend>Strategy</legend>
+        <p className="muted">
+          Choosing a strategy sets its own epochs, batch size and learning rate (edit them below
+          afterwards); the validation split, augmentation and early stopping are kept.
+        </p>
         {STRATEGIES.map((s) => (
           <label key={s.id} className="teach-strategy">
             <input
