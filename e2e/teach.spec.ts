@@ -133,6 +133,16 @@ test.describe('Teach: transfer learning in the page', () => {
     const { warm, cool } = photos('train', 12, 1);
     await teachTwoClasses(page, warm, cool);
 
+    // from scratch is only offered once its time has been estimated
+    await page.getByLabel('From scratch').check();
+    await expect(page.getByTestId('teach-train')).toBeDisabled();
+    await expect(page.getByTestId('teach-train')).toHaveAttribute(
+      'title',
+      'Estimate the time first',
+    );
+    await page.getByLabel('Head only').check();
+    await expect(page.getByTestId('teach-train')).toBeEnabled();
+
     // head only: a softmax over 2 classes on MobileNet's 768 pooled features
     const params = page.getByTestId('teach-params');
     await expect(params).toHaveAttribute('data-trainable', String(768 * 2 + 2));
