@@ -273,6 +273,11 @@ test.describe('bring your own weights', () => {
       { timeout: 60_000 },
     );
     await expect(status()).toHaveAttribute('data-state', 'ready');
+    // the failed choice is not remembered for the next visit
+    const remembered = await page.evaluate(() =>
+      localStorage.getItem('inception-lens.active-model'),
+    );
+    expect(remembered ?? '').not.toContain(`inception-lens/${key}"`);
     const still = await top3('dog-still.jpg');
     expect(still.map((p) => p.label)).toEqual(pageTop3.map((p) => p.label));
   });

@@ -1,9 +1,9 @@
-import { useCallback, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { DropZone } from '../features/drop-zone/drop-zone';
 import { ExplainButton } from '../features/explain/explain-button';
 import { Gallery } from '../features/gallery/gallery';
 import { ModelLibrary } from '../features/model-library/model-library';
-import { rememberedModel, rememberModel } from '../lib/model-selection';
+import { forgetModel, rememberedModel, rememberModel } from '../lib/model-selection';
 import { DiagnosticsPanel } from '../features/diagnostics/diagnostics-panel';
 import { ModelInspector } from '../features/model-inspector/model-inspector';
 import { ModelStatus } from '../features/model-status/model-status';
@@ -53,6 +53,13 @@ export function App() {
   const tuning = useMemo(() => tuningFromSearch(location.search), []);
   const [remeasure, setRemeasure] = useState(0);
   const model = useModel(client, entry, backend, tuning, remeasure);
+  // A remembered model that is gone from this browser is not offered again on the next visit.
+  const gone =
+    model.status.state === 'error' &&
+    /is no longer stored in this browser/.test(model.status.message);
+  useEffect(() => {
+    if (gone) forgetModel(entry.id);
+  }, [gone, entry.id]);
   // The page's ImageNet model (the default, or ?model=), offered next to a custom model.
   const imagenet = useMemo(() => absolute(entryFromSearch(location.search, location.href)), []);
   const custom =
@@ -77,13 +84,19 @@ export function App() {
   }, []);
   /**
    * Makes another model the active one (the model library and Teach call this; the queue waits
-   * for it). A model kept in this browser is remembered for the next visit; any other choice
-   * forgets the remembered one.
+   * for it). Once it is ready, a model kept in this browser is remembered for the next visit and
+   * any other choice forgets the remembered one; a choice that fails to load changes nothing.
    */
+  const chosen = useRef<string | null>(null);
   const selectModel = useCallback((next: ModelEntry) => {
-    rememberModel(next);
+    chosen.current = next.id;
     setEntry(absolute(next));
   }, []);
+  useEffect(() => {
+    if (!model.ready || model.ready.id !== chosen.current || model.ready.id !== entry.id) return;
+    chosen.current = null;
+    rememberModel(entry);
+  }, [model.ready, entry]);
 
   const classifyView: View = {
     id: 'classify',

@@ -60,12 +60,27 @@ export function useClassificationQueue(
             ? { type: 'classifying', id: card.id, thumbnailUrl, note: image.note }
             : { type: 'classifying', id: card.id, thumbnailUrl },
         );
+        // The second model gets the photo resized for it, as it would on its own.
+        const alsoImage =
+          also?.inputSize && also.inputSize !== info.inputSize
+            ? await preprocessImage(card.file, { size: also.inputSize, mode: resizeMode })
+            : null;
+        if (signal.aborted) return;
         const result = await client.classify(image.pixels, image.width, image.height, {
           topK: 3,
           signal,
           ...(also
             ? {
                 also,
+                ...(alsoImage
+                  ? {
+                      alsoPixels: {
+                        pixels: alsoImage.pixels,
+                        width: alsoImage.width,
+                        height: alsoImage.height,
+                      },
+                    }
+                  : {}),
                 onProgress: (p: LoadProgress) =>
                   dispatch({
                     type: 'waiting',

@@ -228,6 +228,14 @@ describe('InferenceClient', () => {
     );
     const sent = worker().last();
     expect(sent.type === 'classify' && sent.also).toEqual(ENTRY);
+    expect(worker().posted.at(-1)?.transfer).toHaveLength(1); // no second image: one buffer
+    const own = { pixels: new ArrayBuffer(8), width: 1, height: 2 };
+    void client
+      .classify(new ArrayBuffer(4), 1, 1, { also: ENTRY, alsoPixels: own })
+      .catch(() => undefined);
+    const both = worker().posted.at(-1);
+    expect(both?.message.type === 'classify' && both.message.alsoPixels).toEqual(own);
+    expect((both?.transfer as unknown[])[1]).toBe(own.pixels); // moved, not copied
     worker().emitMessage({
       type: 'progress',
       id: sent.id,

@@ -266,6 +266,8 @@ export class InferenceClient {
       topK?: number;
       signal?: AbortSignal;
       also?: ModelEntry;
+      /** the photo at the second model's input size (transferred) */
+      alsoPixels?: { pixels: ArrayBuffer; width: number; height: number };
       onProgress?: (progress: LoadProgress) => void;
     } = {},
   ): Promise<ClassifyResult> {
@@ -277,8 +279,13 @@ export class InferenceClient {
       height,
       topK: options.topK ?? 3,
     };
+    const transfer: Transferable[] = [pixels];
     if (options.also) request.also = options.also;
-    return this.send<ClassifyResult>(request, [pixels], options.signal, options.onProgress);
+    if (options.also && options.alsoPixels) {
+      request.alsoPixels = options.alsoPixels;
+      transfer.push(options.alsoPixels.pixels);
+    }
+    return this.send<ClassifyResult>(request, transfer, options.signal, options.onProgress);
   }
 
   /** Stops the worker; pending calls are rejected. The next call starts a new one. */

@@ -112,7 +112,25 @@ export function indexedDbModelStore(factory: IDBFactory = indexedDB): ModelStore
       }
     },
     async update(record) {
-      await withStore(factory, 'readwrite', (s) => s.put(record));
+      // Only a record that is still there (a delete elsewhere must not be undone by a rename).
+      const db = await openDb(factory);
+      try {
+        const tx = db.transaction(STORE, 'readwrite');
+        const store = tx.objectStore(STORE);
+        const found = await request(store.count(record.key));
+        if (found === 0) {
+          tx.abort();
+          throw new Error('That model is no longer stored in this browser.');
+        }
+        store.put(record);
+        await new Promise<void>((resolve, reject) => {
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+          tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+        });
+      } finally {
+        db.close();
+      }
     },
     async remove(key) {
       // Weights first: a record without weights would list a model that cannot load.

@@ -119,6 +119,11 @@ export type WorkerRequest =
        * dropped when a photo comes without it); ignored when it is the active model
        */
       also?: ModelEntry;
+      /**
+       * the same photo prepared at the second model's own input size (when the page knows it
+       * and it differs); transferred. Without it the second model resizes `pixels`.
+       */
+      alsoPixels?: { pixels: ArrayBuffer; width: number; height: number };
     }
   | { type: 'cancel'; id: number; target: number }
   | InspectRequest

@@ -10,7 +10,7 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from './protocol';
-import { InferenceService, type ServiceDeps } from './service';
+import { ALSO_RETRY_MS, InferenceService, type ServiceDeps } from './service';
 
 const ENTRY: ModelEntry = {
   id: 'fake',
@@ -144,7 +144,9 @@ function setup() {
     now: () => (clock += 10),
   };
   const service = new InferenceService(deps);
-  return { service, posted, classifiers, selectCalls, loadCalls, knobs, reports };
+  /** moves the fake clock on */
+  const advance = (ms: number): void => void (clock += ms);
+  return { service, posted, classifiers, selectCalls, loadCalls, knobs, reports, advance };
 }
 
 /** Lets every pending promise chain run (several macrotask turns, deterministic). */
@@ -647,7 +649,7 @@ describe('InferenceService: a second model on the same photo (also)', () => {
     });
   });
 
-  test('a second model that fails to load is reported on each photo, not retried, not fatal', async () => {
+  test('a second model that fails to load is reported on each photo, tried again only later, never fatal', async () => {
     const s = await loaded();
     const main = s.classifiers[0] as FakeClassifier;
     s.knobs.loadClassifier = () => Promise.reject(new Error('offline and not cached'));
@@ -662,6 +664,37 @@ describe('InferenceService: a second model on the same photo (also)', () => {
       });
     }
     expect(s.loadCalls).toHaveLength(2); // the first load, one failed try
+
+    // Later (back online), a photo tries again and gets ImageNet's answer.
+    s.advance(ALSO_RETRY_MS);
+    s.knobs.loadClassifier = () => {
+      const c = new FakeClassifier('back online');
+      c.info.numClasses = 1000;
+      s.classifiers.push(c);
+      return Promise.resolve(c);
+    };
+    s.service.handle(classifyAlso(4));
+    await answer(main, 2, 'custom');
+    await until(() => s.classifiers.length === 2, 'the second model, this time');
+    await answer(s.classifiers[1] as FakeClassifier, 0, 'tabby');
+    await until(() => finalFor(s.posted, 4) !== undefined, 'result 4');
+    expect(s.loadCalls).toHaveLength(3);
+    expect(finalFor(s.posted, 4)).toMatchObject({ also: { predictions: predictionsFor('tabby') } });
+  });
+
+  test('the second model gets the photo at its own size when the page sends it', async () => {
+    const { service, posted, classifiers } = await loadedWithImageNet();
+    const main = classifiers[0] as FakeClassifier;
+    const own = { pixels: new Uint8Array(3 * 3 * 4).fill(7).buffer, width: 3, height: 3 };
+    service.handle({ ...classify(2, 1), also: IMAGENET, alsoPixels: own } as WorkerRequest);
+    await answer(main, 0, 'custom');
+    await until(() => classifiers.length === 2, 'the second model');
+    const second = classifiers[1] as FakeClassifier;
+    await answer(second, 0, 'tabby');
+    await until(() => finalFor(posted, 2) !== undefined, 'the result');
+    expect(main.calls[0]).toMatchObject({ width: 2, height: 1 });
+    expect(second.calls[0]).toMatchObject({ width: 3, height: 3 });
+    expect(second.calls[0]?.bytes).toEqual(new Array(36).fill(7));
   });
 
   test('a second model that is not an ImageNet classifier is refused and freed', async () => {

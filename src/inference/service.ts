@@ -64,6 +64,9 @@ export interface ServiceDeps {
 
 type ClassifyRequest = Extract<WorkerRequest, { type: 'classify' }>;
 
+/** How long a second model that failed to load is left alone before photos try it again. */
+export const ALSO_RETRY_MS = 30_000;
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -84,7 +87,13 @@ export class InferenceService {
    * The second model photos may ask for (`also`), by entry; `classifier` null with `error` set
    * after a failed load, so the failure is reported per photo without retrying each time.
    */
-  private also: { key: string; classifier: Classifier | null; error: string | null } | null = null;
+  private also: {
+    key: string;
+    classifier: Classifier | null;
+    error: string | null;
+    /** when a failed load may be tried again (a refusal is final: Infinity) */
+    retryAt: number;
+  } | null = null;
   private tuning: LoadTuning = {};
 
   constructor(private readonly deps: ServiceDeps) {}
@@ -298,7 +307,7 @@ export class InferenceService {
     pixels: Uint8Array,
   ): Promise<AlsoResult> {
     const key = `${entry.id} ${entry.url}`;
-    if (this.also?.key !== key) {
+    if (this.also?.key !== key || this.deps.now() >= this.also.retryAt) {
       this.dropAlso();
       try {
         // The photo waits for this load: its progress goes out under the photo's id.
@@ -316,30 +325,35 @@ export class InferenceService {
         );
         // ImageNet-sized output: 1000 classes, or 1001 with TF-slim's "background" first.
         if (classifier.info.numClasses === 1000 || classifier.info.numClasses === 1001) {
-          this.also = { key, classifier, error: null };
+          this.also = { key, classifier, error: null, retryAt: Infinity };
         } else {
           classifier.dispose();
           this.also = {
             key,
             classifier: null,
             error: `${classifier.info.name} is not an ImageNet classifier`,
+            retryAt: Infinity,
           };
         }
       } catch (error) {
-        this.also = { key, classifier: null, error: messageOf(error) };
+        // Maybe offline for now: later photos try again, but not each one straight away.
+        this.also = {
+          key,
+          classifier: null,
+          error: messageOf(error),
+          retryAt: this.deps.now() + ALSO_RETRY_MS,
+        };
       }
     }
     const { classifier, error } = this.also ?? { classifier: null, error: 'not loaded' };
     const base = { modelId: entry.id, name: classifier?.info.name ?? entry.name };
     if (!classifier) return { ...base, error: error ?? 'not loaded' };
     const start = this.deps.now();
+    const own = request.alsoPixels;
     try {
-      const predictions = await classifier.classify(
-        pixels,
-        request.width,
-        request.height,
-        request.topK,
-      );
+      const predictions = own
+        ? await classifier.classify(new Uint8Array(own.pixels), own.width, own.height, request.topK)
+        : await classifier.classify(pixels, request.width, request.height, request.topK);
       return { ...base, predictions, ms: this.deps.now() - start };
     } catch (e) {
       return { ...base, error: messageOf(e) };

@@ -8,6 +8,8 @@ export interface ConfirmButtonProps {
   label?: string;
   /** the question asked before acting, e.g. "Delete cats for good?" */
   question: string;
+  /** the text of the button that acts (default "Yes, <text in lower case>") */
+  yes?: string;
   onConfirm: () => void;
   disabled?: boolean;
   title?: string;
@@ -16,24 +18,41 @@ export interface ConfirmButtonProps {
 
 /**
  * A button for an action that cannot be undone: the first press asks, in place, and only
- * "Yes" acts. Escape or "No" puts the button back.
+ * "Yes" acts. Escape or "No" puts the button back (and the focus on it); becoming disabled
+ * withdraws the question.
  */
 export function ConfirmButton(props: ConfirmButtonProps) {
   const [asking, setAsking] = useState(false);
+  const [refocus, setRefocus] = useState(false);
   const yes = useRef<HTMLButtonElement>(null);
+  const trigger = useRef<HTMLButtonElement>(null);
+  // Disabled meanwhile (e.g. the item became the one in use): the question goes away.
+  if (asking && props.disabled) setAsking(false);
+
   useEffect(() => {
     if (asking) yes.current?.focus();
-  }, [asking]);
+    else if (refocus) trigger.current?.focus();
+  }, [asking, refocus]);
+
+  const back = (): void => {
+    setAsking(false);
+    setRefocus(true);
+  };
 
   if (!asking) {
     return (
       <button
+        ref={trigger}
         type="button"
         className={props.className}
         aria-label={props.label}
         disabled={props.disabled}
         title={props.title}
-        onClick={() => setAsking(true)}
+        onClick={(event) => {
+          event.stopPropagation();
+          setRefocus(false);
+          setAsking(true);
+        }}
       >
         {props.children}
       </button>
@@ -45,7 +64,7 @@ export function ConfirmButton(props: ConfirmButtonProps) {
       role="group"
       aria-label={props.question}
       onKeyDown={(event) => {
-        if (event.key === 'Escape') setAsking(false);
+        if (event.key === 'Escape') back();
       }}
     >
       <span className="confirm__question">{props.question}</span>
@@ -53,14 +72,22 @@ export function ConfirmButton(props: ConfirmButtonProps) {
         ref={yes}
         type="button"
         className="button--danger"
-        onClick={() => {
+        onClick={(event) => {
+          event.stopPropagation();
           setAsking(false);
           props.onConfirm();
         }}
       >
-        Yes, {props.children.toLowerCase()}
+        {props.yes ?? `Yes, ${props.children.toLowerCase()}`}
       </button>
-      <button type="button" className="button--secondary" onClick={() => setAsking(false)}>
+      <button
+        type="button"
+        className="button--secondary"
+        onClick={(event) => {
+          event.stopPropagation();
+          back();
+        }}
+      >
         No
       </button>
     </span>

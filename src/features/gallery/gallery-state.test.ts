@@ -134,6 +134,10 @@ describe('galleryReducer', () => {
     // a late progress message does not touch a finished card
     const late = galleryReducer(done, { type: 'waiting', id: 'a', text: 'late' });
     expect(card(late, 'a')).toBe(card(done, 'a'));
+    // back in the queue (the worker restarted): what it waited for is old news
+    const requeued = galleryReducer(waiting, { type: 'requeue', ids: ['a'] });
+    expect(card(requeued, 'a').status).toBe('queued');
+    expect(card(requeued, 'a')).not.toHaveProperty('waitingFor');
   });
 
   test('classifying without a note sets no note', () => {

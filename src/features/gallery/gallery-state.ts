@@ -110,11 +110,12 @@ export function galleryReducer(cards: Card[], action: GalleryAction): Card[] {
       });
     case 'requeue': {
       const ids = new Set(action.ids);
-      return cards.map((c) =>
-        ids.has(c.id) && c.status !== 'done' && c.status !== 'error'
-          ? { ...c, status: 'queued' }
-          : c,
-      );
+      return cards.map((c) => {
+        if (!ids.has(c.id) || c.status === 'done' || c.status === 'error') return c;
+        const next: Card = { ...c, status: 'queued' };
+        delete next.waitingFor;
+        return next;
+      });
     }
   }
 }

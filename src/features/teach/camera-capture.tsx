@@ -80,8 +80,14 @@ export function CameraCapture({
     );
   };
 
-  // Focus goes to the panel when it opens; Escape closes it.
-  useEffect(() => panel.current?.focus(), []);
+  // Focus goes to the panel when it opens, and back to what opened it when it closes.
+  useEffect(() => {
+    const opener = document.activeElement;
+    panel.current?.focus();
+    return () => {
+      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+    };
+  }, []);
 
   return (
     <div

@@ -1,4 +1,5 @@
 import { useState, type DragEvent } from 'react';
+import { ConfirmButton } from '../../lib/confirm-button';
 import { classNameProblem, type TeachClass, type TeachExample } from './teach-state';
 
 /** Props of {@link ClassCard}. */
@@ -62,19 +63,30 @@ export function ClassCard(props: ClassCardProps) {
         <span className="chip" data-testid="teach-count" data-count={examples.length}>
           {examples.length} {examples.length === 1 ? 'photo' : 'photos'}
         </span>
-        {props.canRemove && (
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={`Remove class ${cls.name}`}
-            onClick={(event) => {
-              event.stopPropagation();
-              props.onRemove();
-            }}
-          >
-            ×
-          </button>
-        )}
+        {props.canRemove &&
+          (examples.length === 0 ? (
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={`Remove class ${cls.name}`}
+              onClick={(event) => {
+                event.stopPropagation();
+                props.onRemove();
+              }}
+            >
+              ×
+            </button>
+          ) : (
+            <ConfirmButton
+              className="icon-button"
+              label={`Remove class ${cls.name}`}
+              question={`Remove “${cls.name}” and its ${examples.length} ${examples.length === 1 ? 'photo' : 'photos'}?`}
+              yes="Yes, remove"
+              onConfirm={props.onRemove}
+            >
+              ×
+            </ConfirmButton>
+          ))}
       </div>
       {problem && (
         <p className="teach-error" role="alert">

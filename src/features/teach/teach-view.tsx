@@ -314,6 +314,7 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
         )}
         {cameraClass && (
           <CameraCapture
+            key={cameraClass.id}
             className={cameraClass.name}
             locked={locked}
             onCapture={(photo) => add(cameraClass.id, [photo])}
@@ -352,7 +353,10 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
                     ? 'Estimate the time first'
                     : undefined
             }
-            onClick={() => model && void startTraining(client, model.inputSize)}
+            onClick={() => {
+              setRefused(null);
+              if (model) void startTraining(client, model.inputSize);
+            }}
           >
             {settings.strategy === 'scratch' && measured
               ? `Train from scratch (≈ ${formatDuration(measured.estimate?.totalMs ?? NaN)})`
@@ -363,7 +367,10 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
             className="button--secondary"
             data-testid="teach-estimate-button"
             disabled={!model || training || adding || 'problem' in set}
-            onClick={() => model && void estimate(client, model.inputSize, model.id)}
+            onClick={() => {
+              setRefused(null);
+              if (model) void estimate(client, model.inputSize, model.id);
+            }}
           >
             {run.status === 'estimating' ? 'Measuring one step…' : 'Estimate time'}
           </button>
