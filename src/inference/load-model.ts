@@ -63,7 +63,8 @@ export function retryingFetch(
         problem = `HTTP ${response.status}`;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        if (attempt >= ATTEMPTS || message.includes(NOT_A_MODEL)) throw error;
+        const stopped = init?.signal?.aborted ?? false; // stopped on purpose: not a network fault
+        if (attempt >= ATTEMPTS || stopped || message.includes(NOT_A_MODEL)) throw error;
         problem = message;
       }
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -72,6 +73,11 @@ export function retryingFetch(
       await pause(400 * 3 ** (attempt - 1));
     }
   };
+}
+
+/** `fetchFunc` with `signal` added to every request (unchanged without one). */
+function withSignal(fetchFunc: typeof fetchModelFile, signal?: AbortSignal): typeof fetchModelFile {
+  return signal ? (input, init) => fetchFunc(input, { ...init, signal }) : fetchFunc;
 }
 
 async function readMetadata(modelUrl: string): Promise<unknown> {
@@ -90,6 +96,8 @@ export async function loadClassifier(
   onProgress: (fraction: number, note?: string) => void,
   /** performance options; by default batch norm is folded for inference */
   tuning: LoadTuning = {},
+  /** stops the download (not a stored model's read, which is local and quick) */
+  signal?: AbortSignal,
 ): Promise<Classifier> {
   let model: tf.LayersModel;
   try {
@@ -104,7 +112,10 @@ export async function loadClassifier(
       : await tf.loadLayersModel(
           tf.io.http(entry.url, {
             onProgress: track,
-            fetchFunc: retryingFetch((note) => onProgress(lastFraction, note)),
+            fetchFunc: withSignal(
+              retryingFetch((note) => onProgress(lastFraction, note)),
+              signal,
+            ),
           }),
         );
   } catch (error) {

@@ -25,6 +25,28 @@ describe('retryingFetch', () => {
     ]);
   });
 
+  test('a download stopped on purpose is not retried', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const fetchOnce = (): Promise<Response> => {
+      calls += 1;
+      controller.abort();
+      return Promise.reject(new DOMException('The user aborted a request.', 'AbortError'));
+    };
+    const notes: string[] = [];
+    await expect(
+      retryingFetch(
+        (n) => notes.push(n),
+        fetchOnce,
+        noPause,
+      )('https://h.test/model.json', {
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow('aborted');
+    expect(calls).toBe(1);
+    expect(notes).toEqual([]);
+  });
+
   test('gives up after three attempts with the last error', async () => {
     let calls = 0;
     const fetchOnce = (): Promise<Response> => {

@@ -123,7 +123,10 @@ function setup() {
     select: (): Promise<{ backend: BackendName; reports: BackendReport[] }> =>
       Promise.resolve({ backend: 'webgl', reports }),
     /** what the next loadClassifier does (default: a new FakeClassifier) */
-    loadClassifier: (onProgress: (f: number) => void): Promise<Classifier> => {
+    loadClassifier: (
+      onProgress: (f: number) => void,
+      _signal?: AbortSignal,
+    ): Promise<Classifier> => {
       onProgress(0.5);
       onProgress(1);
       const c = new FakeClassifier(`model ${classifiers.length + 1}`);
@@ -137,9 +140,9 @@ function setup() {
       selectCalls.push(choice);
       return knobs.select();
     },
-    loadClassifier: (entry, onProgress) => {
+    loadClassifier: (entry, onProgress, _tuning, signal) => {
       loadCalls.push(entry);
-      return knobs.loadClassifier(onProgress);
+      return knobs.loadClassifier(onProgress, signal);
     },
     now: () => (clock += 10),
   };
@@ -680,6 +683,39 @@ describe('InferenceService: a second model on the same photo (also)', () => {
     await until(() => finalFor(s.posted, 4) !== undefined, 'result 4');
     expect(s.loadCalls).toHaveLength(3);
     expect(finalFor(s.posted, 4)).toMatchObject({ also: { predictions: predictionsFor('tabby') } });
+  });
+
+  test("removing the photo stops the second model's download; a model switch does too", async () => {
+    const s = await loaded();
+    const main = s.classifiers[0] as FakeClassifier;
+    const signals: AbortSignal[] = [];
+    s.knobs.loadClassifier = (_progress, signal) =>
+      new Promise((_resolve, reject) => {
+        if (signal) signals.push(signal);
+        signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+      });
+    s.service.handle(classifyAlso(2));
+    await answer(main, 0, 'custom');
+    await until(() => signals.length === 1, 'the download');
+    s.service.handle({ type: 'cancel', id: 90, target: 2 });
+    await until(() => finalFor(s.posted, 2) !== undefined, 'the answer');
+    expect(signals[0]?.aborted).toBe(true);
+    expect(finalFor(s.posted, 2)).toEqual({ type: 'cancelled', id: 2 });
+
+    // the next photo starts the download again; a load request stops it
+    s.service.handle(classifyAlso(3));
+    await answer(main, 1, 'custom');
+    await until(() => signals.length === 2, 'the second download');
+    s.knobs.loadClassifier = () => Promise.resolve(new FakeClassifier('next'));
+    s.service.handle(load(4));
+    await until(() => finalFor(s.posted, 3) !== undefined, 'photo 3');
+    expect(signals[1]?.aborted).toBe(true);
+    expect(finalFor(s.posted, 3)).toMatchObject({
+      type: 'result',
+      predictions: predictionsFor('custom'),
+      also: { error: expect.stringMatching(/^stopped before it finished loading/) as unknown },
+    });
+    await until(() => finalFor(s.posted, 4)?.type === 'ready', 'the switch');
   });
 
   test('the second model gets the photo at its own size when the page sends it', async () => {

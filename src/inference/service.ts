@@ -58,6 +58,8 @@ export interface ServiceDeps {
     entry: ModelEntry,
     onProgress: (fraction: number, note?: string) => void,
     tuning?: LoadTuning,
+    /** stops a download */
+    signal?: AbortSignal,
   ): Promise<Classifier>;
   now(): number;
 }
@@ -95,6 +97,8 @@ export class InferenceService {
     retryAt: number;
   } | null = null;
   private tuning: LoadTuning = {};
+  /** the second model's download in progress, and the photo waiting for it */
+  private alsoLoad: { requestId: number; controller: AbortController } | null = null;
 
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -102,6 +106,8 @@ export class InferenceService {
   handle(request: WorkerRequest): void {
     switch (request.type) {
       case 'load':
+        // A model switch does not wait for the second model's download.
+        this.alsoLoad?.controller.abort();
         void this.load(
           request.id,
           request.model,
@@ -167,6 +173,7 @@ export class InferenceService {
   }
 
   private cancel(target: number): void {
+    if (this.alsoLoad?.requestId === target) this.alsoLoad.controller.abort();
     const index = this.queue.findIndex((r) => r.id === target);
     if (index >= 0) {
       this.queue.splice(index, 1);
@@ -309,6 +316,8 @@ export class InferenceService {
     const key = `${entry.id} ${entry.url}`;
     if (this.also?.key !== key || this.deps.now() >= this.also.retryAt) {
       this.dropAlso();
+      const controller = new AbortController();
+      this.alsoLoad = { requestId: request.id, controller };
       try {
         // The photo waits for this load: its progress goes out under the photo's id.
         const classifier = await this.deps.loadClassifier(
@@ -322,6 +331,7 @@ export class InferenceService {
               note: note ?? `loading ${entry.name} for ImageNet's top-3`,
             }),
           this.tuning,
+          controller.signal,
         );
         // ImageNet-sized output: 1000 classes, or 1001 with TF-slim's "background" first.
         if (classifier.info.numClasses === 1000 || classifier.info.numClasses === 1001) {
@@ -336,13 +346,18 @@ export class InferenceService {
           };
         }
       } catch (error) {
-        // Maybe offline for now: later photos try again, but not each one straight away.
+        // Stopped (the photo was removed, another model is loading): the next photo starts over.
+        // Otherwise maybe offline for now: later photos try again, not each one straight away.
         this.also = {
           key,
           classifier: null,
-          error: messageOf(error),
-          retryAt: this.deps.now() + ALSO_RETRY_MS,
+          error: controller.signal.aborted
+            ? 'stopped before it finished loading; it is tried again with the next photo'
+            : messageOf(error),
+          retryAt: controller.signal.aborted ? 0 : this.deps.now() + ALSO_RETRY_MS,
         };
+      } finally {
+        this.alsoLoad = null;
       }
     }
     const { classifier, error } = this.also ?? { classifier: null, error: 'not loaded' };
