@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { example } from './teach-test-kit';
 import { CancelledError, type InferenceClient } from '../../inference/client';
 import type { WorkerRequest } from '../../inference/protocol';
 import { defaultSettings, type TrainReport } from '../../inference/train-protocol';
@@ -11,18 +12,6 @@ import {
   watchRunWorker,
 } from './teach-run';
 import { createTeachStore } from './teach-store';
-import type { TeachExample } from './teach-state';
-
-function example(id: string, classId: string): TeachExample {
-  return {
-    id,
-    classId,
-    name: `${id}.jpg`,
-    thumbnailUrl: `blob:${id}`,
-    source: new Blob(),
-    inWorker: true,
-  };
-}
 
 /** Two classes with two photos each, all already in the worker. */
 function readyStore() {

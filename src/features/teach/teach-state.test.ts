@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { example } from './teach-test-kit';
 import { formatCount, formatDuration, formatPercent } from './format';
 import {
   classNameProblem,
@@ -9,20 +10,8 @@ import {
   teachReducer,
   trainingSet,
   type TeachAction,
-  type TeachExample,
   type TeachState,
 } from './teach-state';
-
-function example(id: string, classId: string): TeachExample {
-  return {
-    id,
-    classId,
-    name: `${id}.jpg`,
-    thumbnailUrl: `blob:${id}`,
-    source: new Blob(),
-    inWorker: true,
-  };
-}
 
 function run(...actions: TeachAction[]): TeachState {
   return actions.reduce(teachReducer, initialTeachState());
