@@ -4,7 +4,7 @@ import { watchBackendLoss } from './backend-loss';
 import { selectBackend, tuneSelectedBackend } from './backends';
 import { diagnosticsFeatures } from './diagnostics';
 import { inspectFeatures } from './inspect-handlers';
-import { loadClassifier } from './load-model';
+import { fetchModelArtifacts, loadClassifier } from './load-model';
 import { modelLibraryFeatures } from './model-import-worker';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import { InferenceService } from './service';
@@ -25,6 +25,7 @@ const service = new InferenceService({
   tuneBackend: tuneSelectedBackend,
   watchBackend: watchBackendLoss,
   loadClassifier,
+  prefetchModel: fetchModelArtifacts,
   now: () => performance.now(),
 });
 

@@ -86,6 +86,45 @@ async function readMetadata(modelUrl: string): Promise<unknown> {
   return (await response.json()) as unknown;
 }
 
+/** The HTTP loader for `entry`, with retries, progress and an optional stop. */
+function httpHandler(
+  entry: ModelEntry,
+  onProgress: (fraction: number, note?: string) => void,
+  signal?: AbortSignal,
+): tf.io.IOHandler {
+  let lastFraction = 0;
+  return tf.io.http(entry.url, {
+    onProgress: (fraction) => {
+      lastFraction = fraction;
+      onProgress(fraction);
+    },
+    fetchFunc: withSignal(
+      retryingFetch((note) => onProgress(lastFraction, note)),
+      signal,
+    ),
+  });
+}
+
+/**
+ * Downloads a model's files (model.json and its weights) without building anything, so it needs
+ * no backend and can run while one starts. Null for a model kept in this browser (read when it is
+ * built). Errors carry a message written for the user.
+ */
+export async function fetchModelArtifacts(
+  entry: ModelEntry,
+  onProgress: (fraction: number, note?: string) => void,
+  signal?: AbortSignal,
+): Promise<tf.io.ModelArtifacts | null> {
+  if (entry.url.startsWith('indexeddb://')) return null;
+  const handler = httpHandler(entry, onProgress, signal);
+  try {
+    if (!handler.load) throw new Error('this browser cannot download models');
+    return await handler.load();
+  } catch (error) {
+    throw new Error(explainLoadError(entry, error), { cause: error });
+  }
+}
+
 /**
  * Loads `entry`'s model with download progress (0..1) and resolves its labels. Errors carry a
  * message written for the user.
@@ -98,26 +137,18 @@ export async function loadClassifier(
   tuning: LoadTuning = {},
   /** stops the download (not a stored model's read, which is local and quick) */
   signal?: AbortSignal,
+  /** its files, already on their way (see {@link fetchModelArtifacts}); null: load as usual */
+  prefetched?: Promise<tf.io.ModelArtifacts | null>,
 ): Promise<Classifier> {
+  const artifacts = prefetched ? await prefetched : null; // its errors are already explained
   let model: tf.LayersModel;
   try {
     // Models kept in this browser (the model library) load through tfjs' IndexedDB handler.
-    let lastFraction = 0;
-    const track = (fraction: number): void => {
-      lastFraction = fraction;
-      onProgress(fraction);
-    };
-    model = entry.url.startsWith('indexeddb://')
-      ? await tf.loadLayersModel(entry.url, { onProgress: track })
-      : await tf.loadLayersModel(
-          tf.io.http(entry.url, {
-            onProgress: track,
-            fetchFunc: withSignal(
-              retryingFetch((note) => onProgress(lastFraction, note)),
-              signal,
-            ),
-          }),
-        );
+    model = artifacts
+      ? await tf.loadLayersModel(tf.io.fromMemory(artifacts))
+      : entry.url.startsWith('indexeddb://')
+        ? await tf.loadLayersModel(entry.url, { onProgress: (f) => onProgress(f) })
+        : await tf.loadLayersModel(httpHandler(entry, onProgress, signal));
   } catch (error) {
     throw new Error(explainLoadError(entry, error), { cause: error });
   }

@@ -777,3 +777,89 @@ describe('InferenceService: a second model on the same photo (also)', () => {
     expect(finalFor(s.posted, 6)).toMatchObject({ backend: 'wasm', also: { modelId: 'imagenet' } });
   });
 });
+
+describe('InferenceService: the download overlaps the backend start-up', () => {
+  const ARTIFACTS = { modelTopology: { fake: true } };
+
+  function overlapping() {
+    const posted: WorkerResponse[] = [];
+    const backend = deferred<{ backend: BackendName; reports: BackendReport[] }>();
+    const download = deferred<typeof ARTIFACTS | null>();
+    const seen: { signal?: AbortSignal; passed?: unknown } = {};
+    const order: string[] = [];
+    const service = new InferenceService({
+      post: (m) => posted.push(m),
+      selectBackend: () => {
+        order.push('select');
+        return backend.promise;
+      },
+      prefetchModel: (_entry, onProgress, signal) => {
+        order.push('prefetch');
+        seen.signal = signal;
+        onProgress(0.25);
+        return download.promise;
+      },
+      loadClassifier: (_entry, _progress, _tuning, _signal, prefetched) => {
+        seen.passed = prefetched;
+        return prefetched!.then(() => new FakeClassifier('built from the download') as Classifier);
+      },
+      now: () => 0,
+    });
+    return { service, posted, backend, download, seen, order };
+  }
+
+  test('the files are fetched while the backend starts, then built from what was fetched', async () => {
+    const o = overlapping();
+    o.service.handle(load(1));
+    await flush();
+    expect(o.order).toEqual(['prefetch', 'select']);
+    // download progress is shown during the backend's start-up (no backend named yet)
+    expect(messagesFor(o.posted, 1)).toContainEqual({
+      type: 'progress',
+      id: 1,
+      stage: 'download',
+      fraction: 0.25,
+    });
+    o.backend.resolve({ backend: 'wasm', reports: [] });
+    await flush();
+    // picked up where the download was, now with the backend
+    expect(messagesFor(o.posted, 1)).toContainEqual({
+      type: 'progress',
+      id: 1,
+      stage: 'download',
+      fraction: 0.25,
+      backend: 'wasm',
+    });
+    o.download.resolve(ARTIFACTS);
+    await until(() => finalFor(o.posted, 1)?.type === 'ready', 'ready');
+    expect(o.seen.passed).toBeInstanceOf(Promise);
+    await expect(o.seen.passed as Promise<unknown>).resolves.toBe(ARTIFACTS);
+    expect(o.seen.signal?.aborted).toBe(false);
+  });
+
+  test('when no backend starts, the download is stopped and the backend error is reported', async () => {
+    const o = overlapping();
+    o.service.handle(load(1));
+    await flush();
+    o.backend.reject(new Error('no backend works here'));
+    await until(() => finalFor(o.posted, 1) !== undefined, 'the answer');
+    expect(finalFor(o.posted, 1)).toMatchObject({
+      type: 'error',
+      message: 'no backend works here',
+    });
+    expect(o.seen.signal?.aborted).toBe(true);
+  });
+
+  test("a failed download is reported with the loader's message", async () => {
+    const o = overlapping();
+    o.service.handle(load(1));
+    o.download.reject(new Error('The model was not found at x (HTTP 404).'));
+    await flush();
+    o.backend.resolve({ backend: 'wasm', reports: [] });
+    await until(() => finalFor(o.posted, 1) !== undefined, 'the answer');
+    expect(finalFor(o.posted, 1)).toMatchObject({
+      type: 'error',
+      message: 'The model was not found at x (HTTP 404).',
+    });
+  });
+});

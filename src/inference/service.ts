@@ -3,6 +3,7 @@
  * it with a fake model. It loads one model at a time, queues classify requests and runs them in
  * order, one at a time, skipping the cancelled ones.
  */
+import type { io } from '@tensorflow/tfjs';
 import type { ModelEntry } from '../models/registry';
 import type { Classifier } from './classifier';
 import type {
@@ -60,7 +61,18 @@ export interface ServiceDeps {
     tuning?: LoadTuning,
     /** stops a download */
     signal?: AbortSignal,
+    /** the model's files, fetched meanwhile by `prefetchModel` */
+    prefetched?: Promise<io.ModelArtifacts | null>,
   ): Promise<Classifier>;
+  /**
+   * Starts downloading a model's files before a backend is ready (optional): the download and
+   * the backend's start-up then overlap. Resolves null when there is nothing to fetch.
+   */
+  prefetchModel?(
+    entry: ModelEntry,
+    onProgress: (fraction: number, note?: string) => void,
+    signal: AbortSignal,
+  ): Promise<io.ModelArtifacts | null>;
   now(): number;
 }
 
@@ -216,6 +228,19 @@ export class InferenceService {
       this.deps.post(message);
     };
     let reports: BackendReport[] | undefined;
+    // The download needs no backend, so it starts now and overlaps the backend's start-up.
+    const stopDownload = new AbortController();
+    let shownBackend: BackendName | undefined;
+    let fetched = 0;
+    const prefetched = this.deps.prefetchModel?.(
+      entry,
+      (fraction, note) => {
+        fetched = fraction;
+        progress('download', fraction, shownBackend, note);
+      },
+      stopDownload.signal,
+    );
+    prefetched?.catch(() => undefined); // reported by loadClassifier, or moot if the backend fails
     try {
       progress('backend', 0);
       const previousBackend = this.backend;
@@ -237,11 +262,14 @@ export class InferenceService {
         this.replace(null);
         this.dropAlso();
       }
-      progress('download', 0, selected.backend);
+      shownBackend = selected.backend;
+      progress('download', fetched, selected.backend);
       const classifier = await this.deps.loadClassifier(
         entry,
         (f, note) => progress('download', f, selected.backend, note),
         tuning,
+        undefined,
+        prefetched,
       );
       progress('warming', 0, selected.backend);
       let warmupMs: number;
@@ -283,6 +311,7 @@ export class InferenceService {
         warmupMs,
       });
     } catch (error) {
+      stopDownload.abort();
       const found = (error as { reports?: BackendReport[] } | null)?.reports ?? reports;
       const message: Extract<WorkerResponse, { type: 'error' }> = {
         type: 'error',
