@@ -126,6 +126,18 @@ describe('InferenceClient', () => {
     await Promise.all([a.done, b.done]);
   });
 
+  test('start() creates the worker ahead of the first request, once', () => {
+    const { client, workers } = setup();
+    expect(workers).toHaveLength(0);
+    client.start();
+    client.start();
+    expect(workers).toHaveLength(1);
+    void client.load(ENTRY, 'auto').catch(() => undefined);
+    expect(workers).toHaveLength(1); // the request goes to the worker already started
+    expect(workers[0]?.posted).toHaveLength(1);
+    client.terminate();
+  });
+
   test('load posts a load request, reports progress and resolves on ready', async () => {
     const { client, worker } = setup();
     const progress: LoadProgress[] = [];

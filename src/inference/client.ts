@@ -88,6 +88,11 @@ export class InferenceClient {
 
   constructor(private readonly createWorker: () => WorkerLike) {}
 
+  /** Starts the worker now, so its script loads while the page renders (idempotent). */
+  start(): void {
+    this.ensureWorker();
+  }
+
   private ensureWorker(): WorkerLike {
     if (this.worker) return this.worker;
     const worker = this.createWorker();
