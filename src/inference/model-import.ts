@@ -37,7 +37,7 @@ import type {
   ModelLibraryRequest,
   StoredModel,
 } from './model-import-protocol';
-import { storedModelUrl, type ModelStore } from './model-store';
+import { storedEntry, type ModelStore } from './model-store';
 import type { WorkerRequest } from './protocol';
 import type { FeatureHandler } from './service';
 
@@ -185,15 +185,13 @@ async function storeModel(
   },
 ): Promise<StoredModel> {
   const key = deps.newKey();
-  const entry: ModelEntry = {
-    id: `stored:${key}`,
+  const entry = storedEntry(key, {
     name: fields.name,
-    url: storedModelUrl(key),
     inputSize: fields.inputSize,
     inputRange: fields.inputRange,
     labels: fields.labels,
     labelOffset: fields.labelOffset,
-  };
+  });
   const record: StoredModel = {
     key,
     entry,

@@ -5,6 +5,7 @@
  * of ours, so the library can be listed without loading any model.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ModelEntry } from '../models/registry';
 import type { StoredModel } from './model-import-protocol';
 
 /** Where the library keeps models; tests use {@link memoryModelStore}. */
@@ -24,6 +25,14 @@ export const STORED_MODEL_PREFIX = 'indexeddb://inception-lens/';
 /** The `indexeddb://` URL of a stored model. */
 export function storedModelUrl(key: string): string {
   return `${STORED_MODEL_PREFIX}${key}`;
+}
+
+/** The registry entry of the model stored under `key`: loads it from IndexedDB by id `stored:<key>`. */
+export function storedEntry(
+  key: string,
+  fields: Pick<ModelEntry, 'name' | 'inputSize' | 'inputRange' | 'labels' | 'labelOffset'>,
+): ModelEntry {
+  return { id: `stored:${key}`, url: storedModelUrl(key), ...fields };
 }
 
 /** A fresh key: time-ordered, unique enough for one browser. */

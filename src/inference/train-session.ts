@@ -10,7 +10,7 @@ import type { ModelEntry } from '../models/registry';
 import { inputSizeOf, numClassesOf } from './classifier';
 import type { StoredModel } from './model-import-protocol';
 import { precisionOf } from './model-import';
-import { newModelKey, storedModelUrl, type ModelStore } from './model-store';
+import { newModelKey, storedEntry, storedModelUrl, type ModelStore } from './model-store';
 import type { WorkerRequest } from './protocol';
 import type { FeatureHandler, ServiceContext } from './service';
 import type { StoredPixels } from './train-data';
@@ -162,15 +162,13 @@ export function createTrainFeatures(
     },
     key = `${TEACH_KEY_PREFIX}${getDeps().newKey()}`,
   ): Promise<StoredModel> => {
-    const entry: ModelEntry = {
-      id: `stored:${key}`,
+    const entry = storedEntry(key, {
       name: fields.name,
-      url: storedModelUrl(key),
       inputSize: fields.inputSize,
       inputRange: fields.inputRange,
       labels: { kind: 'list', labels: fields.labels },
       labelOffset: 0,
-    };
+    });
     const record: StoredModel = {
       key,
       entry,

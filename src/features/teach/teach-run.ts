@@ -39,9 +39,8 @@ export interface RunState {
   estimate: { plan: TrainPlan; key: string } | null;
 }
 
-let state: RunState = {
-  settings: defaultSettings('head'),
-  status: 'idle',
+/** What a new run starts from (settings and the estimate carry over). */
+const FRESH_RUN = {
   progress: null,
   logs: [],
   report: null,
@@ -49,6 +48,12 @@ let state: RunState = {
   lost: false,
   cancelling: false,
   error: null,
+} satisfies Partial<RunState>;
+
+let state: RunState = {
+  settings: defaultSettings('head'),
+  status: 'idle',
+  ...FRESH_RUN,
   estimate: null,
 };
 const listeners = new Set<() => void>();
@@ -176,16 +181,7 @@ export async function startTraining(
   }
   controller = new AbortController();
   const signal = controller.signal;
-  update({
-    status: 'training',
-    progress: null,
-    logs: [],
-    report: null,
-    saved: false,
-    lost: false,
-    cancelling: false,
-    error: null,
-  });
+  update({ status: 'training', ...FRESH_RUN });
   try {
     await resendLost(client, inputSize, store);
     const report = await train(
