@@ -332,11 +332,28 @@ describe('InferenceService: load', () => {
 });
 
 describe('InferenceService: classify', () => {
-  test("classify before any load → error 'no model is loaded'", async () => {
-    const { service, posted } = setup();
+  test('a photo that reaches a fresh worker before its load waits for that load', async () => {
+    const { service, posted, classifiers } = setup();
     service.handle(classify(1));
-    await until(() => posted.length > 0, 'an answer');
-    expect(posted).toEqual([{ type: 'error', id: 1, message: 'no model is loaded' }]);
+    await flush();
+    expect(posted).toEqual([]); // waiting, not failed
+    expect(service.pending).toBe(1);
+    service.handle(load(2));
+    await until(() => classifiers[0]?.calls.length === 1, 'the photo, after the load');
+    classifiers[0]?.calls[0]?.result.resolve(predictionsFor('x'));
+    await until(() => finalFor(posted, 1) !== undefined, 'the result');
+    expect(finalFor(posted, 2)?.type).toBe('ready');
+    expect(finalFor(posted, 1)).toMatchObject({ type: 'result', predictions: predictionsFor('x') });
+  });
+
+  test("a photo when the load failed → error 'no model is loaded'", async () => {
+    const { service, posted, knobs } = setup();
+    knobs.loadClassifier = () => Promise.reject(new Error('404'));
+    service.handle(classify(1));
+    service.handle(load(2));
+    await until(() => finalFor(posted, 1) !== undefined, 'an answer');
+    expect(finalFor(posted, 2)).toMatchObject({ type: 'error', message: '404' });
+    expect(finalFor(posted, 1)).toEqual({ type: 'error', id: 1, message: 'no model is loaded' });
   });
 
   test('passes the pixels, size and k to the classifier and posts its result', async () => {

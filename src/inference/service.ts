@@ -98,6 +98,11 @@ export class InferenceService {
   private loading = false;
   private pumping = false;
   /**
+   * Whether a load was ever asked for. A fresh worker (after a crash) can get a photo before
+   * the page's load request: it waits for that load instead of failing.
+   */
+  private loadRequested = false;
+  /**
    * The second model photos may ask for (`also`), by entry; `classifier` null with `error` set
    * after a failed load, so the failure is reported per photo without retrying each time.
    */
@@ -118,6 +123,7 @@ export class InferenceService {
   handle(request: WorkerRequest): void {
     switch (request.type) {
       case 'load':
+        this.loadRequested = true;
         // A model switch does not wait for the second model's download.
         this.alsoLoad?.controller.abort();
         void this.load(
@@ -411,7 +417,7 @@ export class InferenceService {
   }
 
   private async pump(): Promise<void> {
-    if (this.pumping || this.loading) return;
+    if (this.pumping || this.loading || !this.loadRequested) return;
     this.pumping = true;
     try {
       while (this.queue.length > 0 && !this.loading) {
