@@ -145,40 +145,34 @@ describe('every architecture with the default arguments and the top equals Keras
 
   test('vgg16: counts from the layer shapes (the 528 MB top is never allocated)', () => {
     // Keras' VGG16().summary(): 138,357,544 parameters, all trainable; without the top 14,714,688
-    // (keras-applications README: Size 138.4M, Stem 14.7M).
+    // (keras-applications README: Size 138.4M, Stem 14.7M). The same graph on a 32 × 32 input
+    // has the same convolutions and a small fc1; its layers' shapes give the 224 × 224 counts.
     const entry = zooEntry('vgg16');
-    let flattened = 0;
-    withModel(
-      () => vgg16({ includeTop: false }),
-      (base) => {
-        expect(countParams(base)).toEqual({
-          total: 14_714_688,
-          trainable: 14_714_688,
-          nonTrainable: 0,
-        });
-        expect(base.outputs[0]!.shape).toEqual([null, 7, 7, 512]);
-        expect(base.layers).toHaveLength(19);
-        flattened = 7 * 7 * 512;
-      },
-    );
-    // The same top on a 32 × 32 input (a 1 × 1 × 512 map) is small; its layers give the counts
-    // of fc2 and predictions directly and fc1's per input unit.
     withModel(
       () => vgg16({ inputShape: [32, 32, 3] }),
       (small) => {
+        expect(small.layers).toHaveLength(23); // Keras: 23 layers with the top
         expect(small.layers.map((l) => l.name).slice(-4)).toEqual([
           'flatten',
           'fc1',
           'fc2',
           'predictions',
         ]);
-        expect(small.layers).toHaveLength(23); // Keras: 23 layers with the top
-        const fc1 = small.getLayer('fc1').countParams();
-        expect(fc1).toBe(512 * VGG16_FC_UNITS + VGG16_FC_UNITS);
+        const flattenAt = small.layers.findIndex((l) => l.name === 'flatten');
+        const base = small.layers.slice(0, flattenAt);
+        const baseParams = base.reduce((n, l) => n + l.countParams(), 0);
+        expect(baseParams).toBe(14_714_688);
+        // Walk the 224 × 224 shape through the convolutional base without building anything.
+        let shape: tf.Shape = [null, 224, 224, 3];
+        for (const layer of base.slice(1)) shape = layer.computeOutputShape(shape) as tf.Shape;
+        expect(shape).toEqual([null, 7, 7, 512]);
+        const flattened = 7 * 7 * 512;
+        const fc1 = flattened * VGG16_FC_UNITS + VGG16_FC_UNITS;
+        expect(small.getLayer('fc1').countParams()).toBe(512 * VGG16_FC_UNITS + VGG16_FC_UNITS);
         const fc2 = small.getLayer('fc2').countParams();
         const predictions = small.getLayer('predictions').countParams();
-        const total = 14_714_688 + flattened * VGG16_FC_UNITS + VGG16_FC_UNITS + fc2 + predictions;
-        expect(total).toBe(138_357_544);
+        expect(countParams(small).nonTrainable).toBe(0);
+        expect(baseParams + fc1 + fc2 + predictions).toBe(138_357_544);
         expect(entry.params).toEqual({
           total: 138_357_544,
           trainable: 138_357_544,
@@ -196,6 +190,7 @@ describe('without the top', () => {
     ['resnet50', (o) => resNet50({ includeTop: false, inputShape: [64, 64, 3], ...o }), 2048],
     ['xception', (o) => xception({ includeTop: false, inputShape: [71, 71, 3], ...o }), 2048],
     ['efficientnetb0', (o) => efficientNetB0({ includeTop: false, ...o }), 1280],
+    ['vgg16', (o) => vgg16({ includeTop: false, inputShape: [32, 32, 3], ...o }), 512],
   ];
   for (const [name, build, channels] of builders) {
     test(`${name}: pooling avg / max give [null, ${channels}] after a 4D map`, () => {
