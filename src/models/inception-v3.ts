@@ -4,6 +4,7 @@
  * exports that use those names can be mapped onto it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { LayerNamer } from './zoo/common';
 
 /** Options for {@link inceptionV3}; they follow the Keras arguments of the same meaning. */
 export interface InceptionV3Options {
@@ -30,17 +31,6 @@ const MIN_INPUT_SIZE = 75;
 const DEFAULT_INPUT_SHAPE: [number, number, number] = [299, 299, 3];
 
 type Padding = 'same' | 'valid';
-
-/** Hands out Keras 2.x style automatic names: `<prefix>_<n>` with a 1-based counter per prefix. */
-class LayerNamer {
-  private readonly counters = new Map<string, number>();
-
-  next(prefix: string): string {
-    const n = (this.counters.get(prefix) ?? 0) + 1;
-    this.counters.set(prefix, n);
-    return `${prefix}_${n}`;
-  }
-}
 
 /** Checks the options the way Keras does and fills in the defaults. */
 function resolveOptions(options: InceptionV3Options): Required<InceptionV3Options> {
