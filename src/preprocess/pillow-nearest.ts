@@ -47,7 +47,7 @@ export function resizeNearestLikePillow(
   image: RgbImage,
   width: number,
   height: number,
-): Uint8ClampedArray {
+): Uint8ClampedArray<ArrayBuffer> {
   if (image.rgb.length !== image.width * image.height * 3) {
     throw new RangeError(
       `expected ${image.width}×${image.height} RGB bytes, got ${image.rgb.length}`,

@@ -134,18 +134,16 @@ async function decode(file: Blob, checked: CheckedImage): Promise<ImageBitmap> {
   }
 }
 
-/** An RGB picture on a canvas (for the thumbnail of a picture decoded without the browser). */
-function rgbCanvas(image: RgbImage): OffscreenCanvas {
-  const { canvas, ctx } = canvas2d(image.width, image.height);
-  const data = new ImageData(image.width, image.height);
-  for (let i = 0, j = 0; j < image.rgb.length; i += 4, j += 3) {
-    data.data[i] = image.rgb[j] as number;
-    data.data[i + 1] = image.rgb[j + 1] as number;
-    data.data[i + 2] = image.rgb[j + 2] as number;
-    data.data[i + 3] = 255;
-  }
-  ctx.putImageData(data, 0, 0);
-  return canvas;
+/**
+ * A JPEG thumbnail of an RGB picture decoded without the browser, sampled straight from the
+ * bytes (no full-size canvas: a large PNG would need hundreds of megabytes for it).
+ */
+async function rgbThumbnail(image: RgbImage, side: number): Promise<Blob> {
+  const fit = fitWithin(image.width, image.height, side);
+  const { canvas, ctx } = canvas2d(fit.width, fit.height);
+  const rgba = resizeNearestLikePillow(image, fit.width, fit.height);
+  ctx.putImageData(new ImageData(rgba, fit.width, fit.height), 0, 0);
+  return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
 }
 
 /** A JPEG thumbnail of `source`, longest side `side` pixels at most. */
@@ -177,13 +175,8 @@ async function preprocessLikeKeras(
     throw new ImageInputError(`could not decode this ${checked.format}`, { cause: error });
   }
   const { size } = options;
-  const pixels = resizeNearestLikePillow(image, size, size).buffer as ArrayBuffer;
-  const thumbnail = await thumbnailOf(
-    rgbCanvas(image),
-    image.width,
-    image.height,
-    (options.thumbnailSize ?? 160) * 2,
-  );
+  const pixels = resizeNearestLikePillow(image, size, size).buffer;
+  const thumbnail = await rgbThumbnail(image, (options.thumbnailSize ?? 160) * 2);
   const result: PreprocessedImage = {
     pixels,
     width: size,
