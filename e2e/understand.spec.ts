@@ -237,7 +237,16 @@ test.describe('understand the model', () => {
     ]);
     expect(csvDownload.suggestedFilename()).toMatch(/^inception-lens-results-.*\.csv$/);
     const csv = parseCsv(readFileSync(await csvDownload.path(), 'utf8'));
-    expect(csv[0]).toEqual(['file', 'rank', 'label', 'probability', 'model_id', 'backend', 'ms']);
+    expect(csv[0]).toEqual([
+      'file',
+      'rank',
+      'label',
+      'probability',
+      'model_id',
+      'backend',
+      'ms',
+      'resize',
+    ]);
     const rows = csv.slice(1);
     expect(rows).toHaveLength(names.length * 3);
     for (const name of names) {

@@ -13,7 +13,12 @@ import { usePwa } from '../features/pwa/use-pwa';
 import { AlsoImageNetToggle } from '../features/settings/also-imagenet-toggle';
 import { SettingsPanel } from '../features/settings/settings-panel';
 import { TeachView } from '../features/teach/teach-view';
-import { loadSettings, saveSettings, type Settings } from '../features/settings/settings-store';
+import {
+  loadSettings,
+  saveSettings,
+  withResizeFromSearch,
+  type Settings,
+} from '../features/settings/settings-store';
 import { isBackendChoice, type WorkerResponse } from '../inference/protocol';
 import { entryFromSearch, type ModelEntry } from '../models/registry';
 import { getInferenceClient } from './inference-client';
@@ -44,7 +49,10 @@ export function App() {
   );
   const backendFromUrl = useMemo(() => new URLSearchParams(location.search).get('backend'), []);
   const debug = useMemo(() => new URLSearchParams(location.search).has('debug'), []);
-  const [settings, setSettings] = useState<Settings>(() => loadSettings());
+  // ?resize=keras|squash|center-crop picks the resize mode for this visit.
+  const [settings, setSettings] = useState<Settings>(() =>
+    withResizeFromSearch(loadSettings(), location.search),
+  );
   const backend = isBackendChoice(backendFromUrl) ? backendFromUrl : settings.backend;
   const [viewId, setViewId] = useState('classify');
 

@@ -9,6 +9,7 @@ import type { LoadedModelInfo } from '../inference/protocol';
 import type { ModelEntry } from '../models/registry';
 import { galleryReducer, type Card } from '../features/gallery/gallery-state';
 import type { ResizeMode } from '../preprocess/geometry';
+import { recordModelInput } from '../preprocess/debug-inputs';
 import { ImageInputError, preprocessImage } from '../preprocess/preprocess-image';
 
 /**
@@ -66,6 +67,7 @@ export function useClassificationQueue(
             ? await preprocessImage(card.file, { size: also.inputSize, mode: resizeMode })
             : null;
         if (signal.aborted) return;
+        recordModelInput(card.name, image, resizeMode); // ?debug only; before the transfer
         const result = await client.classify(image.pixels, image.width, image.height, {
           topK: 3,
           signal,
@@ -98,6 +100,7 @@ export function useClassificationQueue(
           ms: result.ms,
           backend: result.backend,
           modelId: info.id,
+          resizeMode,
           ...(result.also ? { also: result.also } : {}),
         });
       } catch (error) {

@@ -1,7 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { fitWithin, isResizeMode, sourceRect } from './geometry';
+import { fitWithin, isResizeMode, RESIZE_MODES, RESIZE_MODE_LABELS, sourceRect } from './geometry';
 
 describe('sourceRect', () => {
+  test('keras, like squash, takes the whole image', () => {
+    expect(sourceRect(640, 480, 299, 299, 'keras')).toEqual({ sx: 0, sy: 0, sw: 640, sh: 480 });
+  });
+
   test('squash takes the whole image whatever the aspect ratios', () => {
     expect(sourceRect(640, 480, 299, 299, 'squash')).toEqual({ sx: 0, sy: 0, sw: 640, sh: 480 });
     expect(sourceRect(480, 640, 100, 50, 'squash')).toEqual({ sx: 0, sy: 0, sw: 480, sh: 640 });
@@ -81,7 +85,7 @@ describe('sourceRect', () => {
     [Number.NaN, 10, 10, 10],
     [10, 10, 10, Number.NaN],
   ])('invalid sizes %s×%s → %s×%s throw a RangeError', (w, h, dw, dh) => {
-    for (const mode of ['squash', 'center-crop'] as const) {
+    for (const mode of ['squash', 'center-crop', 'keras'] as const) {
       expect(() => sourceRect(w, h, dw, dh, mode)).toThrow(RangeError);
       expect(() => sourceRect(w, h, dw, dh, mode)).toThrow(/must be positive/);
     }
@@ -89,9 +93,11 @@ describe('sourceRect', () => {
 });
 
 describe('isResizeMode', () => {
-  test('accepts only the two modes', () => {
+  test('accepts only the three modes', () => {
     expect(isResizeMode('squash')).toBe(true);
     expect(isResizeMode('center-crop')).toBe(true);
+    expect(isResizeMode('keras')).toBe(true);
+    expect(isResizeMode('Keras')).toBe(false);
     expect(isResizeMode('crop')).toBe(false);
     expect(isResizeMode(undefined)).toBe(false);
     expect(isResizeMode(1)).toBe(false);
@@ -126,5 +132,12 @@ describe('fitWithin', () => {
       expect(Math.max(r.width, r.height)).toBe(320);
       expect(Math.abs(r.width / r.height - w / h)).toBeLessThan(0.01);
     }
+  });
+});
+
+describe('RESIZE_MODES', () => {
+  test('lists the three modes, squash first (the default), each with a label', () => {
+    expect(RESIZE_MODES).toEqual(['squash', 'center-crop', 'keras']);
+    expect(Object.keys(RESIZE_MODE_LABELS).sort()).toEqual([...RESIZE_MODES].sort());
   });
 });

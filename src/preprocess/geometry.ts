@@ -1,5 +1,20 @@
-/** How a photo is fitted into the model's square input. */
-export type ResizeMode = 'squash' | 'center-crop';
+/**
+ * How a photo is fitted into the model's square input: `squash` stretches the whole photo with
+ * a smooth canvas resize, `center-crop` takes the centred square, and `keras` reproduces Keras'
+ * `load_img(target_size=…)` bit for bit (PIL decode, no EXIF rotation, alpha dropped, Pillow's
+ * NEAREST).
+ */
+export type ResizeMode = 'squash' | 'center-crop' | 'keras';
+
+/** Every resize mode, in the order Settings offers them (`?resize=` takes the same values). */
+export const RESIZE_MODES: readonly ResizeMode[] = ['squash', 'center-crop', 'keras'];
+
+/** Short words for the mode that made a result, shown on cards and kept in exports. */
+export const RESIZE_MODE_LABELS: Readonly<Record<ResizeMode, string>> = {
+  squash: 'squashed',
+  'center-crop': 'centre crop',
+  keras: "as Keras' load_img",
+};
 
 /** The part of the source image that is drawn onto the whole destination canvas. */
 export interface SourceRect {
@@ -11,13 +26,13 @@ export interface SourceRect {
 
 /** True for a string naming a resize mode. */
 export function isResizeMode(value: unknown): value is ResizeMode {
-  return value === 'squash' || value === 'center-crop';
+  return (RESIZE_MODES as readonly unknown[]).includes(value);
 }
 
 /**
  * Source rectangle for fitting a `width × height` image into a `dstWidth × dstHeight` input.
- * `squash` takes the whole image and stretches it, as Keras' `load_img(target_size=…)` does;
- * `center-crop` takes the largest centred region with the destination's aspect ratio.
+ * `squash` and `keras` take the whole image and stretch it, as Keras' `load_img(target_size=…)`
+ * does; `center-crop` takes the largest centred region with the destination's aspect ratio.
  */
 export function sourceRect(
   width: number,
@@ -31,7 +46,7 @@ export function sourceRect(
       `image sizes must be positive (got ${width}×${height} → ${dstWidth}×${dstHeight})`,
     );
   }
-  if (mode === 'squash') return { sx: 0, sy: 0, sw: width, sh: height };
+  if (mode !== 'center-crop') return { sx: 0, sy: 0, sw: width, sh: height };
   const dstAspect = dstWidth / dstHeight;
   if (width / height > dstAspect) {
     const sw = height * dstAspect;

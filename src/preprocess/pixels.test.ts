@@ -9,17 +9,25 @@ function grey(values: readonly number[]): Uint8Array {
 }
 
 describe('rgbaToRgbFloat', () => {
-  test('[-1, 1] is exactly Keras preprocess_input (x / 127.5 - 1) for every byte value', () => {
+  test('[-1, 1] is exactly Keras preprocess_input (x /= 127.5; x -= 1 in float32) for every byte', () => {
     const all = Array.from({ length: 256 }, (_, v) => v);
     const out = rgbaToRgbFloat(grey(all), [-1, 1]);
     expect(out).toBeInstanceOf(Float32Array);
     expect(out.length).toBe(256 * 3);
     for (const v of all) {
-      const expected = Math.fround(v / 127.5 - 1);
+      // numpy rounds to float32 after each in-place operation
+      const expected = Math.fround(Math.fround(v / 127.5) - 1);
       expect(out[v * 3]).toBe(expected);
       expect(out[v * 3 + 1]).toBe(expected);
       expect(out[v * 3 + 2]).toBe(expected);
     }
+  });
+
+  test('[-1, 1] is not the single rounding of v / 127.5 - 1 (half the bytes differ in the last bit)', () => {
+    const all = Array.from({ length: 256 }, (_, v) => v);
+    const out = rgbaToRgbFloat(grey(all), [-1, 1]);
+    const differ = all.filter((v) => out[v * 3] !== Math.fround(v / 127.5 - 1));
+    expect(differ.length).toBe(128);
   });
 
   test('[-1, 1] maps the ends and the middle where expected', () => {

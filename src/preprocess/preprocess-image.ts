@@ -1,9 +1,12 @@
 /**
  * Turns a user's file into what the worker needs: decoded upright (EXIF orientation applied),
  * fitted into the model's square input on a canvas, as transferable RGBA bytes, plus a small
- * thumbnail for the card. Runs on the page, off React's render path.
+ * thumbnail for the card. Runs on the page, off React's render path. The `keras` mode decodes
+ * and samples as Python's Keras `load_img` does instead (see keras-decode.ts).
  */
 import { fitWithin, sourceRect, type ResizeMode } from './geometry';
+import { decodeLikePil } from './keras-decode';
+import { resizeNearestLikePillow, type RgbImage } from './pillow-nearest';
 import {
   formatName,
   gifFrameCount,
@@ -11,6 +14,7 @@ import {
   jpegIsComplete,
   pngIsComplete,
   sniffFormat,
+  type ImageFormat,
 } from './sniff';
 
 /** A problem with the input file itself; its message is written for the user. */
@@ -62,7 +66,10 @@ function canvas2d(
 
 /** What {@link checkImageFile} learned from a file's bytes. */
 export interface CheckedImage {
+  /** the format's name for messages (e.g. "JPEG") */
   format: string;
+  /** the sniffed format */
+  kind: ImageFormat;
   width?: number;
   height?: number;
   note?: string;
@@ -86,7 +93,7 @@ export async function checkImageFile(file: Blob): Promise<CheckedImage> {
       throw new ImageInputError(`could not decode this ${name}: the file is truncated`);
     }
   }
-  const result: CheckedImage = { format: name };
+  const result: CheckedImage = { format: name, kind: format };
   const size = imageDimensions(bytes, format);
   if (size) {
     if (size.width === 0 || size.height === 0) {
@@ -127,12 +134,68 @@ async function decode(file: Blob, checked: CheckedImage): Promise<ImageBitmap> {
   }
 }
 
+/**
+ * A JPEG thumbnail of an RGB picture decoded without the browser, sampled straight from the
+ * bytes (no full-size canvas: a large PNG would need hundreds of megabytes for it).
+ */
+async function rgbThumbnail(image: RgbImage, side: number): Promise<Blob> {
+  const fit = fitWithin(image.width, image.height, side);
+  const { canvas, ctx } = canvas2d(fit.width, fit.height);
+  const rgba = resizeNearestLikePillow(image, fit.width, fit.height);
+  ctx.putImageData(new ImageData(rgba, fit.width, fit.height), 0, 0);
+  return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
+}
+
+/** A JPEG thumbnail of `source`, longest side `side` pixels at most. */
+async function thumbnailOf(
+  source: CanvasImageSource,
+  width: number,
+  height: number,
+  side: number,
+): Promise<Blob> {
+  const fit = fitWithin(width, height, side);
+  const thumb = canvas2d(fit.width, fit.height);
+  thumb.ctx.drawImage(source, 0, 0, fit.width, fit.height);
+  return thumb.canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
+}
+
+/**
+ * The `keras` mode: PIL's pixels (see keras-decode.ts), Pillow's NEAREST to the model size, alpha
+ * 255. The thumbnail shows the picture as the model got it: without EXIF rotation.
+ */
+async function preprocessLikeKeras(
+  file: Blob,
+  checked: CheckedImage,
+  options: PreprocessOptions,
+): Promise<PreprocessedImage> {
+  let image: RgbImage;
+  try {
+    image = await decodeLikePil(file, checked.kind);
+  } catch (error) {
+    throw new ImageInputError(`could not decode this ${checked.format}`, { cause: error });
+  }
+  const { size } = options;
+  const pixels = resizeNearestLikePillow(image, size, size).buffer;
+  const thumbnail = await rgbThumbnail(image, (options.thumbnailSize ?? 160) * 2);
+  const result: PreprocessedImage = {
+    pixels,
+    width: size,
+    height: size,
+    thumbnail,
+    sourceWidth: image.width,
+    sourceHeight: image.height,
+  };
+  if (checked.note) result.note = checked.note;
+  return result;
+}
+
 /** Decodes, orients and resizes one file. Throws {@link ImageInputError} for bad files. */
 export async function preprocessImage(
   file: Blob,
   options: PreprocessOptions,
 ): Promise<PreprocessedImage> {
   const checked = await checkImageFile(file);
+  if (options.mode === 'keras') return preprocessLikeKeras(file, checked, options);
   const { note } = checked;
   const bitmap = await decode(file, checked);
   try {
@@ -145,11 +208,12 @@ export async function preprocessImage(
     input.ctx.drawImage(bitmap, r.sx, r.sy, r.sw, r.sh, 0, 0, size, size);
     const pixels = input.ctx.getImageData(0, 0, size, size).data.buffer;
 
-    const thumbSide = (options.thumbnailSize ?? 160) * 2;
-    const fit = fitWithin(bitmap.width, bitmap.height, thumbSide);
-    const thumb = canvas2d(fit.width, fit.height);
-    thumb.ctx.drawImage(bitmap, 0, 0, fit.width, fit.height);
-    const thumbnail = await thumb.canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
+    const thumbnail = await thumbnailOf(
+      bitmap,
+      bitmap.width,
+      bitmap.height,
+      (options.thumbnailSize ?? 160) * 2,
+    );
 
     const result: PreprocessedImage = {
       pixels,

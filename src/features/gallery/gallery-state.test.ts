@@ -96,6 +96,18 @@ describe('galleryReducer', () => {
     expect(card(cards, 'b')).not.toHaveProperty('modelId');
   });
 
+  test('done records the resize mode that made the numbers, when given', () => {
+    const cards = run([
+      threeCards,
+      { type: 'done', id: 'a', predictions, ms: 5, backend: 'wasm', resizeMode: 'keras' },
+      { type: 'done', id: 'b', predictions, ms: 5, backend: 'wasm', resizeMode: 'center-crop' },
+      { type: 'done', id: 'c', predictions, ms: 5, backend: 'wasm' },
+    ]);
+    expect(card(cards, 'a').resizeMode).toBe('keras');
+    expect(card(cards, 'b').resizeMode).toBe('center-crop');
+    expect(card(cards, 'c')).not.toHaveProperty('resizeMode');
+  });
+
   test("done keeps a second model's answer, and a later answer without one drops it", () => {
     const also = { modelId: 'inception-v3', name: 'InceptionV3', predictions };
     const first = run([

@@ -3,6 +3,7 @@
  * queued → preprocessing → classifying → done, or error from any step.
  */
 import type { AlsoResult, Prediction } from '../../inference/protocol';
+import type { ResizeMode } from '../../preprocess/geometry';
 
 /** Where one photo stands. */
 export type CardStatus = 'queued' | 'preprocessing' | 'classifying' | 'done' | 'error';
@@ -19,6 +20,8 @@ export interface Card {
   backend?: string;
   /** id of the model that classified it (set when done) */
   modelId?: string;
+  /** how the photo was fitted into the model's input (set when done) */
+  resizeMode?: ResizeMode;
   /** what a second model (ImageNet's, next to a custom one) made of it, when asked for */
   also?: AlsoResult;
   error?: string;
@@ -41,6 +44,7 @@ export type GalleryAction =
       ms: number;
       backend: string;
       modelId?: string;
+      resizeMode?: ResizeMode;
       also?: AlsoResult;
     }
   | { type: 'failed'; id: string; message: string; thumbnailUrl?: string }
@@ -96,6 +100,7 @@ export function galleryReducer(cards: Card[], action: GalleryAction): Card[] {
           backend: action.backend,
         };
         if (action.modelId !== undefined) next.modelId = action.modelId;
+        if (action.resizeMode !== undefined) next.resizeMode = action.resizeMode;
         if (action.also) next.also = action.also;
         else delete next.also;
         delete next.waitingFor;

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { Prediction } from '../../inference/protocol';
+import { RESIZE_MODE_LABELS } from '../../preprocess/geometry';
 import type { Card } from './gallery-state';
 
 const STATUS_TEXT: Record<Card['status'], string> = {
@@ -111,6 +112,12 @@ export function ImageCard({
             <span className="muted">
               {' '}
               · {Math.round(card.ms)} ms on {card.backend}
+            </span>
+          )}
+          {card.status === 'done' && card.resizeMode && (
+            <span className="muted" data-testid="card-resize" data-resize={card.resizeMode}>
+              {' '}
+              · {RESIZE_MODE_LABELS[card.resizeMode]}
             </span>
           )}
         </p>

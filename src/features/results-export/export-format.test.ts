@@ -16,6 +16,7 @@ const cards: ExportableCard[] = [
     modelId: 'url:http://x/mobilenet/model.json',
     backend: 'wasm',
     ms: 41.26,
+    resizeMode: 'keras',
     predictions: [
       { index: 249, label: 'malamute, malemute, Alaskan malamute', probability: 0.36 },
       { index: 248, label: 'Eskimo dog, husky', probability: 0.21 },
@@ -38,7 +39,16 @@ describe('results export', () => {
   test('one CSV row per prediction of every finished photo; commas and quotes survive', () => {
     const csv = toCsv(resultRows(cards));
     const rows = parseCsv(csv);
-    expect(rows[0]).toEqual(['file', 'rank', 'label', 'probability', 'model_id', 'backend', 'ms']);
+    expect(rows[0]).toEqual([
+      'file',
+      'rank',
+      'label',
+      'probability',
+      'model_id',
+      'backend',
+      'ms',
+      'resize',
+    ]);
     expect(rows.slice(1)).toEqual([
       [
         'dog.jpg',
@@ -48,6 +58,7 @@ describe('results export', () => {
         'url:http://x/mobilenet/model.json',
         'wasm',
         '41.3',
+        'keras',
       ],
       [
         'dog.jpg',
@@ -57,6 +68,7 @@ describe('results export', () => {
         'url:http://x/mobilenet/model.json',
         'wasm',
         '41.3',
+        'keras',
       ],
       [
         'dog.jpg',
@@ -66,6 +78,7 @@ describe('results export', () => {
         'url:http://x/mobilenet/model.json',
         'wasm',
         '41.3',
+        'keras',
       ],
       [
         'say "cheese", please.png',
@@ -75,17 +88,18 @@ describe('results export', () => {
         'inception-v3',
         'webgl',
         '500',
+        '',
       ],
     ]);
     expect(csv.split('\r\n')[4]).toBe(
-      '"say ""cheese"", please.png",1,"goldfish, Carassius auratus",1e-7,inception-v3,webgl,500',
+      '"say ""cheese"", please.png",1,"goldfish, Carassius auratus",1e-7,inception-v3,webgl,500,',
     );
     expect(csv.endsWith('\r\n')).toBe(true);
   });
 
   test('nothing finished: just the header', () => {
     expect(toCsv(resultRows([{ name: 'a', status: 'error' }]))).toBe(
-      'file,rank,label,probability,model_id,backend,ms\r\n',
+      'file,rank,label,probability,model_id,backend,ms,resize\r\n',
     );
   });
 
@@ -118,7 +132,10 @@ describe('results export', () => {
       modelId: 'url:http://x/mobilenet/model.json',
       backend: 'wasm',
       ms: 41.3,
+      resizeMode: 'keras',
     });
+    // a card that does not say how it was resized exports null, not a guess
+    expect(json.photos[1]).toMatchObject({ resizeMode: null });
     expect(json.photos[0]!.predictions[1]).toEqual({
       rank: 2,
       label: 'Eskimo dog, husky',

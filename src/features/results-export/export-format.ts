@@ -18,6 +18,8 @@ export interface ExportableCard {
   ms?: number;
   backend?: string;
   modelId?: string;
+  /** how the photo was fitted into the model's input (`squash`, `center-crop`, `keras`) */
+  resizeMode?: string;
   /** a second model's answer for the same photo (ImageNet's next to a custom model's) */
   also?: {
     modelId: string;
@@ -37,6 +39,8 @@ export interface ResultRow {
   modelId: string;
   backend: string;
   ms: number;
+  /** the resize mode that made the model input (empty when unknown) */
+  resize: string;
 }
 
 /** The CSV columns, in order. */
@@ -48,6 +52,8 @@ export const CSV_COLUMNS = [
   'model_id',
   'backend',
   'ms',
+  // last, so readers that take columns by position keep working
+  'resize',
 ] as const;
 
 function finished(cards: readonly ExportableCard[]): ExportableCard[] {
@@ -74,6 +80,7 @@ export function resultRows(cards: readonly ExportableCard[]): ResultRow[] {
         modelId,
         backend: card.backend ?? '',
         ms: roundMs(ms),
+        resize: card.resizeMode ?? '',
       }));
     return [
       ...rows(card.predictions ?? [], card.modelId ?? '', card.ms),
@@ -107,7 +114,9 @@ export function toCsv(rows: readonly ResultRow[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const r of rows) {
     lines.push(
-      [r.file, r.rank, r.label, r.probability, r.modelId, r.backend, r.ms].map(csvField).join(','),
+      [r.file, r.rank, r.label, r.probability, r.modelId, r.backend, r.ms, r.resize]
+        .map(csvField)
+        .join(','),
     );
   }
   return lines.join('\r\n') + '\r\n';
@@ -120,6 +129,7 @@ export function toJson(cards: readonly ExportableCard[], exportedAt: Date): stri
     modelId: card.modelId ?? null,
     backend: card.backend ?? null,
     ms: Number.isFinite(roundMs(card.ms)) ? roundMs(card.ms) : null,
+    resizeMode: card.resizeMode ?? null,
     predictions: ranked(card.predictions ?? []),
     ...(card.also
       ? {

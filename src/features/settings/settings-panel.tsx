@@ -74,10 +74,18 @@ export function SettingsPanel({
               isResizeMode(e.target.value) && onChange({ ...settings, resizeMode: e.target.value })
             }
           >
-            <option value="squash">squashing (as Keras load_img)</option>
+            <option value="squash">squashing (smooth resize)</option>
             <option value="center-crop">centre crop</option>
+            <option value="keras">as Keras&apos; load_img (Python&apos;s exact pixels)</option>
           </select>
         </label>
+        {settings.resizeMode === 'keras' && (
+          <p className="muted" data-testid="keras-resize-note">
+            Decoded and resized exactly as <code>keras.utils.load_img(path, target_size=…)</code>:
+            no EXIF rotation, alpha dropped, nearest-neighbour sampling. JPEG and PNG give
+            Python&apos;s model input bit for bit.
+          </p>
+        )}
         {children}
         {reports.length > 0 && (
           <table className="backend-table" data-testid="backend-report">

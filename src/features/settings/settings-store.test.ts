@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_SETTINGS, loadSettings, saveSettings, type Settings } from './settings-store';
+import {
+  DEFAULT_SETTINGS,
+  loadSettings,
+  saveSettings,
+  withResizeFromSearch,
+  type Settings,
+} from './settings-store';
 
 const KEY = 'inception-lens:settings';
 
@@ -123,5 +129,36 @@ describe('settings store', () => {
     };
     expect(() => saveSettings({ ...DEFAULT_SETTINGS, backend: 'cpu' }, full)).not.toThrow();
     expect(attempts).toBe(1);
+  });
+});
+
+describe('withResizeFromSearch', () => {
+  test.each(['keras', 'squash', 'center-crop'] as const)('?resize=%s selects that mode', (mode) => {
+    const stored: Settings = {
+      ...DEFAULT_SETTINGS,
+      resizeMode: mode === 'squash' ? 'keras' : 'squash',
+    };
+    expect(withResizeFromSearch(stored, `?model=x&resize=${mode}`)).toEqual({
+      ...stored,
+      resizeMode: mode,
+    });
+  });
+
+  test('no or an unknown ?resize= keeps the stored mode; squash stays the default', () => {
+    const stored: Settings = { ...DEFAULT_SETTINGS, resizeMode: 'center-crop' };
+    expect(withResizeFromSearch(stored, '')).toBe(stored);
+    expect(withResizeFromSearch(stored, '?resize=bilinear')).toBe(stored);
+    expect(withResizeFromSearch(stored, '?resize=KERAS')).toBe(stored);
+    expect(DEFAULT_SETTINGS.resizeMode).toBe('squash');
+  });
+
+  test('a stored keras mode survives a reload', () => {
+    const store = new Map<string, string>();
+    const storage = {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => void store.set(k, v),
+    };
+    saveSettings({ ...DEFAULT_SETTINGS, resizeMode: 'keras' }, storage);
+    expect(loadSettings(storage).resizeMode).toBe('keras');
   });
 });

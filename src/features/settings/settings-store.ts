@@ -38,6 +38,15 @@ export function loadSettings(
   }
 }
 
+/**
+ * `settings` with the address's `?resize=` (keras, squash or center-crop) applied: a link can
+ * choose the resize mode for this visit without changing what is stored. Other values are ignored.
+ */
+export function withResizeFromSearch(settings: Settings, search: string): Settings {
+  const resize = new URLSearchParams(search).get('resize');
+  return isResizeMode(resize) ? { ...settings, resizeMode: resize } : settings;
+}
+
 /** Stores settings; a full or blocked storage is not worth failing over. */
 export function saveSettings(
   settings: Settings,
