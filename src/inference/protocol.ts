@@ -4,9 +4,13 @@
  * it answers.
  */
 import type { ModelEntry } from '../models/registry';
-import type { InspectRequest, InspectResponse } from './inspect-protocol';
-import type { ModelLibraryRequest, ModelLibraryResponse } from './model-import-protocol';
-import type { TrainRequest, TrainResponse } from './train-protocol';
+import type { InspectRequest, InspectResponse } from './inspect/protocol';
+// The page imports every message type from here (lint allows it this file and client.ts only).
+export * from './inspect/protocol';
+export * from './library/protocol';
+export * from './train/protocol';
+import type { ModelLibraryRequest, ModelLibraryResponse } from './library/protocol';
+import type { TrainRequest, TrainResponse } from './train/protocol';
 
 /** TensorFlow.js backends, in the order "first available" would try them. */
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;

@@ -1,10 +1,6 @@
 /** The explain feature's call to the worker: a Grad-CAM heatmap for one image and class. */
 import type { InferenceClient } from '../../inference/client';
-import type {
-  GradCamResult,
-  GradCamStage,
-  InspectResponse,
-} from '../../inference/inspect-protocol';
+import type { GradCamResult, GradCamStage, InspectResponse } from '../../inference/protocol';
 
 /** What one Grad-CAM request carries. */
 export interface GradCamInput {

@@ -1,6 +1,6 @@
 /** The model inspector's calls to the worker. */
 import type { InferenceClient } from '../../inference/client';
-import type { InspectResponse, LayerWeights, ModelSummary } from '../../inference/inspect-protocol';
+import type { InspectResponse, LayerWeights, ModelSummary } from '../../inference/protocol';
 
 type Answer<T extends InspectResponse['type']> = Extract<InspectResponse, { type: T }>;
 

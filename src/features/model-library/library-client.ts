@@ -5,8 +5,8 @@ import type {
   ImportStage,
   ModelLibraryResponse,
   StoredModel,
-} from '../../inference/model-import-protocol';
-import type { WorkerResponse } from '../../inference/protocol';
+  WorkerResponse,
+} from '../../inference/protocol';
 import type { WeightPrecision } from '../../models/weight-precision';
 
 /** Where an import is. */

@@ -1,6 +1,5 @@
-/** The Teach view's calls to the worker, typed (see `inference/train-protocol.ts`). */
+/** The Teach view's calls to the worker, typed (see `inference/protocol.ts`). */
 import type { InferenceClient } from '../../inference/client';
-import type { WorkerResponse } from '../../inference/protocol';
 import type {
   SavedModelInfo,
   TrainExamplePixels,
@@ -10,7 +9,8 @@ import type {
   TrainReport,
   TrainResponse,
   TrainSettings,
-} from '../../inference/train-protocol';
+  WorkerResponse,
+} from '../../inference/protocol';
 
 type Answer<T extends TrainResponse['type']> = Extract<TrainResponse, { type: T }>;
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { example } from './teach-test-kit';
 import { CancelledError, type InferenceClient } from '../../inference/client';
-import type { WorkerRequest } from '../../inference/protocol';
-import { defaultSettings, type TrainReport } from '../../inference/train-protocol';
+import { defaultSettings, type TrainReport, type WorkerRequest } from '../../inference/protocol';
 import {
   cancelTraining,
   estimateKey,

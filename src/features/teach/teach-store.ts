@@ -6,7 +6,7 @@
  */
 import { useSyncExternalStore } from 'react';
 import type { InferenceClient } from '../../inference/client';
-import type { TrainExamplePixels } from '../../inference/train-protocol';
+import type { TrainExamplePixels } from '../../inference/protocol';
 import { ImageInputError, preprocessImage } from '../../preprocess/preprocess-image';
 import { addExamples, removeExamples } from './teach-client';
 import {

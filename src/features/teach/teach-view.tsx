@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { InferenceClient } from '../../inference/client';
-import type { LoadedModelInfo } from '../../inference/protocol';
-import type { SavedModelInfo, TrainPlan } from '../../inference/train-protocol';
+import type { LoadedModelInfo, SavedModelInfo, TrainPlan } from '../../inference/protocol';
 import { forgetModel, renameRemembered } from '../../lib/model-selection';
 import { INCEPTION_V3_IMAGENET, type ModelEntry } from '../../models/registry';
 import { CameraCapture } from './camera-capture';
