@@ -16,7 +16,6 @@ import {
   configureWasmThreads,
   withUncappedThreads,
 } from '../../src/inference/backends/wasm-threads';
-import type { WorkerResponse } from '../../src/inference/protocol';
 import type { ModelEntry } from '../../src/models/registry';
 import { preprocessImage } from '../../src/preprocess/preprocess-image';
 import type {
@@ -109,10 +108,7 @@ async function timedLoad(
 }
 
 async function memory(client: InferenceClient): Promise<MemorySample> {
-  const answer = await client.call<Extract<WorkerResponse, { type: 'memory-result' }>>((id) => ({
-    type: 'memory',
-    id,
-  }));
+  const answer = await client.call('memory', {});
   let heapBytes: number | null = null;
   const measure = (
     performance as Performance & {

@@ -14,7 +14,7 @@ import { AlsoImageNetToggle } from '../features/settings/also-imagenet-toggle';
 import { SettingsPanel } from '../features/settings/settings-panel';
 import { TeachView } from '../features/teach/teach-view';
 import { loadSettings, saveSettings, type Settings } from '../features/settings/settings-store';
-import { isBackendChoice, type WorkerResponse } from '../inference/protocol';
+import { isBackendChoice } from '../inference/protocol';
 import { entryFromSearch, type ModelEntry } from '../models/registry';
 import { getInferenceClient } from './inference-client';
 import { tuningFromSearch } from './tuning-params';
@@ -54,9 +54,7 @@ export function App() {
   const [remeasure, setRemeasure] = useState(0);
   const model = useModel(client, entry, backend, tuning, remeasure);
   // A remembered model that is gone from this browser is not offered again on the next visit.
-  const gone =
-    model.status.state === 'error' &&
-    /is no longer stored in this browser/.test(model.status.message);
+  const gone = model.status.state === 'error' && model.errorCode === 'model-deleted';
   useEffect(() => {
     if (gone) forgetModel(entry.id);
   }, [gone, entry.id]);
@@ -164,19 +162,12 @@ export function App() {
         >
           <StorageInfo storage={pwa.storage} onRefresh={() => void pwa.refreshStorage()} />
           <DiagnosticsPanel
-            measure={() =>
-              client.call<Extract<WorkerResponse, { type: 'memory-result' }>>((id) => ({
-                type: 'memory',
-                id,
-              }))
-            }
+            measure={() => client.call('memory', {})}
             onRestart={() => client.restart('restarted on request')}
             {...(debug
               ? {
                   onSimulateLoss: () =>
-                    client
-                      .call((id) => ({ type: 'simulate-backend-loss', id }))
-                      .then(() => undefined),
+                    client.call('simulate-backend-loss', {}).then(() => undefined),
                 }
               : {})}
           />

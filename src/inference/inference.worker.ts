@@ -1,31 +1,35 @@
 /// <reference lib="webworker" />
-/** Thin worker entry: wires messages to the InferenceService; all logic lives in the handlers. */
+/** Thin worker entry: wires messages to the InferenceService and fills its handler registry. */
 import { watchBackendLoss } from './backends/backend-loss';
+import { diagnosticsHandlers } from './backends/diagnostics';
 import { selectBackend, tuneSelectedBackend } from './backends/select-backend';
-import { diagnosticsFeatures } from './backends/diagnostics';
-import { inspectFeatures } from './inspect/handlers';
 import { fetchModelArtifacts, loadClassifier } from './classify/load-model';
-import { modelLibraryFeatures } from './library/open-h5-in-worker';
-import { indexedDbModelStore } from './library/store';
+import { inspectHandlers } from './inspect/handlers';
+import { createLibraryHandlers, type LibraryDeps } from './library/handlers';
+import { browserLibraryDeps } from './library/worker-deps';
 import type { WorkerRequest, WorkerResponse } from './protocol';
+import type { HandlerRegistry } from './seam/handlers';
 import { InferenceService } from './seam/service';
-import { browserTrainDeps, createTrainFeatures, type TrainSessionDeps } from './train/session';
+import { browserTrainDeps, createTrainHandlers, type TrainSessionDeps } from './train/session';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
+// Made on first use: nothing opens IndexedDB until a library or Teach request needs it.
+let libraryDeps: LibraryDeps | null = null;
 let trainDeps: TrainSessionDeps | null = null;
-/** Teach's handlers, one session per worker, over the model library's IndexedDB store. */
-const trainFeatures = createTrainFeatures(
-  () => (trainDeps ??= browserTrainDeps(indexedDbModelStore())),
-);
+
+/** Every request but load and classify; the type makes a missing handler a compile error. */
+const handlers: HandlerRegistry = {
+  ...diagnosticsHandlers,
+  ...inspectHandlers,
+  ...createLibraryHandlers(() => (libraryDeps ??= browserLibraryDeps())),
+  ...createTrainHandlers(
+    () => (trainDeps ??= browserTrainDeps((libraryDeps ??= browserLibraryDeps()).store)),
+  ),
+};
 
 const service = new InferenceService({
-  features: {
-    ...diagnosticsFeatures,
-    ...inspectFeatures,
-    ...modelLibraryFeatures,
-    ...trainFeatures,
-  },
+  handlers,
   post: (message: WorkerResponse, transfer: Transferable[] = []) =>
     scope.postMessage(message, transfer),
   selectBackend,

@@ -1,24 +1,14 @@
 /** Worker-side diagnostics: what TensorFlow.js holds, and a simulated GPU loss for tests. */
 import * as tf from '@tensorflow/tfjs';
+import type { BackendRequests } from '../protocol';
+import type { Handlers } from '../seam/handlers';
 import { simulateBackendLoss } from './backend-loss';
-import type { FeatureHandler } from '../seam/service';
 
-/** Feature handlers for the 'memory' and 'simulate-backend-loss' requests. */
-export const diagnosticsFeatures: Record<'memory' | 'simulate-backend-loss', FeatureHandler> = {
-  memory: (request, context) => {
+/** Handlers of the backends' diagnostics requests ('memory', 'simulate-backend-loss'). */
+export const diagnosticsHandlers: Handlers<keyof BackendRequests> = {
+  memory: () => {
     const { numTensors, numBytes } = tf.memory();
-    context.post({
-      type: 'memory-result',
-      id: request.id,
-      numTensors,
-      numBytes,
-      backend: tf.getBackend(),
-    });
-    return Promise.resolve();
+    return Promise.resolve({ numTensors, numBytes, backend: tf.getBackend() });
   },
-  'simulate-backend-loss': (request, context) => {
-    const backend = simulateBackendLoss();
-    context.post({ type: 'simulate-backend-loss-result', id: request.id, backend });
-    return Promise.resolve();
-  },
+  'simulate-backend-loss': () => Promise.resolve({ backend: simulateBackendLoss() }),
 };

@@ -5,11 +5,25 @@ import { createClassifier, numClassesOf, type Classifier } from './classifier';
 import { inferenceFormOf } from './fold-batch-norm';
 import { metadataUrl, resolveLabels } from './labels';
 import type { LoadTuning } from '../protocol';
+import { messageOf, RequestError } from '../seam/handlers';
+
+/** A loader error as the page sees it: explained, and coded when a stored model is gone. */
+function loadFailure(entry: ModelEntry, error: unknown): Error {
+  const message = explainLoadError(entry, error);
+  return isStoredModelGone(entry, error)
+    ? new RequestError('model-deleted', message)
+    : new Error(message, { cause: error });
+}
+
+/** True when TensorFlow.js found no model under a stored model's `indexeddb://` URL. */
+function isStoredModelGone(entry: ModelEntry, error: unknown): boolean {
+  return entry.url.startsWith('indexeddb://') && /cannot find model/i.test(messageOf(error));
+}
 
 /** Turns TensorFlow.js' loader errors into sentences a user can act on. */
 export function explainLoadError(entry: ModelEntry, error: unknown): string {
-  const raw = error instanceof Error ? error.message : String(error);
-  if (entry.url.startsWith('indexeddb://') && /cannot find model/i.test(raw)) {
+  const raw = messageOf(error);
+  if (isStoredModelGone(entry, error)) {
     return `${entry.name} is no longer stored in this browser (its site data was cleared or it was deleted).`;
   }
   const hint = entry.missingHint ? ` ${entry.missingHint}` : '';
@@ -121,7 +135,7 @@ export async function fetchModelArtifacts(
     if (!handler.load) throw new Error('this browser cannot download models');
     return await handler.load();
   } catch (error) {
-    throw new Error(explainLoadError(entry, error), { cause: error });
+    throw loadFailure(entry, error);
   }
 }
 
@@ -150,7 +164,7 @@ export async function loadClassifier(
         ? await tf.loadLayersModel(entry.url, { onProgress: (f) => onProgress(f) })
         : await tf.loadLayersModel(httpHandler(entry, onProgress, signal));
   } catch (error) {
-    throw new Error(explainLoadError(entry, error), { cause: error });
+    throw loadFailure(entry, error);
   }
   try {
     const labels = await resolveLabels(entry, numClassesOf(model, entry), () =>

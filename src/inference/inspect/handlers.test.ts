@@ -3,9 +3,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { ModelEntry } from '../../models/registry';
 import { useWasmBackend } from '../../test/tf-node';
 import { createClassifier } from '../classify/classifier';
-import { inspectFeatures } from './handlers';
-import type { InspectResponse } from './protocol';
-import type { WorkerRequest, WorkerResponse } from '../protocol';
+import { inspectHandlers } from './handlers';
+import type { ReplyMessage, WorkerRequest, WorkerResponse } from '../protocol';
 import { InferenceService } from '../seam/service';
 
 let tf: typeof tfTypes;
@@ -69,7 +68,7 @@ async function until(predicate: () => boolean, what: string): Promise<void> {
 function setup(withModel = true, onPost?: (m: WorkerResponse) => void) {
   const posted: WorkerResponse[] = [];
   const service: InferenceService = new InferenceService({
-    features: inspectFeatures,
+    handlers: inspectHandlers,
     post: (m) => {
       posted.push(m);
       onPost?.(m);
@@ -85,7 +84,7 @@ function setup(withModel = true, onPost?: (m: WorkerResponse) => void) {
       ),
     now: () => performance.now(),
   });
-  const final = (id: number) => posted.find((m) => m.id === id && !m.type.endsWith('progress'));
+  const final = (id: number) => posted.find((m) => m.id === id && m.type !== 'progress');
   const ask = async (request: WorkerRequest): Promise<WorkerResponse> => {
     service.handle(request);
     await until(() => final(request.id) !== undefined, `an answer to ${request.type}`);
@@ -97,16 +96,16 @@ function setup(withModel = true, onPost?: (m: WorkerResponse) => void) {
   return { service, posted, ask, ready };
 }
 
-type Of<T extends InspectResponse['type']> = Extract<InspectResponse, { type: T }>;
+type Of<K extends 'inspect-summary' | 'inspect-weights' | 'grad-cam'> = ReplyMessage<K>;
 
 describe('inspect handlers in the InferenceService', () => {
   test('summary, weights and Grad-CAM of the active model', async () => {
     const { ask, posted, ready } = setup();
-    expect((await ready)?.type).toBe('ready');
+    expect((await ready)?.type).toBe('reply');
     const before = tf.memory().numTensors;
 
-    const summary = (await ask({ type: 'inspect-summary', id: 2 })) as Of<'inspect-summary-result'>;
-    expect(summary.type).toBe('inspect-summary-result');
+    const summary = (await ask({ type: 'inspect-summary', id: 2 })) as Of<'inspect-summary'>;
+    expect(summary.type).toBe('reply');
     expect(summary.summary.rows.map((r) => r.name)).toEqual([
       'image',
       'features',
@@ -119,7 +118,7 @@ describe('inspect handlers in the InferenceService', () => {
       type: 'inspect-weights',
       id: 3,
       layer: 'features',
-    })) as Of<'inspect-weights-result'>;
+    })) as Of<'inspect-weights'>;
     expect(weights.weights.weights[0]).toMatchObject({ shape: [1, 1, 3, 2], min: -1, max: 1 });
     expect(weights.weights.filters?.count).toBe(2);
 
@@ -130,8 +129,8 @@ describe('inspect handlers in the InferenceService', () => {
       width: SIZE,
       height: SIZE,
       classIndex: 0,
-    })) as Of<'grad-cam-result'>;
-    expect(cam.type).toBe('grad-cam-result');
+    })) as Of<'grad-cam'>;
+    expect(cam.type).toBe('reply');
     const { result } = cam;
     expect(result).toMatchObject({
       layer: 'features',
@@ -149,9 +148,9 @@ describe('inspect handlers in the InferenceService', () => {
     expect(result.probability).toBeGreaterThan(0);
     expect(result.probability).toBeLessThan(1);
     expect(posted.filter((m) => m.id === 4).map((m) => m.type)).toEqual([
-      'grad-cam-progress',
-      'grad-cam-progress',
-      'grad-cam-result',
+      'progress',
+      'progress',
+      'reply',
     ]);
     // A bigger photo is resized to the model's input first.
     const big = (await ask({
@@ -162,7 +161,7 @@ describe('inspect handlers in the InferenceService', () => {
       height: 32,
       classIndex: 0,
       layer: 'features',
-    })) as Of<'grad-cam-result'>;
+    })) as Of<'grad-cam'>;
     expect([big.result.width, big.result.height]).toEqual([SIZE, SIZE]);
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -189,13 +188,18 @@ describe('inspect handlers in the InferenceService', () => {
   test('without a model: a clear error', async () => {
     const { ask } = setup(false);
     const answer = await ask({ type: 'inspect-summary', id: 9 });
-    expect(answer).toEqual({ type: 'error', id: 9, message: 'no model is loaded' });
+    expect(answer).toEqual({
+      type: 'error',
+      id: 9,
+      message: 'no model is loaded',
+      code: 'no-model',
+    });
   });
 
   test('a Grad-CAM cancelled while it runs answers cancelled and leaves no tensors', async () => {
     let cancel = (): void => {};
     const { service, ask, ready, posted } = setup(true, (m) => {
-      if (m.type === 'grad-cam-progress' && m.stage === 'forward') cancel();
+      if (m.type === 'progress' && 'stage' in m && m.stage === 'forward') cancel();
     });
     cancel = () => service.handle({ type: 'cancel', id: 8, target: 7 });
     await ready;
@@ -209,12 +213,9 @@ describe('inspect handlers in the InferenceService', () => {
       classIndex: 1,
     });
     await until(() => posted.some((m) => m.id === 7 && m.type === 'cancelled'), 'cancelled');
-    expect(posted.filter((m) => m.id === 7).map((m) => m.type)).toEqual([
-      'grad-cam-progress',
-      'cancelled',
-    ]);
+    expect(posted.filter((m) => m.id === 7).map((m) => m.type)).toEqual(['progress', 'cancelled']);
     expect(tf.memory().numTensors).toBe(before);
     // The service still answers afterwards.
-    expect((await ask({ type: 'inspect-summary', id: 10 })).type).toBe('inspect-summary-result');
+    expect((await ask({ type: 'inspect-summary', id: 10 })).type).toBe('reply');
   });
 });

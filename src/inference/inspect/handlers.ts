@@ -4,50 +4,33 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { rgbaToRgbFloat } from '../../preprocess/pixels';
-import { blockLayers, camLayers, defaultCamLayer, gradCam, GradCamStopped } from './grad-cam';
-import type { InspectRequest } from './protocol';
+import { blockLayers, camLayers, defaultCamLayer, gradCam } from './grad-cam';
+import type { InspectRequests } from '../protocol';
+import { RequestError, type Handler, type Handlers, type HandlerContext } from '../seam/handlers';
 import { summarizeModel } from './summary';
 import { inspectLayerWeights } from './weights';
-import type { WorkerRequest } from '../protocol';
-import type { FeatureHandler, ServiceContext } from '../seam/service';
 
 /** The active layers model, or an error that says why there is none. */
-function activeModel(context: ServiceContext): tf.LayersModel {
+function activeModel(context: HandlerContext<keyof InspectRequests>): tf.LayersModel {
   const classifier = context.classifier;
-  if (!classifier) throw new Error('no model is loaded');
+  if (!classifier) throw new RequestError('no-model', 'no model is loaded');
   if (!classifier.model) throw new Error(`${classifier.info.name} cannot be inspected`);
   return classifier.model;
 }
 
-function narrow<T extends InspectRequest['type']>(
-  request: WorkerRequest,
-  type: T,
-): Extract<InspectRequest, { type: T }> {
-  if (request.type !== type) throw new Error(`expected a '${type}' request, got '${request.type}'`);
-  return request as Extract<InspectRequest, { type: T }>;
-}
+const summary: Handler<'inspect-summary'> = (_request, context) =>
+  Promise.resolve({ summary: summarizeModel(activeModel(context)) });
 
-const summary: FeatureHandler = (request, context) => {
-  const { id } = narrow(request, 'inspect-summary');
-  const model = activeModel(context);
-  context.post({ type: 'inspect-summary-result', id, summary: summarizeModel(model) });
-  return Promise.resolve();
-};
+const weights: Handler<'inspect-weights'> = async ({ layer }, context) => ({
+  weights: await inspectLayerWeights(activeModel(context), layer),
+});
 
-const weights: FeatureHandler = async (request, context) => {
-  const { id, layer } = narrow(request, 'inspect-weights');
-  const result = await inspectLayerWeights(activeModel(context), layer);
-  if (context.isCancelled()) return; // the service answers 'cancelled'
-  context.post({ type: 'inspect-weights-result', id, weights: result });
-};
-
-const explain: FeatureHandler = async (request, context) => {
-  const req = narrow(request, 'grad-cam');
+const explain: Handler<'grad-cam'> = async (req, context) => {
   const model = activeModel(context);
   const classifier = context.classifier;
   const info = classifier?.info;
   const range = classifier?.entry?.inputRange ?? info?.inputRange;
-  if (!info || !range) throw new Error('no model is loaded');
+  if (!info || !range) throw new RequestError('no-model', 'no model is loaded');
   const { width, height } = req;
   const rgba = new Uint8Array(req.pixels);
   if (!(width > 0 && height > 0) || rgba.length !== width * height * 4) {
@@ -64,12 +47,10 @@ const explain: FeatureHandler = async (request, context) => {
   });
   try {
     const map = await gradCam(model, input, req.classIndex, layer, {
-      onStage: (stage) => context.post({ type: 'grad-cam-progress', id: req.id, stage }),
+      onStage: (stage) => context.progress({ stage }),
       shouldStop: () => context.isCancelled(),
     });
-    context.post({
-      type: 'grad-cam-result',
-      id: req.id,
+    return {
       result: {
         layer,
         classIndex: req.classIndex,
@@ -83,17 +64,14 @@ const explain: FeatureHandler = async (request, context) => {
         blocks: blockLayers(model),
         ms: performance.now() - start,
       },
-    });
-  } catch (error) {
-    if (error instanceof GradCamStopped) return; // the service answers 'cancelled'
-    throw error;
+    };
   } finally {
     input.dispose();
   }
 };
 
-/** The handlers, by request type, for `InferenceService`'s `features`. */
-export const inspectFeatures: Partial<Record<WorkerRequest['type'], FeatureHandler>> = {
+/** The inspect handlers, by request type (a stopped Grad-CAM throws; the service answers 'cancelled'). */
+export const inspectHandlers: Handlers<keyof InspectRequests> = {
   'inspect-summary': summary,
   'inspect-weights': weights,
   'grad-cam': explain,

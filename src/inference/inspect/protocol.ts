@@ -1,7 +1,7 @@
 /**
  * The "understand the model" part of the worker contract: the model summary, the weights
- * explorer and Grad-CAM explanations. `protocol.ts` adds these requests and responses to its
- * unions; the page and the worker both import the types from here.
+ * explorer and Grad-CAM explanations. `../protocol.ts` joins its
+ * requests into the one request map; the page imports the types from there.
  */
 
 /** A Keras-style shape: `null` for the batch (or any unknown) dimension. */
@@ -126,13 +126,15 @@ export interface GradCamResult {
 /** Stages of a Grad-CAM run, for its progress messages. */
 export type GradCamStage = 'forward' | 'gradient';
 
-/** Page → worker requests of this part. */
-export type InspectRequest =
-  | { type: 'inspect-summary'; id: number }
-  | { type: 'inspect-weights'; id: number; layer: string }
-  | {
-      type: 'grad-cam';
-      id: number;
+/** The inspect requests: the request each sends, its progress (if any) and its reply. */
+export interface InspectRequests {
+  /** the Keras-style summary of the active model */
+  'inspect-summary': { request: Record<never, never>; reply: { summary: ModelSummary } };
+  /** statistics (and filter images) of one layer's weights */
+  'inspect-weights': { request: { layer: string }; reply: { weights: LayerWeights } };
+  /** a Grad-CAM heatmap for one image and class */
+  'grad-cam': {
+    request: {
       /** RGBA bytes of the model input, `width × height × 4`; transferred */
       pixels: ArrayBuffer;
       width: number;
@@ -142,10 +144,7 @@ export type InspectRequest =
       /** layer to explain at; the default one when absent */
       layer?: string;
     };
-
-/** Worker → page responses of this part. */
-export type InspectResponse =
-  | { type: 'inspect-summary-result'; id: number; summary: ModelSummary }
-  | { type: 'inspect-weights-result'; id: number; weights: LayerWeights }
-  | { type: 'grad-cam-progress'; id: number; stage: GradCamStage }
-  | { type: 'grad-cam-result'; id: number; result: GradCamResult };
+    progress: { stage: GradCamStage };
+    reply: { result: GradCamResult };
+  };
+}

@@ -19,16 +19,12 @@ import {
 } from '../../models/tfjs-artifacts';
 import type { WeightPrecision } from '../../models/weight-precision';
 import { h5wasmNode, useKerasH5Setup } from '../../test/h5-fixtures';
-import {
-  createModelLibraryFeatures,
-  importModel,
-  type ImportContext,
-  type ImportDeps,
-} from './import-model';
+import { importModel, type ImportContext, type ImportDeps } from './import-model';
 import type { FolderFile, StoredModel } from './protocol';
 import { memoryModelStore } from './store';
-import type { WorkerRequest, WorkerResponse } from '../protocol';
-import type { ServiceContext } from '../seam/service';
+import { createLibraryHandlers } from './handlers';
+import type { ProgressOf, RequestType } from '../protocol';
+import type { HandlerContext } from '../seam/handlers';
 
 const setup = useKerasH5Setup({ seed: 5, scratchPrefix: 'lens-import-' });
 const { scratch } = setup;
@@ -454,66 +450,59 @@ describe('a URL opened in the page', () => {
   });
 });
 
-describe('the feature handlers', () => {
-  function serviceContext(cancelled = () => false) {
-    const posted: WorkerResponse[] = [];
-    const context: ServiceContext = {
+describe('the library handlers', () => {
+  function handlerContext<K extends RequestType>(cancelled = () => false) {
+    const progress: ProgressOf<K>[] = [];
+    const context: HandlerContext<K> = {
       classifier: null,
       backend: 'wasm',
-      post: (m) => posted.push(m),
+      progress: (p) => progress.push(p),
       isCancelled: cancelled,
+      transfer: () => undefined,
       activate: () => undefined,
     };
-    return { context, posted };
+    return { context, progress };
   }
-
-  test('import posts throttled progress then the stored model; list and delete answer with the list', async () => {
-    const { deps } = makeDeps();
-    const features = createModelLibraryFeatures(() => deps);
-    const { files: folder } = await tinyFolder();
-    const { context, posted } = serviceContext();
-    const request: WorkerRequest = {
-      type: 'import-model',
-      id: 3,
-      source: { kind: 'folder', name: 'tiny', files: folder },
-      precision: 'float16',
-    };
-    await features['import-model'](request, context);
-    const last = posted.at(-1) as Extract<WorkerResponse, { type: 'model-imported' }>;
-    expect(last.type).toBe('model-imported');
-    expect(last.models.map((m: StoredModel) => m.key)).toEqual([last.model.key]);
-    expect(posted.slice(0, -1).every((m) => m.type === 'import-model-progress' && m.id === 3)).toBe(
-      true,
-    );
-
-    const list = serviceContext();
-    await features['list-models']({ type: 'list-models', id: 4 }, list.context);
-    expect(list.posted).toEqual([{ type: 'model-list', id: 4, models: last.models }]);
-
-    const del = serviceContext();
-    await features['delete-model'](
-      { type: 'delete-model', id: 5, key: last.model.key },
-      del.context,
-    );
-    expect(del.posted).toEqual([{ type: 'model-list', id: 5, models: [] }]);
+  const libraryDeps = (deps: ImportDeps) => ({
+    ...deps,
+    loadArtifacts: () => Promise.reject(new Error('not used')),
   });
 
-  test('a cancelled import answers nothing itself (the service says cancelled) and stores nothing', async () => {
-    const { deps, store } = makeDeps();
-    const features = createModelLibraryFeatures(() => deps);
-    let checks = 0;
-    const { context, posted } = serviceContext(() => ++checks > 30);
-    const before = tf.memory().numTensors;
-    await features['import-model'](
-      {
-        type: 'import-model',
-        id: 9,
-        source: { kind: 'h5', name: 'w.h5', file: blobOf(files.top) },
-        precision: 'float16',
-      },
+  test('import reports throttled progress then the stored model; list and delete answer with the list', async () => {
+    const { deps } = makeDeps();
+    const handlers = createLibraryHandlers(() => libraryDeps(deps));
+    const { files: folder } = await tinyFolder();
+    const { context, progress } = handlerContext<'library-import'>();
+    const reply = await handlers['library-import'](
+      { source: { kind: 'folder', name: 'tiny', files: folder }, precision: 'float16' },
       context,
     );
-    expect(posted.every((m) => m.type === 'import-model-progress')).toBe(true);
+    expect(reply.models.map((m: StoredModel) => m.key)).toEqual([reply.model.key]);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((p) => typeof p.stage === 'string')).toBe(true);
+
+    const list = await handlers['library-list']({}, handlerContext<'library-list'>().context);
+    expect(list).toEqual({ models: reply.models });
+
+    const del = await handlers['library-delete'](
+      { key: reply.model.key },
+      handlerContext<'library-delete'>().context,
+    );
+    expect(del).toEqual({ models: [] });
+  });
+
+  test('a cancelled import throws (the service says cancelled) and stores nothing', async () => {
+    const { deps, store } = makeDeps();
+    const handlers = createLibraryHandlers(() => libraryDeps(deps));
+    let checks = 0;
+    const { context } = handlerContext<'library-import'>(() => ++checks > 30);
+    const before = tf.memory().numTensors;
+    await expect(
+      handlers['library-import'](
+        { source: { kind: 'h5', name: 'w.h5', file: blobOf(files.top) }, precision: 'float16' },
+        context,
+      ),
+    ).rejects.toThrow('cancelled');
     expect(await store.list()).toEqual([]);
     expect(tf.memory().numTensors).toBe(before);
   });

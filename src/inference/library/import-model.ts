@@ -30,16 +30,8 @@ import {
 } from '../../models/tfjs-artifacts';
 import type { WeightPrecision } from '../../models/weight-precision';
 import { inputSizeOf, numClassesOf } from '../classify/classifier';
-import type {
-  FolderFile,
-  ImportSource,
-  ImportStage,
-  ModelLibraryRequest,
-  StoredModel,
-} from './protocol';
-import { storedEntry, type ModelStore } from './store';
-import type { WorkerRequest } from '../protocol';
-import type { FeatureHandler } from '../seam/service';
+import type { FolderFile, ImportSource, ImportStage, StoredModel } from './protocol';
+import { precisionOf, storedEntry, weightBytesOf, type ModelStore } from './store';
 
 /** An opened HDF5 file and how to let go of it. */
 export interface OpenedH5 {
@@ -155,19 +147,6 @@ function labelsFor(
   };
 }
 
-/** The precision of a set of weight specs, as the library shows it. */
-export function precisionOf(specs: readonly tf.io.WeightsManifestEntry[]): string {
-  const kinds = new Set(
-    specs.filter((s) => s.dtype === 'float32').map((s) => s.quantization?.dtype ?? 'float32'),
-  );
-  return kinds.size === 1 ? [...kinds][0]! : kinds.size === 0 ? 'float32' : 'mixed';
-}
-
-function byteLengthOf(data: tf.io.WeightData | undefined): number {
-  if (data === undefined) return 0;
-  return Array.isArray(data) ? data.reduce((a, b) => a + b.byteLength, 0) : data.byteLength;
-}
-
 async function storeModel(
   deps: ImportDeps,
   context: ImportContext,
@@ -196,7 +175,7 @@ async function storeModel(
     key,
     entry,
     source: fields.source,
-    bytes: byteLengthOf(artifacts.weightData),
+    bytes: weightBytesOf(artifacts.weightData),
     precision: precisionOf(artifacts.weightSpecs ?? []),
     params: fields.params,
     numClasses: fields.numClasses,
@@ -553,66 +532,4 @@ export async function importModel(
       );
     }
   }
-}
-
-function narrow<T extends ModelLibraryRequest['type']>(
-  request: WorkerRequest,
-  type: T,
-): Extract<ModelLibraryRequest, { type: T }> {
-  if (request.type !== type) throw new Error(`expected a '${type}' request, got '${request.type}'`);
-  return request as Extract<ModelLibraryRequest, { type: T }>;
-}
-
-/** The library's feature handlers, for the worker's InferenceService. */
-export function createModelLibraryFeatures(
-  getDeps: () => ImportDeps,
-): Record<ModelLibraryRequest['type'], FeatureHandler> {
-  return {
-    'import-model': async (request, context) => {
-      const { id, source, precision } = narrow(request, 'import-model');
-      const deps = getDeps();
-      let last = { stage: '', fraction: -1, at: 0 };
-      let model: StoredModel;
-      try {
-        model = await importModel(source, precision, deps, {
-          isCancelled: () => context.isCancelled(),
-          progress: (stage, fraction, detail) => {
-            // At most ~1 message per percent per stage: progress must not flood the page.
-            const now = Date.now();
-            if (
-              stage === last.stage &&
-              fraction !== null &&
-              fraction < 1 &&
-              fraction - last.fraction < 0.01 &&
-              now - last.at < 250
-            ) {
-              return;
-            }
-            last = { stage, fraction: fraction ?? -1, at: now };
-            context.post({
-              type: 'import-model-progress',
-              id,
-              stage,
-              fraction,
-              ...(detail ? { detail } : {}),
-            });
-          },
-        });
-      } catch (error) {
-        if (error instanceof ImportCancelled) return; // the service answers 'cancelled'
-        throw error;
-      }
-      context.post({ type: 'model-imported', id, model, models: await deps.store.list() });
-    },
-    'list-models': async (request, context) => {
-      const { id } = narrow(request, 'list-models');
-      context.post({ type: 'model-list', id, models: await getDeps().store.list() });
-    },
-    'delete-model': async (request, context) => {
-      const { id, key } = narrow(request, 'delete-model');
-      const { store } = getDeps();
-      await store.remove(key);
-      context.post({ type: 'model-list', id, models: await store.list() });
-    },
-  };
 }

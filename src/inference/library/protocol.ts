@@ -1,7 +1,7 @@
 /**
  * The model-library part of the worker contract: importing a model (a Keras `.h5`, a tfjs
- * folder, a URL) into this browser's storage, listing and deleting stored models. `protocol.ts`
- * adds these to its unions; the page and the worker both import the types from here.
+ * folder, a URL, a Teach package) into this browser's storage; listing, renaming, deleting and
+ * exporting stored models. `../protocol.ts` joins these into the one request map.
  */
 import type { ModelEntry } from '../../models/registry';
 import type { WeightPrecision } from '../../models/weight-precision';
@@ -31,7 +31,7 @@ export interface StoredModel {
   precision: string;
   params: number;
   numClasses: number;
-  /** ISO date of the import */
+  /** ISO date of the import (or of the save, for a model made in Teach) */
   created: string;
   /** e.g. that an InceptionV3 without its top only outputs features */
   note?: string;
@@ -40,27 +40,45 @@ export interface StoredModel {
 /** Stages of an import, reported with progress. */
 export type ImportStage = 'downloading' | 'reading' | 'verifying' | 'converting' | 'storing';
 
-/** Page → worker. */
-export type ModelLibraryRequest =
-  | {
-      type: 'import-model';
-      id: number;
+/** Where an import is. */
+export interface ImportProgress {
+  stage: ImportStage;
+  /** 0..1, or null when the stage cannot tell */
+  fraction: number | null;
+  detail?: string;
+}
+
+/** True for a model made in Teach (trained there, or an import of a Teach export). */
+export function isTeachModel(model: StoredModel): boolean {
+  return model.source.kind === 'trained';
+}
+
+/**
+ * The model library's requests: one vocabulary for every model kept in this browser, whether
+ * the Models view imported it or Teach made it. "Use" is the page's `selectModel(model.entry)`.
+ */
+export interface LibraryRequests {
+  /** every stored model, newest first */
+  'library-list': { request: Record<never, never>; reply: { models: StoredModel[] } };
+  /** imports a Keras `.h5`, a tfjs folder or a URL into this browser's storage */
+  'library-import': {
+    request: {
       source: ImportSource;
       /** precision to store a converted `.h5` in (tfjs folders are stored as they come) */
       precision: WeightPrecision;
-    }
-  | { type: 'list-models'; id: number }
-  | { type: 'delete-model'; id: number; key: string };
-
-/** Worker → page. */
-export type ModelLibraryResponse =
-  | {
-      type: 'import-model-progress';
-      id: number;
-      stage: ImportStage;
-      /** 0..1, or null when the stage cannot tell */
-      fraction: number | null;
-      detail?: string;
-    }
-  | { type: 'model-imported'; id: number; model: StoredModel; models: StoredModel[] }
-  | { type: 'model-list'; id: number; models: StoredModel[] };
+    };
+    progress: ImportProgress;
+    reply: { model: StoredModel; models: StoredModel[] };
+  };
+  /** imports a model package (a `.tfjs.zip` that `library-export` wrote); bytes transferred */
+  'library-import-package': {
+    request: { bytes: ArrayBuffer; fileName: string };
+    reply: { model: StoredModel };
+  };
+  /** renames a stored model (only its record changes) */
+  'library-rename': { request: { key: string; name: string }; reply: { model: StoredModel } };
+  /** deletes a stored model; replies with what remains */
+  'library-delete': { request: { key: string }; reply: { models: StoredModel[] } };
+  /** one file (a ZIP of model.json, weights.bin, metadata.json) for a stored model */
+  'library-export': { request: { key: string }; reply: { bytes: ArrayBuffer; fileName: string } };
+}

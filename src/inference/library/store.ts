@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../models/registry';
+import { RequestError } from '../seam/handlers';
 import type { StoredModel } from './protocol';
 
 /** Where the library keeps models; tests use {@link memoryModelStore}. */
@@ -18,6 +19,9 @@ export interface ModelStore {
   update(record: StoredModel): Promise<void>;
   remove(key: string): Promise<void>;
 }
+
+/** What the page reads when a stored model it names is gone. */
+export const MODEL_GONE = 'That model is no longer stored in this browser.';
 
 /** Prefix of stored models' URLs. */
 export const STORED_MODEL_PREFIX = 'indexeddb://inception-lens/';
@@ -40,6 +44,68 @@ export function newModelKey(now = Date.now()): string {
   return `m${now.toString(36)}${Math.floor(Math.random() * 36 ** 4)
     .toString(36)
     .padStart(4, '0')}`;
+}
+
+/** The precision of a set of weight specs, as the library shows it. */
+export function precisionOf(specs: readonly tf.io.WeightsManifestEntry[]): string {
+  const kinds = new Set(
+    specs.filter((s) => s.dtype === 'float32').map((s) => s.quantization?.dtype ?? 'float32'),
+  );
+  return kinds.size === 1 ? [...kinds][0]! : kinds.size === 0 ? 'float32' : 'mixed';
+}
+
+/** Bytes of some weight data (one buffer or several). */
+export function weightBytesOf(data: tf.io.WeightData | undefined): number {
+  if (data === undefined) return 0;
+  return Array.isArray(data) ? data.reduce((a, b) => a + b.byteLength, 0) : data.byteLength;
+}
+
+/** What a model made in Teach (trained, or an import of a Teach package) is stored with. */
+export interface LabelledModelFields {
+  name: string;
+  labels: string[];
+  inputSize: number;
+  inputRange: [number, number];
+  params: number;
+  /** how it was made, shown in the library */
+  detail: string;
+  note?: string;
+}
+
+/**
+ * Stores a model with its class names under `key`; the names, labels and input range also go
+ * into the artifacts' metadata, so an export carries them. Returns the record.
+ */
+export async function storeLabelledModel(
+  store: ModelStore,
+  key: string,
+  artifacts: tf.io.ModelArtifacts,
+  fields: LabelledModelFields,
+  created: Date,
+): Promise<StoredModel> {
+  const { name, labels, inputRange } = fields;
+  const record: StoredModel = {
+    key,
+    entry: storedEntry(key, {
+      name,
+      inputSize: fields.inputSize,
+      inputRange,
+      labels: { kind: 'list', labels },
+      labelOffset: 0,
+    }),
+    source: { kind: 'trained', detail: fields.detail },
+    bytes: weightBytesOf(artifacts.weightData),
+    precision: precisionOf(artifacts.weightSpecs ?? []),
+    params: fields.params,
+    numClasses: labels.length,
+    created: created.toISOString(),
+    ...(fields.note ? { note: fields.note } : {}),
+  };
+  await store.put(record, {
+    ...artifacts,
+    userDefinedMetadata: { ...(artifacts.userDefinedMetadata ?? {}), name, labels, inputRange },
+  });
+  return record;
 }
 
 const byNewest = (a: StoredModel, b: StoredModel): number => b.created.localeCompare(a.created);
@@ -87,7 +153,8 @@ function explainStorageError(error: unknown): Error {
   const name = (error as { name?: string } | null)?.name;
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'QuotaExceededError' || /quota/i.test(message)) {
-    return new Error(
+    return new RequestError(
+      'storage-full',
       'This browser has no room left to keep the model (storage quota exceeded). Delete a stored model, or store it as float16/uint8.',
     );
   }
@@ -129,7 +196,7 @@ export function indexedDbModelStore(factory: IDBFactory = indexedDB): ModelStore
         const found = await request(store.count(record.key));
         if (found === 0) {
           tx.abort();
-          throw new Error('That model is no longer stored in this browser.');
+          throw new RequestError('model-deleted', MODEL_GONE);
         }
         store.put(record);
         await new Promise<void>((resolve, reject) => {

@@ -7,6 +7,7 @@ import type {
   BackendReport,
   LoadedModelInfo,
   Prediction,
+  ReplyMessage,
   WorkerRequest,
   WorkerResponse,
 } from '../protocol';
@@ -192,7 +193,7 @@ function finalFor(posted: WorkerResponse[], id: number): WorkerResponse | undefi
 async function loaded() {
   const s = setup();
   s.service.handle(load(1));
-  await until(() => finalFor(s.posted, 1)?.type === 'ready', 'the first load');
+  await until(() => finalFor(s.posted, 1)?.type === 'reply', 'the first load');
   return s;
 }
 
@@ -200,7 +201,7 @@ describe('InferenceService: load', () => {
   test('posts progress (backend, download fractions, warming) then ready', async () => {
     const { service, posted, selectCalls, loadCalls, classifiers, reports } = setup();
     service.handle(load(7, 'webgl'));
-    await until(() => posted.some((m) => m.type === 'ready'), 'ready');
+    await until(() => posted.some((m) => m.type === 'reply'), 'ready');
     expect(selectCalls).toEqual(['webgl']);
     expect(loadCalls).toEqual([ENTRY]);
     expect(posted).toEqual([
@@ -210,7 +211,7 @@ describe('InferenceService: load', () => {
       { type: 'progress', id: 7, stage: 'download', fraction: 1, backend: 'webgl' },
       { type: 'progress', id: 7, stage: 'warming', fraction: 0, backend: 'webgl' },
       {
-        type: 'ready',
+        type: 'reply',
         id: 7,
         backend: 'webgl',
         model: classifiers[0]?.info,
@@ -236,7 +237,7 @@ describe('InferenceService: load', () => {
       backends: failed,
     });
     expect(loadCalls).toEqual([]);
-    expect(posted.some((m) => m.type === 'ready')).toBe(false);
+    expect(posted.some((m) => m.type === 'reply')).toBe(false);
   });
 
   test('a download failure posts an error with the reports of the chosen backend', async () => {
@@ -302,7 +303,7 @@ describe('InferenceService: load', () => {
     classifiers[0]?.calls[0]?.result.resolve(predictionsFor('old'));
     await until(() => finalFor(posted, 3) !== undefined, 'the classify answer');
     expect(finalFor(posted, 3)).toMatchObject({
-      type: 'result',
+      type: 'reply',
       predictions: predictionsFor('old'),
     });
   });
@@ -318,14 +319,19 @@ describe('InferenceService: load', () => {
     expect(classifiers[0]?.disposed).toBe(1);
     service.handle(classify(3));
     await until(() => finalFor(posted, 3) !== undefined, 'the classify answer');
-    expect(finalFor(posted, 3)).toEqual({ type: 'error', id: 3, message: 'no model is loaded' });
+    expect(finalFor(posted, 3)).toEqual({
+      type: 'error',
+      id: 3,
+      message: 'no model is loaded',
+      code: 'no-model',
+    });
   });
 
   test('a successful switch disposes the previous model exactly once', async () => {
     const { service, posted, classifiers } = await loaded();
     service.handle(load(2));
     await until(() => finalFor(posted, 2) !== undefined, 'the reload');
-    expect(finalFor(posted, 2)?.type).toBe('ready');
+    expect(finalFor(posted, 2)?.type).toBe('reply');
     expect(classifiers[0]?.disposed).toBe(1);
     expect(classifiers[1]?.disposed).toBe(0);
   });
@@ -342,8 +348,8 @@ describe('InferenceService: classify', () => {
     await until(() => classifiers[0]?.calls.length === 1, 'the photo, after the load');
     classifiers[0]?.calls[0]?.result.resolve(predictionsFor('x'));
     await until(() => finalFor(posted, 1) !== undefined, 'the result');
-    expect(finalFor(posted, 2)?.type).toBe('ready');
-    expect(finalFor(posted, 1)).toMatchObject({ type: 'result', predictions: predictionsFor('x') });
+    expect(finalFor(posted, 2)?.type).toBe('reply');
+    expect(finalFor(posted, 1)).toMatchObject({ type: 'reply', predictions: predictionsFor('x') });
   });
 
   test("a photo when the load failed → error 'no model is loaded'", async () => {
@@ -353,7 +359,12 @@ describe('InferenceService: classify', () => {
     service.handle(load(2));
     await until(() => finalFor(posted, 1) !== undefined, 'an answer');
     expect(finalFor(posted, 2)).toMatchObject({ type: 'error', message: '404' });
-    expect(finalFor(posted, 1)).toEqual({ type: 'error', id: 1, message: 'no model is loaded' });
+    expect(finalFor(posted, 1)).toEqual({
+      type: 'error',
+      id: 1,
+      message: 'no model is loaded',
+      code: 'no-model',
+    });
   });
 
   test('passes the pixels, size and k to the classifier and posts its result', async () => {
@@ -367,7 +378,7 @@ describe('InferenceService: classify', () => {
     call.result.resolve(predictionsFor('x'));
     await until(() => finalFor(posted, 2) !== undefined, 'the result');
     expect(finalFor(posted, 2)).toEqual({
-      type: 'result',
+      type: 'reply',
       id: 2,
       predictions: predictionsFor('x'),
       ms: 10,
@@ -393,9 +404,10 @@ describe('InferenceService: classify', () => {
     await until(() => finalFor(posted, 12) !== undefined, 'the last result');
     expect(model.maxActive).toBe(1);
     expect(service.pending).toBe(0);
-    const results = posted.filter((m) => m.type === 'result');
+    // (the load's reply, id 1, comes first)
+    const results = posted.filter((m) => m.type === 'reply' && m.id >= 10);
     expect(results.map((m) => m.id)).toEqual([10, 11, 12]);
-    expect(results.map((m) => (m.type === 'result' ? m.predictions[0]?.label : ''))).toEqual([
+    expect(results.map((m) => (m as ReplyMessage<'classify'>).predictions[0]?.label)).toEqual([
       'r0',
       'r1',
       'r2',
@@ -419,8 +431,8 @@ describe('InferenceService: classify', () => {
     await until(() => finalFor(posted, 22) !== undefined, 'the third result');
     await flush();
     expect(model.calls).toHaveLength(2);
-    expect(finalFor(posted, 20)?.type).toBe('result');
-    expect(finalFor(posted, 22)?.type).toBe('result');
+    expect(finalFor(posted, 20)?.type).toBe('reply');
+    expect(finalFor(posted, 22)?.type).toBe('reply');
     expect(messagesFor(posted, 21)).toEqual([{ type: 'cancelled', id: 21 }]);
   });
 
@@ -440,7 +452,7 @@ describe('InferenceService: classify', () => {
     await until(() => model.calls.length === 2, 'the next call');
     model.calls[1]?.result.resolve(predictionsFor('next'));
     await until(() => finalFor(posted, 31) !== undefined, 'the next result');
-    expect(finalFor(posted, 31)?.type).toBe('result');
+    expect(finalFor(posted, 31)?.type).toBe('reply');
   });
 
   test('a classify that throws posts an error and later requests still run', async () => {
@@ -458,7 +470,7 @@ describe('InferenceService: classify', () => {
     });
     model.calls[1]?.result.resolve(predictionsFor('fine'));
     await until(() => finalFor(posted, 41) !== undefined, 'the next result');
-    expect(finalFor(posted, 41)).toMatchObject({ type: 'result', id: 41 });
+    expect(finalFor(posted, 41)).toMatchObject({ type: 'reply', id: 41 });
   });
 
   test('a second load waits for the running classify, then queued ones use the new model', async () => {
@@ -477,8 +489,8 @@ describe('InferenceService: classify', () => {
     expect(classifiers).toHaveLength(1);
 
     first.calls[0]?.result.resolve(predictionsFor('old'));
-    await until(() => finalFor(posted, 52)?.type === 'ready', 'the reload');
-    expect(finalFor(posted, 50)).toMatchObject({ type: 'result', id: 50 });
+    await until(() => finalFor(posted, 52)?.type === 'reply', 'the reload');
+    expect(finalFor(posted, 50)).toMatchObject({ type: 'reply', id: 50 });
     const resultAt = posted.findIndex((m) => m.id === 50);
     const reloadAt = posted.findIndex((m) => m.id === 52);
     expect(resultAt).toBeLessThan(reloadAt);
@@ -494,8 +506,8 @@ describe('InferenceService: classify', () => {
     expect(second.calls[1]?.bytes[0]).toBe(53);
     second.calls[1]?.result.resolve(predictionsFor('new'));
     await until(() => finalFor(posted, 53) !== undefined, 'the last result');
-    expect(finalFor(posted, 51)).toMatchObject({ type: 'result', id: 51 });
-    expect(finalFor(posted, 53)).toMatchObject({ type: 'result', id: 53 });
+    expect(finalFor(posted, 51)).toMatchObject({ type: 'reply', id: 51 });
+    expect(finalFor(posted, 53)).toMatchObject({ type: 'reply', id: 53 });
     expect(first.maxActive + second.maxActive).toBe(2);
     expect(second.disposed).toBe(0);
   });
@@ -512,10 +524,10 @@ describe('InferenceService: classify', () => {
     classifiers.push(model);
     download.resolve(model);
     await until(() => model.calls.length === 1, 'the queued call');
-    expect(finalFor(posted, 60)?.type).toBe('ready');
+    expect(finalFor(posted, 60)?.type).toBe('reply');
     model.calls[0]?.result.resolve(predictionsFor('ok'));
     await until(() => finalFor(posted, 61) !== undefined, 'the result');
-    expect(finalFor(posted, 61)).toMatchObject({ type: 'result', id: 61 });
+    expect(finalFor(posted, 61)).toMatchObject({ type: 'reply', id: 61 });
   });
 });
 
@@ -557,7 +569,7 @@ describe('InferenceService: measured backend choice (auto)', () => {
       backend: 'auto',
       tuning: { remeasure: true, wasmThreads: 'off' },
     });
-    await until(() => finalFor(posted, 1)?.type === 'ready', 'ready');
+    await until(() => finalFor(posted, 1)?.type === 'reply', 'ready');
     expect(calls).toEqual([[classifier, 'webgl', 12.5]]);
     expect(seen.select).toEqual({
       modelId: `${ENTRY.id} ${ENTRY.url}`,
@@ -565,7 +577,7 @@ describe('InferenceService: measured backend choice (auto)', () => {
     });
     expect(seen.load).toEqual({ remeasure: true, wasmThreads: 'off' });
     expect(finalFor(posted, 1)).toMatchObject({
-      type: 'ready',
+      type: 'reply',
       backend: 'wasm',
       backends: [{ backend: 'wasm', steadyMs: 300 }],
     });
@@ -573,7 +585,7 @@ describe('InferenceService: measured backend choice (auto)', () => {
     await until(() => classifier.calls.length === 1, 'the classify');
     classifier.calls[0]?.result.resolve(predictionsFor('x'));
     await until(() => finalFor(posted, 2) !== undefined, 'the result');
-    expect(finalFor(posted, 2)).toMatchObject({ type: 'result', backend: 'wasm' });
+    expect(finalFor(posted, 2)).toMatchObject({ type: 'reply', backend: 'wasm' });
   });
 
   test('a failed measurement disposes the new model and reports the error', async () => {
@@ -654,7 +666,7 @@ describe('InferenceService: a second model on the same photo (also)', () => {
     await until(() => finalFor(posted, 2) !== undefined, 'the result');
     expect(second.calls[0]?.bytes).toEqual(main.calls[0]?.bytes);
     expect(finalFor(posted, 2)).toMatchObject({
-      type: 'result',
+      type: 'reply',
       predictions: predictionsFor('custom'),
       also: { modelId: 'imagenet', name: 'model 2', predictions: predictionsFor('tabby') },
     });
@@ -678,7 +690,7 @@ describe('InferenceService: a second model on the same photo (also)', () => {
       await answer(main, id - 2, 'custom');
       await until(() => finalFor(s.posted, id) !== undefined, `result ${id}`);
       expect(finalFor(s.posted, id)).toMatchObject({
-        type: 'result',
+        type: 'reply',
         predictions: predictionsFor('custom'),
         also: { modelId: 'imagenet', name: 'ImageNet net', error: 'offline and not cached' },
       });
@@ -728,11 +740,11 @@ describe('InferenceService: a second model on the same photo (also)', () => {
     await until(() => finalFor(s.posted, 3) !== undefined, 'photo 3');
     expect(signals[1]?.aborted).toBe(true);
     expect(finalFor(s.posted, 3)).toMatchObject({
-      type: 'result',
+      type: 'reply',
       predictions: predictionsFor('custom'),
       also: { error: expect.stringMatching(/^stopped before it finished loading/) as unknown },
     });
-    await until(() => finalFor(s.posted, 4)?.type === 'ready', 'the switch');
+    await until(() => finalFor(s.posted, 4)?.type === 'reply', 'the switch');
   });
 
   test('the second model gets the photo at its own size when the page sends it', async () => {
@@ -784,7 +796,7 @@ describe('InferenceService: a second model on the same photo (also)', () => {
     const { second } = s;
     s.knobs.select = () => Promise.resolve({ backend: 'wasm', reports: s.reports });
     s.service.handle(load(5, 'wasm'));
-    await until(() => finalFor(s.posted, 5)?.type === 'ready', 'the reload');
+    await until(() => finalFor(s.posted, 5)?.type === 'reply', 'the reload');
     expect(second.disposed).toBe(1);
     s.service.handle(classifyAlso(6));
     await answer(s.classifiers[2] as FakeClassifier, 0, 'custom');
@@ -848,7 +860,7 @@ describe('InferenceService: the download overlaps the backend start-up', () => {
       backend: 'wasm',
     });
     o.download.resolve(ARTIFACTS);
-    await until(() => finalFor(o.posted, 1)?.type === 'ready', 'ready');
+    await until(() => finalFor(o.posted, 1)?.type === 'reply', 'ready');
     expect(o.seen.passed).toBeInstanceOf(Promise);
     await expect(o.seen.passed as Promise<unknown>).resolves.toBe(ARTIFACTS);
     expect(o.seen.signal?.aborted).toBe(false);

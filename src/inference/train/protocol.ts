@@ -1,13 +1,13 @@
 /**
  * The "customise" part of the worker contract: teaching a model new classes by transfer learning.
- * `protocol.ts` adds these requests and responses to its unions; the page (the Teach view) and
- * the worker both import the types from here.
+ * `../protocol.ts` joins its requests into the one request map; the page (the Teach view) imports
+ * the types from there.
  *
  * The worker keeps the example photos (RGBA at the model's input size) and their cached features;
  * the page keeps only ids, class names and thumbnails.
  */
 
-import type { ModelEntry } from '../../models/registry';
+import type { StoredModel } from '../library/protocol';
 
 /** How much of the network learns. */
 export type TrainStrategy = 'head' | 'fine-tune' | 'scratch';
@@ -143,63 +143,36 @@ export interface TrainReport {
   ms: number;
 }
 
-/** A custom model stored in the browser (IndexedDB). */
-export interface SavedModelInfo {
-  /** what the app loads to use it (`selectModel(entry)`) */
-  entry: ModelEntry;
-  /** `indexeddb://…`, the address the model loader understands */
-  url: string;
-  name: string;
-  labels: string[];
-  inputSize: number;
-  inputRange: [number, number];
-  params: number;
-  /** bytes of weights */
-  bytes: number;
-  /** ISO date */
-  savedAt: string;
-}
+/** Most example photos the worker keeps (≈ 360 KB each at 299 × 299); the page checks it too. */
+export const MAX_EXAMPLES = 1000;
 
-/** Page → worker. */
-export type TrainRequest =
-  | { type: 'train-add'; id: number; examples: TrainExamplePixels[] }
-  | { type: 'train-remove'; id: number; ids: string[] | 'all' }
-  | {
-      type: 'train-plan';
-      id: number;
+/** Teach's requests: the request each sends, its progress (if any) and its reply. */
+export interface TrainRequests {
+  /** hands example photos to the worker (their pixel buffers are transferred) */
+  'train-add': { request: { examples: TrainExamplePixels[] }; reply: { stored: number } };
+  /** forgets example photos ('all': every one) */
+  'train-remove': { request: { ids: string[] | 'all' }; reply: { stored: number } };
+  /** what a strategy means for the active model; `measure` adds a timed estimate */
+  'train-plan': {
+    request: {
       settings: TrainSettings;
       examples: TrainExampleRef[];
       numClasses: number;
       /** also measure a time estimate (runs one real training step) */
       measure: boolean;
-    }
-  | {
-      type: 'train-start';
-      id: number;
-      settings: TrainSettings;
-      examples: TrainExampleRef[];
-      classNames: string[];
-    }
-  | { type: 'train-save'; id: number; name: string }
-  | { type: 'train-export'; id: number; url: string; name: string }
-  | { type: 'train-import'; id: number; bytes: ArrayBuffer; fileName: string }
-  | { type: 'train-list'; id: number }
-  | { type: 'train-rename'; id: number; url: string; name: string }
-  | { type: 'train-delete'; id: number; url: string };
-
-/** Worker → page. */
-export type TrainResponse =
-  | { type: 'train-added'; id: number; stored: number }
-  | { type: 'train-removed'; id: number; stored: number }
-  | { type: 'train-plan-result'; id: number; plan: TrainPlan }
-  | { type: 'train-progress'; id: number; progress: TrainProgress }
-  | { type: 'train-result'; id: number; report: TrainReport }
-  | { type: 'train-saved'; id: number; model: SavedModelInfo }
-  | { type: 'train-exported'; id: number; bytes: ArrayBuffer; fileName: string }
-  | { type: 'train-imported'; id: number; model: SavedModelInfo }
-  | { type: 'train-listed'; id: number; models: SavedModelInfo[] }
-  | { type: 'train-renamed'; id: number; model: SavedModelInfo }
-  | { type: 'train-deleted'; id: number };
+    };
+    progress: TrainProgress;
+    reply: { plan: TrainPlan };
+  };
+  /** trains new classes on top of the active model */
+  'train-start': {
+    request: { settings: TrainSettings; examples: TrainExampleRef[]; classNames: string[] };
+    progress: TrainProgress;
+    reply: { report: TrainReport };
+  };
+  /** stores the model just trained in the model library, under `name` */
+  'train-save': { request: { name: string }; reply: { model: StoredModel } };
+}
 
 /** Sensible starting settings for a strategy (the learning rates follow the Keras examples). */
 export function defaultSettings(strategy: TrainStrategy = 'head'): TrainSettings {

@@ -4,10 +4,11 @@ import type { ModelEntry } from '../../models/registry';
 import { useWasmBackend } from '../../test/tf-node';
 import { createClassifier, type Classifier } from '../classify/classifier';
 import { memoryModelStore, STORED_MODEL_PREFIX } from '../library/store';
-import type { WorkerRequest, WorkerResponse } from '../protocol';
-import type { FeatureHandler, ServiceContext } from '../seam/service';
-import { defaultSettings, type SavedModelInfo, type TrainRequest } from './protocol';
-import { createTrainFeatures, exportFileName, TEACH_KEY_PREFIX } from './session';
+import { createLibraryHandlers, exportFileName } from '../library/handlers';
+import type { LibraryRequests, ReplyOf, RequestOf, StoredModel, TrainRequests } from '../protocol';
+import type { Handler, HandlerContext, Handlers } from '../seam/handlers';
+import { defaultSettings } from './protocol';
+import { createTrainHandlers } from './session';
 import { colourSet, tinyInceptionLike } from './test-kit';
 import { packModel } from '../library/transfer-package';
 
@@ -26,54 +27,60 @@ const ENTRY: ModelEntry = {
   labelOffset: 0,
 };
 
-type Answer = Extract<WorkerResponse, { id: number }>;
-
 function session() {
   const store = memoryModelStore();
   let keys = 0;
-  const features = createTrainFeatures(() => ({
-    store,
-    loadArtifacts: (url) => {
-      const found = store.artifacts.get(url.slice(STORED_MODEL_PREFIX.length));
-      return found ? Promise.resolve(found) : Promise.reject(new Error('no such model'));
-    },
-    now: () => performance.now(),
-    pause: () => new Promise((r) => setTimeout(r, 0)),
-    date: () => new Date('2026-11-29T00:00:00Z'),
-    newKey: () => `k${++keys}`,
-  }));
-  const posted: Answer[] = [];
-  /** what each answer asked to transfer rather than copy */
-  const transfers = new Map<Answer, Transferable[]>();
-  let nextId = 1;
+  const newKey = () => `k${++keys}`;
+  const date = () => new Date('2026-11-29T00:00:00Z');
+  const handlers: Handlers<keyof TrainRequests | keyof LibraryRequests> = {
+    ...createTrainHandlers(() => ({
+      store,
+      now: () => performance.now(),
+      pause: () => new Promise((r) => setTimeout(r, 0)),
+      date,
+      newKey,
+    })),
+    ...createLibraryHandlers(() => ({
+      store,
+      loadArtifacts: (url) => {
+        const found = store.artifacts.get(url.slice(STORED_MODEL_PREFIX.length));
+        return found ? Promise.resolve(found) : Promise.reject(new Error('no such model'));
+      },
+      openH5: () => Promise.reject(new Error('not used')),
+      fetch: () => Promise.reject(new Error('not used')),
+      now: date,
+      newKey,
+    })),
+  };
+  const progress: unknown[] = [];
+  /** what each reply asked to transfer rather than copy */
+  const transfers = new Map<unknown, Transferable[]>();
   let cancelled = false;
   let classifier: Classifier | null = null;
-  const context: ServiceContext = {
-    get classifier() {
-      return classifier;
-    },
-    backend: 'wasm',
-    post: (m, transfer) => {
-      posted.push(m);
-      if (transfer) transfers.set(m, transfer);
-    },
-    isCancelled: () => cancelled,
-    activate: (c) => (classifier = c),
-  };
-  /** Runs one request; resolves with its final answer (or rejects with the handler's error). */
-  async function call<T extends WorkerResponse['type']>(
-    build: (id: number) => TrainRequest,
-  ): Promise<Extract<WorkerResponse, { type: T }>> {
-    const request = build(nextId++) as WorkerRequest;
-    const handler = features[request.type] as FeatureHandler;
-    await handler(request, context);
-    const answer = posted.filter((m) => m.id === request.id && !m.type.endsWith('-progress')).pop();
-    if (!answer) throw new Error('no answer');
-    return answer as Extract<WorkerResponse, { type: T }>;
+  /** Runs one request; resolves with its reply (or rejects with the handler's error). */
+  async function call<K extends keyof typeof handlers>(
+    type: K,
+    request: RequestOf<K>,
+  ): Promise<ReplyOf<K>> {
+    const transfer: Transferable[] = [];
+    const context: HandlerContext<K> = {
+      get classifier() {
+        return classifier;
+      },
+      backend: 'wasm',
+      progress: (p) => progress.push(p),
+      isCancelled: () => cancelled,
+      transfer: (...buffers) => transfer.push(...buffers),
+      activate: (c) => (classifier = c),
+    };
+    const handler: Handler<K> = handlers[type];
+    const reply = await handler(request, context);
+    if (transfer.length > 0) transfers.set(reply, transfer);
+    return reply;
   }
   return {
     store,
-    posted,
+    progress,
     transfers,
     call,
     setModel: (c: Classifier | null) => (classifier = c),
@@ -122,14 +129,12 @@ describe('the Teach worker session', () => {
   it('needs a loaded model to plan or train on', async () => {
     const s = session();
     await expect(
-      s.call((id) => ({
-        type: 'train-plan',
-        id,
+      s.call('train-plan', {
         settings: defaultSettings(),
         examples: [],
         numClasses: 2,
         measure: false,
-      })),
+      }),
     ).rejects.toThrow('No model is loaded: load one to train on top of it.');
   });
 
@@ -138,28 +143,20 @@ describe('the Teach worker session', () => {
     s.setModel(classifier);
     const start = tf.memory().numTensors;
 
-    const added = await s.call<'train-added'>((id) => ({
-      type: 'train-add',
-      id,
-      examples: pixelsOf(data),
-    }));
+    const added = await s.call('train-add', { examples: pixelsOf(data) });
     expect(added.stored).toBe(24);
     await expect(
-      s.call((id) => ({
-        type: 'train-add',
-        id,
+      s.call('train-add', {
         examples: [{ id: 'bad', pixels: new ArrayBuffer(10), width: 16, height: 16 }],
-      })),
+      }),
     ).rejects.toThrow('photo bad: expected 16×16 RGBA pixels, got 10 bytes');
 
-    const plan = await s.call<'train-plan-result'>((id) => ({
-      type: 'train-plan',
-      id,
+    const plan = await s.call('train-plan', {
       settings: defaultSettings('fine-tune'),
       examples: data.examples,
       numClasses: 2,
       measure: true,
-    }));
+    });
     expect(plan.plan).toMatchObject({
       featureLayer: 'avg_pool',
       featureSize: 8,
@@ -175,29 +172,22 @@ describe('the Teach worker session', () => {
       learningRate: 0.05,
       validationSplit: 0.25,
     };
-    const result = await s.call<'train-result'>((id) => ({
-      type: 'train-start',
-      id,
-      settings,
-      examples: data.examples,
-      classNames,
-    }));
+    const result = await s.call('train-start', { settings, examples: data.examples, classNames });
     expect(result.report.accuracy).toBeGreaterThanOrEqual(0.9);
-    expect(s.posted.some((m) => m.type === 'train-progress')).toBe(true);
+    expect(s.progress.length).toBeGreaterThan(0);
 
-    const saved = (
-      await s.call<'train-saved'>((id) => ({ type: 'train-save', id, name: '  Warm or cool ' }))
-    ).model;
+    const saved = (await s.call('train-save', { name: '  Warm or cool ' })).model;
     expect(saved).toMatchObject({
-      name: 'Warm or cool',
-      labels: classNames,
-      inputSize: 16,
-      inputRange: [-1, 1],
-      url: `${STORED_MODEL_PREFIX}${TEACH_KEY_PREFIX}k1`,
+      key: 'k1',
+      entry: {
+        name: 'Warm or cool',
+        labels: { kind: 'list', labels: classNames },
+        inputSize: 16,
+        inputRange: [-1, 1],
+        url: `${STORED_MODEL_PREFIX}k1`,
+      },
     });
-    await expect(s.call((id) => ({ type: 'train-save', id, name: 'again' }))).rejects.toThrow(
-      /no newly trained model/,
-    );
+    await expect(s.call('train-save', { name: 'again' })).rejects.toThrow(/no newly trained model/);
     // the library sees it too, as a classifier with our class names
     const [record] = await s.store.list();
     expect(record?.entry).toMatchObject({
@@ -209,28 +199,22 @@ describe('the Teach worker session', () => {
       detail: expect.stringMatching(/^trained in Teach \(/) as unknown,
     });
 
-    const exported = await s.call<'train-exported'>((id) => ({
-      type: 'train-export',
-      id,
-      url: saved.url,
-      name: saved.name,
-    }));
+    const exported = await s.call('library-export', { key: saved.key });
     expect(exported.fileName).toBe('warm-or-cool.tfjs.zip');
     expect(s.transfers.get(exported)).toEqual([exported.bytes]); // moved, not copied
     const imported = (
-      await s.call<'train-imported'>((id) => ({
-        type: 'train-import',
-        id,
-        bytes: exported.bytes,
-        fileName: exported.fileName,
-      }))
+      await s.call('library-import-package', { bytes: exported.bytes, fileName: exported.fileName })
     ).model;
-    expect(imported).toMatchObject({ name: 'Warm or cool', labels: classNames, inputSize: 16 });
-    expect(imported.url).not.toBe(saved.url);
+    expect(imported.entry).toMatchObject({
+      name: 'Warm or cool',
+      labels: { kind: 'list', labels: classNames },
+      inputSize: 16,
+    });
+    expect(imported.key).not.toBe(saved.key);
 
     // Both stored models give identical predictions for new photos.
-    const predictions = async (info: SavedModelInfo) => {
-      const artifacts = s.store.artifacts.get(info.url.slice(STORED_MODEL_PREFIX.length))!;
+    const predictions = async (info: StoredModel) => {
+      const artifacts = s.store.artifacts.get(info.key)!;
       const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
       const fresh = colourSet(3, 16, 77);
       const c = createClassifier(
@@ -254,70 +238,57 @@ describe('the Teach worker session', () => {
     expect(a.map((p) => p[0]!.label)).toEqual(['warm', 'cool', 'warm', 'cool', 'warm', 'cool']);
     expect(await predictions(imported)).toEqual(a);
 
-    const importedKey = imported.url.slice(STORED_MODEL_PREFIX.length);
+    const importedKey = imported.key;
     const weightsBefore = s.store.artifacts.get(importedKey);
     expect(weightsBefore).toBeDefined();
-    const renamed = (
-      await s.call<'train-renamed'>((id) => ({
-        type: 'train-rename',
-        id,
-        url: imported.url,
-        name: 'Copy',
-      }))
-    ).model;
-    expect(renamed.name).toBe('Copy');
+    const renamed = (await s.call('library-rename', { key: imported.key, name: 'Copy' })).model;
+    expect(renamed.entry.name).toBe('Copy');
     // a rename rewrites the record only: the stored weights are the very same object
     expect(s.store.artifacts.get(importedKey)).toBe(weightsBefore);
-    expect(renamed.url).toBe(imported.url);
+    expect(renamed.entry.url).toBe(imported.entry.url);
     expect(await predictions(renamed)).toEqual(a);
-    const listed = (await s.call<'train-listed'>((id) => ({ type: 'train-list', id }))).models;
-    expect(listed.map((m) => m.name).sort()).toEqual(['Copy', 'Warm or cool']);
-    await expect(
-      s.call((id) => ({ type: 'train-delete', id, url: `${STORED_MODEL_PREFIX}someone-elses` })),
-    ).rejects.toThrow(/is not a model kept by Teach/);
-    for (const m of listed) await s.call((id) => ({ type: 'train-delete', id, url: m.url }));
-    expect((await s.call<'train-listed'>((id) => ({ type: 'train-list', id }))).models).toEqual([]);
+    const listed = (await s.call('library-list', {})).models;
+    expect(listed.map((m) => m.entry.name).sort()).toEqual(['Copy', 'Warm or cool']);
+    // a model that is gone is named by a code, not only in English
+    await expect(s.call('library-rename', { key: 'gone', name: 'x' })).rejects.toMatchObject({
+      code: 'model-deleted',
+    });
+    for (const m of listed) await s.call('library-delete', { key: m.key });
+    expect((await s.call('library-list', {})).models).toEqual([]);
 
-    await s.call((id) => ({ type: 'train-remove', id, ids: 'all' }));
+    await s.call('train-remove', { ids: 'all' });
     expect(tf.memory().numTensors).toBe(start);
   });
 
   it('says when photos went missing, and stops when cancelled', async () => {
     const s = session();
     s.setModel(classifier);
-    await s.call((id) => ({ type: 'train-add', id, examples: pixelsOf(data) }));
-    const removed = await s.call<'train-removed'>((id) => ({
-      type: 'train-remove',
-      id,
-      ids: [data.examples[0]!.id],
-    }));
+    await s.call('train-add', { examples: pixelsOf(data) });
+    const removed = await s.call('train-remove', { ids: [data.examples[0]!.id] });
     expect(removed.stored).toBe(23);
-    const start = (id: number): TrainRequest => ({
-      type: 'train-start',
-      id,
-      settings: { ...defaultSettings(), epochs: 3 },
-      examples: data.examples,
-      classNames,
-    });
-    await expect(s.call(start)).rejects.toThrow(
+    const start = () =>
+      s.call('train-start', {
+        settings: { ...defaultSettings(), epochs: 3 },
+        examples: data.examples,
+        classNames,
+      });
+    await expect(start()).rejects.toThrow(
       '1 of the photos are no longer in the worker (it was restarted): remove them and add them again.',
     );
-    await s.call((id) => ({ type: 'train-add', id, examples: pixelsOf(data).slice(0, 1) }));
+    await s.call('train-add', { examples: pixelsOf(data).slice(0, 1) });
     const before = tf.memory().numTensors;
     s.cancel(true);
-    // a cancelled run ends quietly: the service answers 'cancelled' for it
-    await expect(s.call(start)).rejects.toThrow('no answer');
+    // a cancelled run throws; the service then answers 'cancelled' for it
+    await expect(start()).rejects.toThrow();
     expect(tf.memory().numTensors).toBe(before);
     s.cancel(false);
-    await expect(s.call((id) => ({ type: 'train-save', id, name: 'x' }))).rejects.toThrow(
-      /no newly trained model/,
-    );
+    await expect(s.call('train-save', { name: 'x' })).rejects.toThrow(/no newly trained model/);
   });
 
   it('refuses an import that is not a classifier for its class names', async () => {
     const s = session();
     await expect(
-      s.call((id) => ({ type: 'train-import', id, bytes: new ArrayBuffer(30), fileName: 'a.zip' })),
+      s.call('library-import-package', { bytes: new ArrayBuffer(30), fileName: 'a.zip' }),
     ).rejects.toThrow('not a ZIP file');
 
     // a well-formed export of a five-class model: it imports with five class names …
@@ -327,16 +298,14 @@ describe('the Teach worker session', () => {
     const wrong = await zipOf(model, ['warm', 'cool']);
     model.dispose();
     const start = tf.memory().numTensors;
-    const imported = await s.call<'train-imported'>((id) => ({
-      type: 'train-import',
-      id,
+    const imported = await s.call('library-import-package', {
       bytes: good,
       fileName: 'five.tfjs.zip',
-    }));
-    expect(imported.model.labels).toEqual(five);
+    });
+    expect(imported.model.entry.labels).toEqual({ kind: 'list', labels: five });
     // … but not when its metadata names two
     await expect(
-      s.call((id) => ({ type: 'train-import', id, bytes: wrong, fileName: 'two.tfjs.zip' })),
+      s.call('library-import-package', { bytes: wrong, fileName: 'two.tfjs.zip' }),
     ).rejects.toThrow('the model has 5 outputs but the file names 2 classes');
     expect((await s.store.list()).map((r) => r.entry.labels)).toEqual([
       { kind: 'list', labels: five },

@@ -1,11 +1,12 @@
 /**
- * The model library's handlers as the inference worker runs them: h5wasm (bundled with the
+ * The model library's dependencies as the inference worker provides them: h5wasm (bundled with the
  * worker's chunks, its WebAssembly inlined, so nothing comes from another origin) reads `.h5`
  * files in place through Emscripten's WORKERFS, without copying them into memory; models are
  * kept in IndexedDB.
  */
 import { openH5 } from '../../models/keras-h5';
-import { createModelLibraryFeatures, type ImportDeps, type OpenedH5 } from './import-model';
+import { loadStoredArtifacts, type LibraryDeps } from './handlers';
+import type { OpenedH5 } from './import-model';
 import { indexedDbModelStore, newModelKey } from './store';
 
 let mounts = 0;
@@ -39,16 +40,14 @@ async function openH5InWorker(blob: Blob, name: string): Promise<OpenedH5> {
   }
 }
 
-let deps: ImportDeps | null = null;
-
-/** `import-model`, `list-models` and `delete-model` for the worker's InferenceService. */
-export const modelLibraryFeatures = createModelLibraryFeatures(
-  () =>
-    (deps ??= {
-      store: indexedDbModelStore(),
-      openH5: openH5InWorker,
-      fetch: (input, init) => fetch(input, init),
-      now: () => new Date(),
-      newKey: () => newModelKey(),
-    }),
-);
+/** The library's dependencies in the worker: IndexedDB, h5wasm, the network and real time. */
+export function browserLibraryDeps(): LibraryDeps {
+  return {
+    store: indexedDbModelStore(),
+    openH5: openH5InWorker,
+    fetch: (input, init) => fetch(input, init),
+    now: () => new Date(),
+    newKey: () => newModelKey(),
+    loadArtifacts: loadStoredArtifacts,
+  };
+}
