@@ -7,6 +7,7 @@
  * accepts deflated entries, in case someone re-zips the folder.
  */
 import * as tf from '@tensorflow/tfjs';
+import { bytesPerValue } from '../../models/tfjs-artifacts';
 
 /** One file inside a ZIP. */
 export interface ZipEntry {
@@ -211,20 +212,11 @@ export function packModel(pkg: ModelPackage): Uint8Array {
   ]);
 }
 
-const BYTES: Record<string, number> = {
-  float32: 4,
-  int32: 4,
-  bool: 1,
-  uint8: 1,
-  uint16: 2,
-  float16: 2,
-};
-
 /** Bytes a weight takes in the weights file (honouring quantisation). */
 function specBytes(spec: tf.io.WeightsManifestEntry): number {
   const size = spec.shape.reduce((a, b) => a * b, 1);
   const dtype = spec.quantization?.dtype ?? spec.dtype;
-  const per = BYTES[dtype];
+  const per = bytesPerValue(dtype);
   if (per === undefined) throw new Error(`weight ${spec.name} has an unsupported type ${dtype}`);
   return size * per;
 }

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { inceptionV3 } from '../../models/inception-v3';
+import { artifactsOf } from '../../models/tfjs-artifacts';
 import type { TrainStrategy } from './protocol';
 
 type Layer = tf.layers.Layer;
@@ -193,17 +194,7 @@ export async function cloneModel(
         outputs: model.getLayer(outputLayer).output,
       })
     : model;
-  let artifacts: tf.io.ModelArtifacts | null = null;
-  await view.save(
-    tf.io.withSaveHandler((saved) => {
-      artifacts = saved;
-      return Promise.resolve({
-        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' },
-      });
-    }),
-  );
-  if (!artifacts) throw new Error('the model could not be copied');
-  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  return tf.loadLayersModel(tf.io.fromMemory(await artifactsOf(view)));
 }
 
 /** Name of the new head: `predictions`, unless the base already has a layer of that name. */
