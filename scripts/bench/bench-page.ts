@@ -11,9 +11,11 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { load as loadNsfwjs } from 'nsfwjs/core';
 import { InferenceClient, type LoadProgress } from '../../src/inference/client';
-import { foldBatchNorm } from '../../src/inference/fold-batch-norm';
-import { configureWasmThreads, withUncappedThreads } from '../../src/inference/wasm-threads';
-import type { WorkerResponse } from '../../src/inference/protocol';
+import { foldBatchNorm } from '../../src/inference/classify/fold-batch-norm';
+import {
+  configureWasmThreads,
+  withUncappedThreads,
+} from '../../src/inference/backends/wasm-threads';
 import type { ModelEntry } from '../../src/models/registry';
 import { preprocessImage } from '../../src/preprocess/preprocess-image';
 import type {
@@ -106,10 +108,7 @@ async function timedLoad(
 }
 
 async function memory(client: InferenceClient): Promise<MemorySample> {
-  const answer = await client.call<Extract<WorkerResponse, { type: 'memory-result' }>>((id) => ({
-    type: 'memory',
-    id,
-  }));
+  const answer = await client.call('memory', {});
   let heapBytes: number | null = null;
   const measure = (
     performance as Performance & {

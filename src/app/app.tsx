@@ -19,7 +19,7 @@ import {
   withResizeFromSearch,
   type Settings,
 } from '../features/settings/settings-store';
-import { isBackendChoice, type WorkerResponse } from '../inference/protocol';
+import { isBackendChoice } from '../inference/protocol';
 import { entryFromSearch, type ModelEntry } from '../models/registry';
 import { getInferenceClient } from './inference-client';
 import { tuningFromSearch } from './tuning-params';
@@ -62,9 +62,7 @@ export function App() {
   const [remeasure, setRemeasure] = useState(0);
   const model = useModel(client, entry, backend, tuning, remeasure);
   // A remembered model that is gone from this browser is not offered again on the next visit.
-  const gone =
-    model.status.state === 'error' &&
-    /is no longer stored in this browser/.test(model.status.message);
+  const gone = model.status.state === 'error' && model.errorCode === 'model-deleted';
   useEffect(() => {
     if (gone) forgetModel(entry.id);
   }, [gone, entry.id]);
@@ -172,19 +170,12 @@ export function App() {
         >
           <StorageInfo storage={pwa.storage} onRefresh={() => void pwa.refreshStorage()} />
           <DiagnosticsPanel
-            measure={() =>
-              client.call<Extract<WorkerResponse, { type: 'memory-result' }>>((id) => ({
-                type: 'memory',
-                id,
-              }))
-            }
+            measure={() => client.call('memory', {})}
             onRestart={() => client.restart('restarted on request')}
             {...(debug
               ? {
                   onSimulateLoss: () =>
-                    client
-                      .call((id) => ({ type: 'simulate-backend-loss', id }))
-                      .then(() => undefined),
+                    client.call('simulate-backend-loss', {}).then(() => undefined),
                 }
               : {})}
           />

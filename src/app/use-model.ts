@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { LoadError, type InferenceClient, type LoadProgress } from '../inference/client';
+import { WorkerError, type InferenceClient, type LoadProgress } from '../inference/client';
 import type {
   BackendChoice,
   BackendName,
   BackendReport,
+  ErrorCode,
   LoadedModelInfo,
   LoadTuning,
 } from '../inference/protocol';
@@ -18,6 +19,8 @@ export interface ModelHandle {
   reports: BackendReport[];
   /** loads the model again (after an error) */
   retry?: () => void;
+  /** why the load failed, when the worker said (e.g. 'model-deleted') */
+  errorCode?: ErrorCode;
 }
 
 function starting(name: string, reports: BackendReport[]): ModelHandle {
@@ -143,7 +146,8 @@ export function useModel(
         if (!current) return;
         const reports = (error as { backends?: BackendReport[] }).backends ?? [];
         const message = error instanceof Error ? error.message : String(error);
-        const kept = error instanceof LoadError ? error.kept : undefined;
+        const kept = error instanceof WorkerError ? error.kept : undefined;
+        const code = error instanceof WorkerError ? error.code : undefined;
         if (kept) {
           // The worker still runs the previous model: keep using it, and say why.
           setLoaded({
@@ -165,6 +169,7 @@ export function useModel(
           status: { state: 'error', name: entry.name, message },
           ready: null,
           reports,
+          ...(code ? { errorCode: code } : {}),
         });
       },
     );

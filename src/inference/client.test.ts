@@ -3,12 +3,19 @@ import type { ModelEntry } from '../models/registry';
 import {
   CancelledError,
   InferenceClient,
-  LoadError,
+  WorkerError,
   WorkerCrashedError,
   type LoadProgress,
   type WorkerLike,
 } from './client';
-import type { BackendReport, LoadedModelInfo, WorkerRequest, WorkerResponse } from './protocol';
+import type {
+  BackendReport,
+  GradCamResult,
+  LoadedModelInfo,
+  WorkerEvent,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol';
 
 const ENTRY: ModelEntry = {
   id: 'fake',
@@ -164,7 +171,7 @@ describe('InferenceClient', () => {
     // Messages for other requests are not ours.
     worker().emitMessage({ type: 'progress', id: id + 100, stage: 'warming', fraction: 0 });
     worker().emitMessage({
-      type: 'ready',
+      type: 'reply',
       id: id + 100,
       backend: 'cpu',
       model: INFO,
@@ -180,7 +187,7 @@ describe('InferenceClient', () => {
     expect(progress[0]).not.toHaveProperty('backend');
 
     worker().emitMessage({
-      type: 'ready',
+      type: 'reply',
       id,
       backend: 'webgl',
       model: INFO,
@@ -219,7 +226,7 @@ describe('InferenceClient', () => {
 
     const predictions = [{ index: 3, label: 'tiger shark', probability: 0.5 }];
     worker().emitMessage({
-      type: 'result',
+      type: 'reply',
       id: worker().last().id,
       predictions,
       ms: 17,
@@ -259,7 +266,7 @@ describe('InferenceClient', () => {
     const predictions = [{ index: 0, label: 'warm', probability: 0.9 }];
     const also = { modelId: ENTRY.id, name: 'X', predictions, ms: 3 };
     worker().emitMessage({
-      type: 'result',
+      type: 'reply',
       id: sent.id,
       predictions,
       ms: 5,
@@ -280,7 +287,7 @@ describe('InferenceClient', () => {
     client.terminate();
   });
 
-  test('an error answer rejects with a LoadError carrying the backend reports', async () => {
+  test('an error answer rejects with a WorkerError carrying the backend reports', async () => {
     const { client, worker } = setup();
     const call = track(client.load(ENTRY, 'auto'));
     worker().emitMessage({
@@ -290,9 +297,9 @@ describe('InferenceClient', () => {
       backends: REPORTS,
     });
     await call.done;
-    expect(call.state.error).toBeInstanceOf(LoadError);
+    expect(call.state.error).toBeInstanceOf(WorkerError);
     expect(call.state.error).toMatchObject({
-      name: 'LoadError',
+      name: 'WorkerError',
       message: 'no backend works',
       backends: REPORTS,
     });
@@ -303,8 +310,8 @@ describe('InferenceClient', () => {
     const call = track(client.classify(new ArrayBuffer(4), 1, 1));
     worker().emitMessage({ type: 'error', id: worker().last().id, message: 'no model is loaded' });
     await call.done;
-    expect(call.state.error).toBeInstanceOf(LoadError);
-    expect((call.state.error as LoadError).backends).toBeUndefined();
+    expect(call.state.error).toBeInstanceOf(WorkerError);
+    expect((call.state.error as WorkerError).backends).toBeUndefined();
     expect((call.state.error as Error).message).toBe('no model is loaded');
   });
 
@@ -334,7 +341,7 @@ describe('InferenceClient', () => {
     const controller = new AbortController();
     const call = track(client.classify(new ArrayBuffer(4), 1, 1, { signal: controller.signal }));
     worker().emitMessage({
-      type: 'result',
+      type: 'reply',
       id: worker().last().id,
       predictions: [],
       ms: 1,
@@ -379,10 +386,10 @@ describe('InferenceClient', () => {
     expect(worker(1).posted).toHaveLength(1);
     // A late answer from the dead worker for a call it had changes nothing.
     const firstId = worker(0).posted[1]?.message.id ?? -1;
-    worker(0).emitMessage({ type: 'result', id: firstId, predictions: [], ms: 1, backend: 'cpu' });
+    worker(0).emitMessage({ type: 'reply', id: firstId, predictions: [], ms: 1, backend: 'cpu' });
     expect(first.state.value).toBeUndefined();
     worker(1).emitMessage({
-      type: 'result',
+      type: 'reply',
       id: worker(1).last().id,
       predictions: [],
       ms: 2,
@@ -454,13 +461,52 @@ describe('InferenceClient', () => {
     expect(reasons).toHaveLength(2);
   });
 
-  test('messages nobody waits for go to the event listeners', () => {
+  test('events nobody waits for go to the event listeners; stray answers do not', () => {
     const { client, worker } = setup();
-    const seen: WorkerResponse[] = [];
+    const seen: WorkerEvent[] = [];
     client.onEvent((m) => seen.push(m));
     void track(client.classify(new ArrayBuffer(4), 1, 1));
-    const unsolicited: WorkerResponse = { type: 'cancelled', id: 0 };
-    worker().emitMessage(unsolicited);
-    expect(seen).toEqual([unsolicited]);
+    const lost: WorkerEvent = { type: 'backend-lost', id: 0, backend: 'webgpu', reason: 'gone' };
+    worker().emitMessage({ type: 'cancelled', id: 0 });
+    worker().emitMessage(lost);
+    expect(seen).toEqual([lost]);
+  });
+
+  test('call sends the request flat, hears its progress and resolves with its reply', async () => {
+    const { client, worker } = setup();
+    const stages: string[] = [];
+    const pixels = new ArrayBuffer(16);
+    const request = { pixels, width: 2, height: 2, classIndex: 7 };
+    const call = track(
+      client.call('grad-cam', request, {
+        transfer: [pixels],
+        onProgress: ({ stage }) => stages.push(stage),
+      }),
+    );
+    const posted = worker().posted[0];
+    expect(posted?.message).toEqual({ type: 'grad-cam', id: posted?.message.id, ...request });
+    expect(posted?.transfer).toEqual([pixels]);
+    const id = worker().last().id;
+    worker().emitMessage({ type: 'progress', id, stage: 'forward' });
+    worker().emitMessage({ type: 'progress', id, stage: 'gradient' });
+    const result = { layer: 'mixed10', ms: 3 } as unknown as GradCamResult;
+    worker().emitMessage({ type: 'reply', id, result });
+    await call.done;
+    expect(stages).toEqual(['forward', 'gradient']);
+    expect(call.state.value).toEqual({ result });
+  });
+
+  test('an error with a code rejects with that code (the page never reads the English text)', async () => {
+    const { client, worker } = setup();
+    const call = track(client.call('library-rename', { key: 'm1', name: 'x' }));
+    worker().emitMessage({
+      type: 'error',
+      id: worker().last().id,
+      message: 'That model is no longer stored in this browser.',
+      code: 'model-deleted',
+    });
+    await call.done;
+    expect(call.state.error).toBeInstanceOf(WorkerError);
+    expect((call.state.error as WorkerError).code).toBe('model-deleted');
   });
 });

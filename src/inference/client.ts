@@ -5,14 +5,21 @@
  */
 import type { ModelEntry } from '../models/registry';
 import type {
-  AlsoResult,
   BackendChoice,
   BackendName,
   BackendReport,
-  LoadStage,
+  ClassifyResult,
+  ReadyInfo,
+  ErrorCode,
+  LoadProgress,
   LoadTuning,
   LoadedModelInfo,
-  Prediction,
+  ProgressOf,
+  ReplyOf,
+  RequestMessage,
+  RequestOf,
+  RequestType,
+  WorkerEvent,
   WorkerRequest,
   WorkerResponse,
 } from './protocol';
@@ -30,49 +37,39 @@ export class WorkerCrashedError extends Error {
   override name = 'WorkerCrashedError';
 }
 
-/** A failed load, with the backend reports when backend selection was the problem. */
-export class LoadError extends Error {
-  override name = 'LoadError';
+/**
+ * A request the worker answered with an error: `code` says why when the page may act on it
+ * (e.g. 'model-deleted'); a failed load also carries the backend reports.
+ */
+export class WorkerError extends Error {
+  override name = 'WorkerError';
   constructor(
     message: string,
+    readonly code: ErrorCode | undefined,
     readonly backends: BackendReport[] | undefined,
-    /** set when the worker kept the previous model active after this failure */
+    /** set when the worker kept the previous model active after a failed load */
     readonly kept?: { model: LoadedModelInfo; backend: BackendName },
   ) {
     super(message);
   }
 }
 
-/** What `load` resolves to. */
-export interface ReadyInfo {
-  backend: BackendName;
-  model: LoadedModelInfo;
-  backends: BackendReport[];
-  warmupMs: number;
-}
+// The page's names for the load and classify results (they are defined with their requests).
+export type { ClassifyResult, LoadProgress, ReadyInfo } from './protocol';
 
-/** What `classify` resolves to. */
-export interface ClassifyResult {
-  predictions: Prediction[];
-  ms: number;
-  backend: BackendName;
-  /** the second model's answer, when one was asked for */
-  also?: AlsoResult;
-}
-
-/** Progress of a load. */
-export interface LoadProgress {
-  stage: LoadStage;
-  fraction: number;
-  backend?: BackendName;
-  note?: string;
+/** Options of one call: buffers to move, a way to cancel, and where progress goes. */
+export interface CallOptions<K extends RequestType> {
+  /** buffers in the request that move to the worker instead of being copied */
+  transfer?: Transferable[];
+  /** aborting sends a cancel; the call then rejects with {@link CancelledError} */
+  signal?: AbortSignal;
+  onProgress?: (progress: ProgressOf<K>) => void;
 }
 
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  onProgress?: (progress: LoadProgress) => void;
-  onUpdate?: (message: WorkerResponse) => void;
+  onProgress?: (progress: never) => void;
 }
 
 /** Anything that behaves like a Worker (tests pass fakes). */
@@ -84,7 +81,7 @@ export class InferenceClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly crashListeners = new Set<(reason: string) => void>();
-  private readonly eventListeners = new Set<(message: WorkerResponse) => void>();
+  private readonly eventListeners = new Set<(event: WorkerEvent) => void>();
 
   constructor(private readonly createWorker: () => WorkerLike) {}
 
@@ -126,7 +123,7 @@ export class InferenceClient {
   }
 
   /** Calls `listener` for messages the worker sends on its own (not answers, e.g. backend loss). */
-  onEvent(listener: (message: WorkerResponse) => void): () => void {
+  onEvent(listener: (event: WorkerEvent) => void): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
   }
@@ -134,113 +131,80 @@ export class InferenceClient {
   private receive(message: WorkerResponse): void {
     const p = this.pending.get(message.id);
     if (!p) {
-      for (const listener of this.eventListeners) listener(message);
+      if (message.type === 'backend-lost') {
+        for (const listener of this.eventListeners) listener(message);
+      }
       return;
     }
-    switch (message.type) {
+    // Replies and progress travel flat next to `type` and `id` (see protocol.ts).
+    const { type, id, ...body } = message;
+    switch (type) {
       case 'progress':
-        p.onProgress?.({
-          stage: message.stage,
-          fraction: message.fraction,
-          ...(message.backend ? { backend: message.backend } : {}),
-          ...(message.note ? { note: message.note } : {}),
-        });
+        p.onProgress?.(body as never);
         return;
-      case 'ready':
-        this.pending.delete(message.id);
-        p.resolve({
-          backend: message.backend,
-          model: message.model,
-          backends: message.backends,
-          warmupMs: message.warmupMs,
-        } satisfies ReadyInfo);
-        return;
-      case 'result':
-        this.pending.delete(message.id);
-        p.resolve({
-          predictions: message.predictions,
-          ms: message.ms,
-          backend: message.backend,
-          ...(message.also ? { also: message.also } : {}),
-        } satisfies ClassifyResult);
+      case 'reply':
+        this.pending.delete(id);
+        p.resolve(body);
         return;
       case 'cancelled':
-        this.pending.delete(message.id);
+        this.pending.delete(id);
         p.reject(new CancelledError());
         return;
-      case 'error':
-        this.pending.delete(message.id);
-        p.reject(new LoadError(message.message, message.backends, message.kept));
+      case 'error': {
+        this.pending.delete(id);
+        const error = message;
+        p.reject(new WorkerError(error.message, error.code, error.backends, error.kept));
         return;
-      default: {
-        // Feature messages: '…-progress' ones are interim updates, any other is the final answer.
-        const other = message as WorkerResponse & { type: string; id: number };
-        if (other.type.endsWith('-progress')) {
-          p.onUpdate?.(other);
-        } else {
-          this.pending.delete(other.id);
-          p.resolve(other);
-        }
       }
+      default:
+        return;
     }
   }
 
-  private send<T>(
-    request: WorkerRequest,
-    transfer: Transferable[],
-    signal?: AbortSignal,
-    onProgress?: (progress: LoadProgress) => void,
-  ): Promise<T> {
+  /**
+   * Sends request `type` with its fields and resolves with its reply, typed by the request map;
+   * `onProgress` hears its interim reports. Aborting `signal` sends a cancel for it.
+   */
+  call<K extends RequestType>(
+    type: K,
+    request: RequestOf<K>,
+    options: CallOptions<K> = {},
+  ): Promise<ReplyOf<K>> {
+    const { signal, onProgress, transfer = [] } = options;
     if (signal?.aborted) return Promise.reject(new CancelledError());
     const worker = this.ensureWorker();
-    return new Promise<T>((resolve, reject) => {
-      const pending: Pending = { resolve: resolve, reject };
-      if (onProgress) pending.onProgress = onProgress;
-      this.pending.set(request.id, pending);
+    const id = this.nextId++;
+    const message = { ...request, type, id } as RequestMessage<K>;
+    return new Promise<ReplyOf<K>>((resolve, reject) => {
       const onAbort = (): void => {
-        if (!this.pending.has(request.id)) return;
+        if (!this.pending.has(id)) return;
         this.worker?.postMessage({
           type: 'cancel',
           id: this.nextId++,
-          target: request.id,
+          target: id,
         } satisfies WorkerRequest);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       const settle = (): void => signal?.removeEventListener('abort', onAbort);
-      pending.resolve = (value) => {
-        settle();
-        resolve(value as T);
+      const pending: Pending = {
+        resolve: (value) => {
+          settle();
+          resolve(value as ReplyOf<K>);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
       };
-      pending.reject = (error) => {
-        settle();
-        reject(error);
-      };
+      if (onProgress) pending.onProgress = onProgress;
+      this.pending.set(id, pending);
       try {
-        worker.postMessage(request, transfer);
+        worker.postMessage(message, transfer);
       } catch (error) {
-        this.pending.delete(request.id);
+        this.pending.delete(id);
         pending.reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
-  }
-
-  /**
-   * Sends a feature request built around a fresh id and resolves with the worker's final answer;
-   * interim '…-progress' messages go to `onUpdate`. Aborting sends a cancel for it.
-   */
-  call<R extends WorkerResponse>(
-    build: (id: number) => WorkerRequest,
-    options: {
-      transfer?: Transferable[];
-      signal?: AbortSignal;
-      onUpdate?: (message: WorkerResponse) => void;
-    } = {},
-  ): Promise<R> {
-    const request = build(this.nextId++);
-    const promise = this.send<R>(request, options.transfer ?? [], options.signal);
-    const pending = this.pending.get(request.id);
-    if (pending && options.onUpdate) pending.onUpdate = options.onUpdate;
-    return promise;
   }
 
   /** Loads a model on a backend (or the best available for 'auto'), warmed up. */
@@ -252,10 +216,16 @@ export class InferenceClient {
     /** performance options (Settings → re-measure, benchmarks) */
     tuning?: LoadTuning,
   ): Promise<ReadyInfo> {
-    const request: WorkerRequest = { type: 'load', id: this.nextId++, model, backend };
-    if (avoid.length > 0) request.avoid = avoid;
-    if (tuning) request.tuning = tuning;
-    return this.send<ReadyInfo>(request, [], undefined, onProgress);
+    return this.call(
+      'load',
+      {
+        model,
+        backend,
+        ...(avoid.length > 0 ? { avoid } : {}),
+        ...(tuning ? { tuning } : {}),
+      },
+      onProgress ? { onProgress } : {},
+    );
   }
 
   /** Classifies `width × height` RGBA pixels; the buffer is transferred to the worker. */
@@ -276,21 +246,21 @@ export class InferenceClient {
       onProgress?: (progress: LoadProgress) => void;
     } = {},
   ): Promise<ClassifyResult> {
-    const request: WorkerRequest = {
-      type: 'classify',
-      id: this.nextId++,
-      pixels,
-      width,
-      height,
-      topK: options.topK ?? 3,
-    };
+    const { also, alsoPixels, signal, onProgress } = options;
     const transfer: Transferable[] = [pixels];
-    if (options.also) request.also = options.also;
-    if (options.also && options.alsoPixels) {
-      request.alsoPixels = options.alsoPixels;
-      transfer.push(options.alsoPixels.pixels);
-    }
-    return this.send<ClassifyResult>(request, transfer, options.signal, options.onProgress);
+    if (also && alsoPixels) transfer.push(alsoPixels.pixels);
+    return this.call(
+      'classify',
+      {
+        pixels,
+        width,
+        height,
+        topK: options.topK ?? 3,
+        ...(also ? { also } : {}),
+        ...(also && alsoPixels ? { alsoPixels } : {}),
+      },
+      { transfer, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) },
+    );
   }
 
   /** Stops the worker; pending calls are rejected. The next call starts a new one. */

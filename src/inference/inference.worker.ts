@@ -1,24 +1,35 @@
 /// <reference lib="webworker" />
-/** Thin worker entry: wires messages to the InferenceService; all logic lives in the handlers. */
-import { watchBackendLoss } from './backend-loss';
-import { selectBackend, tuneSelectedBackend } from './backends';
-import { diagnosticsFeatures } from './diagnostics';
-import { inspectFeatures } from './inspect-handlers';
-import { fetchModelArtifacts, loadClassifier } from './load-model';
-import { modelLibraryFeatures } from './model-import-worker';
+/** Thin worker entry: wires messages to the InferenceService and fills its handler registry. */
+import { watchBackendLoss } from './backends/backend-loss';
+import { diagnosticsHandlers } from './backends/diagnostics';
+import { selectBackend, tuneSelectedBackend } from './backends/select-backend';
+import { fetchModelArtifacts, loadClassifier } from './classify/load-model';
+import { inspectHandlers } from './inspect/handlers';
+import { createLibraryHandlers, type LibraryDeps } from './library/handlers';
+import { browserLibraryDeps } from './library/worker-deps';
 import type { WorkerRequest, WorkerResponse } from './protocol';
-import { InferenceService } from './service';
-import { trainFeatures } from './train-worker';
+import type { HandlerRegistry } from './seam/handlers';
+import { InferenceService } from './seam/service';
+import { browserTrainDeps, createTrainHandlers, type TrainSessionDeps } from './train/session';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
+// Made on first use: nothing opens IndexedDB until a library or Teach request needs it.
+let libraryDeps: LibraryDeps | null = null;
+let trainDeps: TrainSessionDeps | null = null;
+
+/** Every request but load and classify; the type makes a missing handler a compile error. */
+const handlers: HandlerRegistry = {
+  ...diagnosticsHandlers,
+  ...inspectHandlers,
+  ...createLibraryHandlers(() => (libraryDeps ??= browserLibraryDeps())),
+  ...createTrainHandlers(
+    () => (trainDeps ??= browserTrainDeps((libraryDeps ??= browserLibraryDeps()).store)),
+  ),
+};
+
 const service = new InferenceService({
-  features: {
-    ...diagnosticsFeatures,
-    ...inspectFeatures,
-    ...modelLibraryFeatures,
-    ...trainFeatures,
-  },
+  handlers,
   post: (message: WorkerResponse, transfer: Transferable[] = []) =>
     scope.postMessage(message, transfer),
   selectBackend,

@@ -100,6 +100,11 @@ const BYTES_PER_VALUE: Record<string, number> = {
   complex64: 8,
 };
 
+/** Bytes one value of `dtype` takes in a weights file; undefined for a type of no fixed size. */
+export function bytesPerValue(dtype: string): number | undefined {
+  return BYTES_PER_VALUE[dtype];
+}
+
 /** Number of values in a tensor of `shape`. */
 function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);

@@ -1,10 +1,6 @@
 /** The explain feature's call to the worker: a Grad-CAM heatmap for one image and class. */
 import type { InferenceClient } from '../../inference/client';
-import type {
-  GradCamResult,
-  GradCamStage,
-  InspectResponse,
-} from '../../inference/inspect-protocol';
+import type { GradCamResult, GradCamStage } from '../../inference/protocol';
 
 /** What one Grad-CAM request carries. */
 export interface GradCamInput {
@@ -23,22 +19,19 @@ export async function requestGradCam(
   input: GradCamInput,
   options: { signal?: AbortSignal; onStage?: (stage: GradCamStage) => void } = {},
 ): Promise<GradCamResult> {
-  const answer = await client.call<Extract<InspectResponse, { type: 'grad-cam-result' }>>(
-    (id) => ({
-      type: 'grad-cam',
-      id,
+  const answer = await client.call(
+    'grad-cam',
+    {
       pixels: input.pixels,
       width: input.width,
       height: input.height,
       classIndex: input.classIndex,
       ...(input.layer ? { layer: input.layer } : {}),
-    }),
+    },
     {
       transfer: [input.pixels],
       ...(options.signal ? { signal: options.signal } : {}),
-      onUpdate: (message) => {
-        if (message.type === 'grad-cam-progress') options.onStage?.(message.stage);
-      },
+      onProgress: ({ stage }) => options.onStage?.(stage),
     },
   );
   return answer.result;

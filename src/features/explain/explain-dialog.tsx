@@ -1,7 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { CancelledError, type InferenceClient } from '../../inference/client';
-import type { GradCamResult, GradCamStage } from '../../inference/inspect-protocol';
-import type { LoadedModelInfo } from '../../inference/protocol';
+import type { GradCamResult, GradCamStage, LoadedModelInfo } from '../../inference/protocol';
 import type { ResizeMode } from '../../preprocess/geometry';
 import { preprocessImage } from '../../preprocess/preprocess-image';
 import { requestGradCam } from './explain-client';

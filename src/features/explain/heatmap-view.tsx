@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { GradCamResult } from '../../inference/inspect-protocol';
+import type { GradCamResult } from '../../inference/protocol';
 import type { ResizeMode } from '../../preprocess/geometry';
 import { describePlace, gridToRgba, overlayBox, peakOf } from './heatmap';
 

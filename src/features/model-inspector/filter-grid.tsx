@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { FilterImages } from '../../inference/inspect-protocol';
+import type { FilterImages } from '../../inference/protocol';
 
 /** Each filter drawn as its own small canvas, enlarged without smoothing (CSS pixelated). */
 export function FilterGrid({ filters, layer }: { filters: FilterImages; layer: string }) {

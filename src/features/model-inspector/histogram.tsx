@@ -1,4 +1,4 @@
-import type { Histogram as HistogramData } from '../../inference/inspect-protocol';
+import type { Histogram as HistogramData } from '../../inference/protocol';
 import { formatStat } from './summary-view';
 
 const WIDTH = 240;

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
 import { CancelledError, type InferenceClient } from '../../inference/client';
-import type { ModelSummary } from '../../inference/inspect-protocol';
-import type { LoadedModelInfo } from '../../inference/protocol';
+import type { LoadedModelInfo, ModelSummary } from '../../inference/protocol';
 import { fetchSummary } from './inspect-client';
 import { SummaryTable } from './summary-table';
 import { formatCount } from './summary-view';

@@ -1,5 +1,5 @@
 import { Fragment, useId, useMemo, useState } from 'react';
-import type { ModelSummary, SummaryGroup, SummaryRow } from '../../inference/inspect-protocol';
+import type { ModelSummary, SummaryGroup, SummaryRow } from '../../inference/protocol';
 import { formatCount, formatShape, searchRows } from './summary-view';
 
 /** The layer table, grouped by Inception block (collapsible) and searchable. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { ModelSummary, SummaryRow } from '../../inference/inspect-protocol';
+import type { ModelSummary, SummaryRow } from '../../inference/protocol';
 import {
   defaultWeightsLayer,
   formatCount,

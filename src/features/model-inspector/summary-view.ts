@@ -1,5 +1,5 @@
 /** Pure helpers of the model inspector: formatting like Keras prints, and layer search. */
-import type { LayerShape, ModelSummary, SummaryRow } from '../../inference/inspect-protocol';
+import type { LayerShape, ModelSummary, SummaryRow } from '../../inference/protocol';
 
 /** A shape as Keras prints it: `(None, 149, 149, 32)`; several as a list; none as "multiple". */
 export function formatShape(shape: SummaryRow['outputShape']): string {

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { CancelledError, type InferenceClient } from '../../inference/client';
-import type { LayerWeights, ModelSummary, WeightStats } from '../../inference/inspect-protocol';
+import type { LayerWeights, ModelSummary, WeightStats } from '../../inference/protocol';
 import { FilterGrid } from './filter-grid';
 import { Histogram } from './histogram';
 import { fetchWeights } from './inspect-client';

@@ -2,7 +2,7 @@
  * Turns what the user dropped or picked into an import source: one `.h5` file, or a TensorFlow.js
  * model folder (model.json plus the files it names), with each file's path inside the folder.
  */
-import type { FolderFile, ImportSource } from '../../inference/model-import-protocol';
+import type { FolderFile, ImportSource } from '../../inference/protocol';
 import { droppedFiles, type DroppedFile } from '../../lib/dropped-files';
 
 const H5_NAME = /\.(h5|hdf5)$/i;

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import type { InferenceClient } from '../../inference/client';
-import type { ImportSource, StoredModel } from '../../inference/model-import-protocol';
+import type { ImportSource, StoredModel } from '../../inference/protocol';
 import { INCEPTION_V3_IMAGENET, type ModelEntry } from '../../models/registry';
 import {
   DEFAULT_PRECISION,

@@ -1,4 +1,4 @@
-import type { TrainReport } from '../../inference/train-protocol';
+import type { TrainReport } from '../../inference/protocol';
 import { formatCount, formatDuration, formatPercent } from './format';
 import type { TeachExample } from './teach-state';
 

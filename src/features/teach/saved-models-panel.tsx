@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ConfirmButton } from '../../lib/confirm-button';
-import type { SavedModelInfo } from '../../inference/train-protocol';
+import type { SavedModelInfo } from './teach-client';
 import { formatBytes } from './format';
 
 /** Props of {@link SavedModelsPanel}. */

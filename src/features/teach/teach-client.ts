@@ -1,29 +1,61 @@
-/** The Teach view's calls to the worker, typed (see `inference/train-protocol.ts`). */
+/** The Teach view's calls to the worker, typed by the request map (see `inference/protocol.ts`). */
 import type { InferenceClient } from '../../inference/client';
-import type { WorkerResponse } from '../../inference/protocol';
-import type {
-  SavedModelInfo,
-  TrainExamplePixels,
-  TrainExampleRef,
-  TrainPlan,
-  TrainProgress,
-  TrainReport,
-  TrainResponse,
-  TrainSettings,
-} from '../../inference/train-protocol';
+import {
+  isTeachModel,
+  type StoredModel,
+  type TrainExamplePixels,
+  type TrainExampleRef,
+  type TrainPlan,
+  type TrainProgress,
+  type TrainReport,
+  type TrainSettings,
+} from '../../inference/protocol';
 
-type Answer<T extends TrainResponse['type']> = Extract<TrainResponse, { type: T }>;
+/**
+ * A model made in Teach, as its "saved models" panel shows it: the library's stored model
+ * (`key`, `entry`), with the fields the panel reads spelled out.
+ */
+export interface SavedModelInfo {
+  key: string;
+  /** what the app loads to use it (`selectModel(entry)`) */
+  entry: StoredModel['entry'];
+  /** `indexeddb://…`, the address the model loader understands */
+  url: string;
+  name: string;
+  labels: string[];
+  inputSize: number;
+  inputRange: [number, number];
+  params: number;
+  /** bytes of weights */
+  bytes: number;
+  /** ISO date */
+  savedAt: string;
+}
+
+/** The panel's view of a stored model. */
+export function savedInfo(record: StoredModel): SavedModelInfo {
+  const { entry } = record;
+  return {
+    key: record.key,
+    entry,
+    url: entry.url,
+    name: entry.name,
+    labels: entry.labels.kind === 'list' ? [...entry.labels.labels] : [],
+    inputSize: entry.inputSize ?? 0,
+    inputRange: [entry.inputRange[0], entry.inputRange[1]],
+    params: record.params,
+    bytes: record.bytes,
+    savedAt: record.created,
+  };
+}
 
 /** Hands example photos to the worker (their pixel buffers are transferred). */
 export async function addExamples(
   client: InferenceClient,
   examples: TrainExamplePixels[],
 ): Promise<number> {
-  const answer = await client.call<Answer<'train-added'>>(
-    (id) => ({ type: 'train-add', id, examples }),
-    { transfer: examples.map((e) => e.pixels) },
-  );
-  return answer.stored;
+  const transfer = examples.map((e) => e.pixels);
+  return (await client.call('train-add', { examples }, { transfer })).stored;
 }
 
 /** Forgets example photos in the worker (all of them with 'all'). */
@@ -31,8 +63,7 @@ export async function removeExamples(
   client: InferenceClient,
   ids: string[] | 'all',
 ): Promise<number> {
-  return (await client.call<Answer<'train-removed'>>((id) => ({ type: 'train-remove', id, ids })))
-    .stored;
+  return (await client.call('train-remove', { ids })).stored;
 }
 
 /** What a strategy means for the active model; `measure` adds a timed estimate. */
@@ -44,11 +75,8 @@ export async function planTraining(
   measure: boolean,
   signal?: AbortSignal,
 ): Promise<TrainPlan> {
-  const answer = await client.call<Answer<'train-plan-result'>>(
-    (id) => ({ type: 'train-plan', id, settings, examples, numClasses, measure }),
-    signal ? { signal } : {},
-  );
-  return answer.plan;
+  const request = { settings, examples, numClasses, measure };
+  return (await client.call('train-plan', request, signal ? { signal } : {})).plan;
 }
 
 /** Trains in the worker, reporting progress; aborting cancels it. */
@@ -58,43 +86,32 @@ export async function train(
   onProgress: (progress: TrainProgress) => void,
   signal: AbortSignal,
 ): Promise<TrainReport> {
-  const answer = await client.call<Answer<'train-result'>>(
-    (id) => ({ type: 'train-start', id, ...request }),
-    {
-      signal,
-      onUpdate: (message: WorkerResponse) => {
-        if (message.type === 'train-progress') onProgress(message.progress);
-      },
-    },
-  );
-  return answer.report;
+  return (await client.call('train-start', request, { signal, onProgress })).report;
 }
 
 /** Stores the model just trained under `name`. */
 export async function saveTrained(client: InferenceClient, name: string): Promise<SavedModelInfo> {
-  return (await client.call<Answer<'train-saved'>>((id) => ({ type: 'train-save', id, name })))
-    .model;
+  return savedInfo((await client.call('train-save', { name })).model);
 }
 
-/** The custom models stored by Teach. */
+/** The custom models made in Teach (the library holds them with the imported ones). */
 export async function listSaved(client: InferenceClient): Promise<SavedModelInfo[]> {
-  return (await client.call<Answer<'train-listed'>>((id) => ({ type: 'train-list', id }))).models;
+  const { models } = await client.call('library-list', {});
+  return models.filter(isTeachModel).map(savedInfo);
 }
 
 /** Renames a stored custom model. */
 export async function renameSaved(
   client: InferenceClient,
-  url: string,
+  key: string,
   name: string,
 ): Promise<SavedModelInfo> {
-  return (
-    await client.call<Answer<'train-renamed'>>((id) => ({ type: 'train-rename', id, url, name }))
-  ).model;
+  return savedInfo((await client.call('library-rename', { key, name })).model);
 }
 
 /** Deletes a stored custom model. */
-export async function deleteSaved(client: InferenceClient, url: string): Promise<void> {
-  await client.call<Answer<'train-deleted'>>((id) => ({ type: 'train-delete', id, url }));
+export async function deleteSaved(client: InferenceClient, key: string): Promise<void> {
+  await client.call('library-delete', { key });
 }
 
 /** One file (a ZIP of model.json, weights.bin, metadata.json) for a stored model. */
@@ -102,21 +119,14 @@ export async function exportSaved(
   client: InferenceClient,
   model: SavedModelInfo,
 ): Promise<{ bytes: ArrayBuffer; fileName: string }> {
-  const answer = await client.call<Answer<'train-exported'>>((id) => ({
-    type: 'train-export',
-    id,
-    url: model.url,
-    name: model.name,
-  }));
-  return { bytes: answer.bytes, fileName: answer.fileName };
+  return client.call('library-export', { key: model.key });
 }
 
 /** Imports an exported model file and stores it. */
 export async function importSaved(client: InferenceClient, file: File): Promise<SavedModelInfo> {
   const bytes = await file.arrayBuffer();
-  const answer = await client.call<Answer<'train-imported'>>(
-    (id) => ({ type: 'train-import', id, bytes, fileName: file.name }),
-    { transfer: [bytes] },
+  const request = { bytes, fileName: file.name };
+  return savedInfo(
+    (await client.call('library-import-package', request, { transfer: [bytes] })).model,
   );
-  return answer.model;
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { example } from './teach-test-kit';
 import { CancelledError, type InferenceClient } from '../../inference/client';
-import type { WorkerRequest } from '../../inference/protocol';
-import { defaultSettings, type TrainReport } from '../../inference/train-protocol';
+import { defaultSettings, type TrainReport, type WorkerRequest } from '../../inference/protocol';
 import {
   cancelTraining,
   estimateKey,
@@ -33,12 +32,10 @@ function fakeClient() {
   const crash = new Set<(reason: string) => void>();
   let finish: ((report: TrainReport) => void) | null = null;
   const client = {
-    call(build: (id: number) => WorkerRequest, options: { signal?: AbortSignal } = {}) {
-      const request = build(1);
-      if (request.type !== 'train-start')
-        return Promise.resolve({ type: 'train-added', id: 1, stored: 0 });
+    call(type: WorkerRequest['type'], _fields: object, options: { signal?: AbortSignal } = {}) {
+      if (type !== 'train-start') return Promise.resolve({ stored: 0 });
       return new Promise((resolve, reject) => {
-        finish = (report) => resolve({ type: 'train-result', id: 1, report });
+        finish = (report) => resolve({ report });
         options.signal?.addEventListener('abort', () => reject(new CancelledError()), {
           once: true,
         });

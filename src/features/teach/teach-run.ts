@@ -13,7 +13,7 @@ import {
   type TrainProgress,
   type TrainReport,
   type TrainSettings,
-} from '../../inference/train-protocol';
+} from '../../inference/protocol';
 import { planTraining, train } from './teach-client';
 import { resendLost, teachStore, type TeachStore } from './teach-store';
 import { trainingSet } from './teach-state';

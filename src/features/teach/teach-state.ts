@@ -3,7 +3,7 @@
  * page keeps names, thumbnails and the original files (small references, so examples can be sent
  * again if the worker restarts); the pixels themselves live in the worker.
  */
-import type { TrainExampleRef } from '../../inference/train-protocol';
+import type { TrainExampleRef } from '../../inference/protocol';
 
 /** A class the user teaches. */
 export interface TeachClass {

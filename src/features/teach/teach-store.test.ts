@@ -8,13 +8,12 @@ import { addPhotos, createTeachStore, type PreparePhoto } from './teach-store';
 function fakeClient(onAdd: (request: WorkerRequest) => void = () => undefined) {
   const requests: WorkerRequest[] = [];
   const client = {
-    call(build: (id: number) => WorkerRequest) {
-      const request = build(requests.length + 1);
+    call(type: string, fields: object) {
+      const request = { type, id: requests.length + 1, ...fields } as WorkerRequest;
       requests.push(request);
       if (request.type === 'train-add') onAdd(request);
       const stored = request.type === 'train-add' ? request.examples.length : 0;
-      const type = request.type === 'train-add' ? 'train-added' : 'train-removed';
-      return Promise.resolve({ type, id: request.id, stored });
+      return Promise.resolve({ stored });
     },
   } as unknown as InferenceClient;
   return { client, requests };

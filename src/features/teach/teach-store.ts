@@ -6,7 +6,7 @@
  */
 import { useSyncExternalStore } from 'react';
 import type { InferenceClient } from '../../inference/client';
-import type { TrainExamplePixels } from '../../inference/train-protocol';
+import { MAX_EXAMPLES, type TrainExamplePixels } from '../../inference/protocol';
 import { ImageInputError, preprocessImage } from '../../preprocess/preprocess-image';
 import { addExamples, removeExamples } from './teach-client';
 import {
@@ -17,8 +17,8 @@ import {
   type TeachState,
 } from './teach-state';
 
-/** Most example photos in all classes together (the worker keeps as many). */
-export const MAX_EXAMPLES = 1000;
+// Most example photos in all classes together: the worker's limit, declared once in the protocol.
+export { MAX_EXAMPLES };
 /** Photos handed to the worker per message. */
 const CHUNK = 8;
 

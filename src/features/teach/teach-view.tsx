@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { InferenceClient } from '../../inference/client';
-import type { LoadedModelInfo } from '../../inference/protocol';
-import type { SavedModelInfo, TrainPlan } from '../../inference/train-protocol';
+import type { LoadedModelInfo, TrainPlan } from '../../inference/protocol';
 import { forgetModel, renameRemembered } from '../../lib/model-selection';
 import { INCEPTION_V3_IMAGENET, type ModelEntry } from '../../models/registry';
 import { CameraCapture } from './camera-capture';
@@ -17,6 +16,7 @@ import {
   planTraining,
   renameSaved,
   saveTrained,
+  type SavedModelInfo,
 } from './teach-client';
 import {
   cancelTraining,
@@ -501,13 +501,13 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
         }
         onRename={(m, value) =>
           void withBusy('Renaming…', async () => {
-            renameRemembered((await renameSaved(client, m.url, value)).entry);
+            renameRemembered((await renameSaved(client, m.key, value)).entry);
             await refreshSaved();
           })
         }
         onDelete={(m) =>
           void withBusy(`Deleting ${m.name}…`, async () => {
-            await deleteSaved(client, m.url);
+            await deleteSaved(client, m.key);
             forgetModel(m.entry.id);
             await refreshSaved();
           })

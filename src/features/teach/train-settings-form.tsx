@@ -4,7 +4,7 @@ import {
   type TrainPlan,
   type TrainSettings,
   type TrainStrategy,
-} from '../../inference/train-protocol';
+} from '../../inference/protocol';
 import { formatCount, formatDuration } from './format';
 
 const STRATEGIES: { id: TrainStrategy; title: string; detail: string }[] = [

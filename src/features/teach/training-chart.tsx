@@ -9,7 +9,7 @@ import {
   Tooltip,
 } from 'chart.js';
 import { useEffect, useRef } from 'react';
-import type { EpochLog } from '../../inference/train-protocol';
+import type { EpochLog } from '../../inference/protocol';
 
 // Only what a line chart needs, so the bundle carries no other chart types.
 Chart.register(

@@ -1,0 +1,321 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ModelEntry } from '../../models/registry';
+import { rgbaToRgbFloat } from '../../preprocess/pixels';
+import { useWasmBackend } from '../../test/tf-node';
+import { createClassifier, inputSizeOf, numClassesOf, type Classifier } from './classifier';
+import type { ResolvedLabels } from './labels';
+
+const NAMES = ['apple', 'banana', 'cherry', 'date'];
+
+const ENTRY: ModelEntry = {
+  id: 'tiny',
+  name: 'Tiny net',
+  url: 'https://example.test/tiny/model.json',
+  inputSize: null,
+  inputRange: [-1, 1],
+  labels: { kind: 'list', labels: NAMES },
+  labelOffset: 0,
+};
+
+const LABELS: ResolvedLabels = { labels: NAMES, offset: 0, source: 'list' };
+
+/** Every model built here; the ones not owned by a classifier are disposed in afterAll. */
+const models: tf.LayersModel[] = [];
+
+/** Deterministic, varied weights: a fixed function of the position in each tensor. */
+function setDeterministicWeights(model: tf.LayersModel): void {
+  const values = model.weights.map((w, k) => {
+    const size = w.shape.reduce<number>((n, d) => n * (d ?? 1), 1);
+    const data = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 0.7 + k * 1.3) * 0.5);
+    return tf.tensor(data, w.shape as number[]);
+  });
+  model.setWeights(values);
+  tf.dispose(values);
+}
+
+/** input [8, 8, 3] → conv → global average pooling → dense 4 (softmax or linear). */
+function tinyModel(activation: 'softmax' | 'linear' = 'softmax'): tf.Sequential {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 6, kernelSize: 3, activation: 'relu' }),
+      tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({ units: 4, activation }),
+    ],
+  });
+  setDeterministicWeights(model);
+  return model;
+}
+
+/** A model with the given input shape and a [batch, 2] output, for inputSizeOf checks. */
+function modelWithInput(shape: (number | null)[]): tf.LayersModel {
+  const input = tf.input({ shape });
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(input) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: 2 }).apply(pooled) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output });
+  models.push(model);
+  return model;
+}
+
+/** Deterministic `width × height` RGBA bytes with varied colours. */
+function image(width: number, height: number): Uint8Array {
+  const rgba = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    rgba[i * 4] = (i * 29) % 256;
+    rgba[i * 4 + 1] = (i * 53 + 17) % 256;
+    rgba[i * 4 + 2] = (255 - i * 7) & 255;
+    rgba[i * 4 + 3] = i % 2 ? 255 : 0; // alpha must not matter
+  }
+  return rgba;
+}
+
+/** What the model gives for the same preprocessing, computed by hand. */
+async function manualScores(
+  model: tf.LayersModel,
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+): Promise<number[]> {
+  const out = tf.tidy(() => {
+    let x: tf.Tensor4D = tf.tensor4d(rgbaToRgbFloat(rgba, [-1, 1]), [1, height, width, 3]);
+    if (width !== 8 || height !== 8) x = tf.image.resizeBilinear(x, [8, 8]);
+    return model.predict(x) as tf.Tensor;
+  });
+  const values = Array.from(await out.data());
+  out.dispose();
+  return values;
+}
+
+function softmax(values: number[]): number[] {
+  const max = Math.max(...values);
+  const exps = values.map((v) => Math.exp(v - max));
+  const total = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / total);
+}
+
+let softmaxModel: tf.Sequential;
+let classifier: Classifier;
+
+beforeAll(async () => {
+  await useWasmBackend();
+  softmaxModel = tinyModel('softmax');
+  classifier = createClassifier(softmaxModel, ENTRY, LABELS);
+});
+
+afterAll(() => {
+  classifier?.dispose();
+  for (const model of models) model.dispose();
+});
+
+describe('createClassifier', () => {
+  test('describes the model', () => {
+    expect(classifier.info).toEqual({
+      id: 'tiny',
+      name: 'Tiny net',
+      url: ENTRY.url,
+      inputSize: 8,
+      inputRange: [-1, 1],
+      numClasses: 4,
+      labelSource: 'list',
+      params: softmaxModel.countParams(),
+    });
+    // conv 3·3·3·6 + 6, dense 6·4 + 4
+    expect(classifier.info.params).toBe(162 + 6 + 24 + 4);
+  });
+
+  test('classify returns the top 3, sorted, labelled from the list', async () => {
+    const predictions = await classifier.classify(image(8, 8), 8, 8, 3);
+    expect(predictions).toHaveLength(3);
+    const probabilities = predictions.map((p) => p.probability);
+    expect([...probabilities].sort((a, b) => b - a)).toEqual(probabilities);
+    for (const p of predictions) {
+      expect(p.label).toBe(NAMES[p.index]);
+      expect(p.probability).toBeGreaterThan(0);
+      expect(p.probability).toBeLessThan(1);
+    }
+    expect(new Set(predictions.map((p) => p.index)).size).toBe(3);
+  });
+
+  test('the probabilities over all classes sum to 1', async () => {
+    const all = await classifier.classify(image(8, 8), 8, 8, 4);
+    expect(all.map((p) => p.index).sort()).toEqual([0, 1, 2, 3]);
+    expect(all.reduce((s, p) => s + p.probability, 0)).toBeCloseTo(1, 5);
+  });
+
+  test('equals a manual model.predict on the same preprocessed input', async () => {
+    const rgba = image(8, 8);
+    const expected = await manualScores(softmaxModel, rgba, 8, 8);
+    // The fixture must discriminate: scores are not all equal.
+    expect(Math.max(...expected) - Math.min(...expected)).toBeGreaterThan(1e-3);
+    const all = await classifier.classify(rgba, 8, 8, 4);
+    for (const p of all) expect(p.probability).toBeCloseTo(expected[p.index] as number, 6);
+    const best = expected.indexOf(Math.max(...expected));
+    expect(all[0]?.index).toBe(best);
+  });
+
+  test('different images give different scores', async () => {
+    const a = await classifier.classify(image(8, 8), 8, 8, 4);
+    const b = await classifier.classify(new Uint8Array(8 * 8 * 4).fill(255), 8, 8, 4);
+    const byIndex = (ps: typeof a) => ps.slice().sort((x, y) => x.index - y.index);
+    expect(byIndex(a).map((p) => p.probability)).not.toEqual(byIndex(b).map((p) => p.probability));
+  });
+
+  test('an input of another size (16×16, 12×9) is resized to the model input', async () => {
+    for (const [w, h] of [
+      [16, 16],
+      [12, 9],
+    ] as const) {
+      const rgba = image(w, h);
+      const expected = await manualScores(softmaxModel, rgba, w, h);
+      const all = await classifier.classify(rgba, w, h, 4);
+      expect(all).toHaveLength(4);
+      for (const p of all) expect(p.probability).toBeCloseTo(expected[p.index] as number, 6);
+    }
+  });
+
+  test('a wrong byte length throws before running the model', async () => {
+    const before = tf.memory().numTensors;
+    await expect(classifier.classify(new Uint8Array(8 * 8 * 4 - 4), 8, 8, 3)).rejects.toThrow(
+      'expected 8×8 RGBA pixels, got 252 bytes',
+    );
+    await expect(classifier.classify(image(8, 8), 16, 16, 3)).rejects.toThrow(/16×16/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('classify and warmUp leave no tensors behind', async () => {
+    await classifier.classify(image(8, 8), 8, 8, 3); // first call may initialise kernels
+    const before = tf.memory().numTensors;
+    await classifier.classify(image(8, 8), 8, 8, 3);
+    await classifier.classify(image(16, 16), 16, 16, 2);
+    expect(tf.memory().numTensors).toBe(before);
+    const ms = await classifier.warmUp();
+    expect(ms).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(ms)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('a model ending in logits gets softmaxed probabilities', async () => {
+    const logitModel = tinyModel('linear');
+    const logits = createClassifier(logitModel, ENTRY, LABELS);
+    try {
+      const rgba = image(8, 8);
+      const raw = await manualScores(logitModel, rgba, 8, 8);
+      // The fixture must really be logits, not already a distribution.
+      expect(raw.some((v) => v < 0) || Math.abs(raw.reduce((a, b) => a + b, 0) - 1) > 0.01).toBe(
+        true,
+      );
+      const expected = softmax(raw);
+      const all = await logits.classify(rgba, 8, 8, 4);
+      expect(all.reduce((s, p) => s + p.probability, 0)).toBeCloseTo(1, 5);
+      for (const p of all) expect(p.probability).toBeCloseTo(expected[p.index] as number, 5);
+      expect(all[0]?.index).toBe(raw.indexOf(Math.max(...raw)));
+    } finally {
+      logits.dispose();
+    }
+  });
+
+  test('labels honour an offset ("background" for output 0)', async () => {
+    const model = tinyModel('softmax');
+    const withBackground = createClassifier(
+      model,
+      { ...ENTRY, labels: { kind: 'list', labels: NAMES.slice(1) }, labelOffset: 1 },
+      { labels: NAMES.slice(1), offset: 1, source: 'list' },
+    );
+    try {
+      const all = await withBackground.classify(image(8, 8), 8, 8, 4);
+      for (const p of all) {
+        expect(p.label).toBe(p.index === 0 ? 'background' : NAMES[p.index]);
+      }
+    } finally {
+      withBackground.dispose();
+    }
+  });
+
+  test('dispose releases the model weights', () => {
+    const model = tinyModel('softmax');
+    const c = createClassifier(model, ENTRY, LABELS);
+    const before = tf.memory().numTensors;
+    c.dispose();
+    expect(tf.memory().numTensors).toBe(before - model.weights.length);
+  });
+});
+
+describe('createClassifier with an inference model (the fast path)', () => {
+  test('classify and warm-up run the inference model; `model` stays the original; both disposed', async () => {
+    const original = tinyModel('softmax');
+    const fast = tinyModel('softmax');
+    // Different weights, so which model ran shows in the scores.
+    const flipped = fast.getWeights().map((w) => tf.mul(w, -1));
+    fast.setWeights(flipped);
+    tf.dispose(flipped);
+    const before = tf.memory().numTensors;
+    const c = createClassifier(original, ENTRY, LABELS, { inferenceModel: fast });
+    expect(c.model).toBe(original);
+    const rgba = image(8, 8);
+    const got = await c.classify(rgba, 8, 8, 4);
+    const want = await manualScores(fast, rgba, 8, 8);
+    for (const p of got) expect(p.probability).toBeCloseTo(want[p.index] as number, 5);
+    await c.warmUp();
+    expect(tf.memory().numTensors).toBe(before);
+    c.dispose();
+    // LayerVariable keeps its tensor in a protected field; disposal shows there.
+    const disposed = (m: tf.LayersModel): boolean =>
+      m.weights.every((w) => (w as unknown as { val: tf.Tensor }).val.isDisposed);
+    expect(disposed(original)).toBe(true);
+    expect(disposed(fast)).toBe(true);
+  });
+});
+
+describe('inputSizeOf', () => {
+  test('reads a square input size from the model', () => {
+    expect(inputSizeOf(softmaxModel, ENTRY)).toBe(8);
+    expect(inputSizeOf(modelWithInput([5, 5, 3]), ENTRY)).toBe(5);
+  });
+
+  test('a variable-size model needs the size from the entry', () => {
+    const model = modelWithInput([null, null, 3]);
+    expect(inputSizeOf(model, { ...ENTRY, inputSize: 32 })).toBe(32);
+    expect(() => inputSizeOf(model, ENTRY)).toThrow('Tiny net does not say its input size');
+  });
+
+  test('rejects non-square inputs, naming the size', () => {
+    expect(() => inputSizeOf(modelWithInput([8, 16, 3]), ENTRY)).toThrow(
+      'Tiny net expects 16×8 images; only square inputs are supported',
+    );
+  });
+
+  test('rejects 1-channel (and 4-channel) inputs, naming the shape', () => {
+    expect(() => inputSizeOf(modelWithInput([8, 8, 1]), ENTRY)).toThrow(
+      'Tiny net expects input shape [, 8, 8, 1]; an image classifier takes [batch, height, width, 3]',
+    );
+    expect(() => inputSizeOf(modelWithInput([8, 8, 4]), ENTRY)).toThrow(
+      /\[batch, height, width, 3\]/,
+    );
+  });
+
+  test('rejects inputs that are not images', () => {
+    const input = tf.input({ shape: [10] });
+    const output = tf.layers.dense({ units: 2 }).apply(input) as tf.SymbolicTensor;
+    const flat = tf.model({ inputs: input, outputs: output });
+    models.push(flat);
+    expect(() => inputSizeOf(flat, ENTRY)).toThrow(/expects input shape \[, 10\]/);
+    expect(() => createClassifier(flat, ENTRY, LABELS)).toThrow(/\[batch, height, width, 3\]/);
+  });
+});
+
+describe('numClassesOf', () => {
+  test('reads the class count from a [batch, classes] output', () => {
+    expect(numClassesOf(softmaxModel, ENTRY)).toBe(4);
+  });
+
+  test('rejects a [batch, h, w, c] output', () => {
+    const model = tf.sequential({
+      layers: [tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 5, kernelSize: 3 })],
+    });
+    models.push(model);
+    expect(() => numClassesOf(model, ENTRY)).toThrow(
+      'Tiny net outputs shape [, 6, 6, 5], not [batch, classes]',
+    );
+    expect(() => createClassifier(model, ENTRY, LABELS)).toThrow(/not \[batch, classes\]/);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * A loaded TensorFlow.js layers model wrapped as a classifier: RGBA pixels in, ranked labels out.
+ * Everything tensor-shaped happens inside `tf.tidy`, so a classify leaves no tensors behind.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { rgbaToRgbFloat } from '../../preprocess/pixels';
+import type { ModelEntry } from '../../models/registry';
+import { labelAt, type ResolvedLabels } from './labels';
+import type { LoadedModelInfo, Prediction } from '../protocol';
+import { asProbabilities, topK } from './top-k';
+import { photoInference } from '../backends/wasm-threads';
+
+/** What the worker's handlers need from a model; tests supply fakes. */
+export interface Classifier {
+  readonly info: LoadedModelInfo;
+  /**
+   * the underlying layers model, for features that inspect or train it (absent in fakes). Photos
+   * may run through an optimised copy of it (see `inferenceModel` of createClassifier): a feature
+   * that changes these weights in place must wrap the model in a new classifier.
+   */
+  readonly model?: tf.LayersModel;
+  /** the entry it was loaded from and its resolved labels */
+  readonly entry?: ModelEntry;
+  readonly labels?: ResolvedLabels;
+  /** Ranks the classes for one `width × height` RGBA image. */
+  classify(rgba: Uint8Array, width: number, height: number, k: number): Promise<Prediction[]>;
+  /** Runs one dummy inference so shaders/kernels are compiled; returns its milliseconds. */
+  warmUp(): Promise<number>;
+  dispose(): void;
+}
+
+/** The square input size a layers model expects, or an error that says why it cannot be used. */
+export function inputSizeOf(model: tf.LayersModel, entry: ModelEntry): number {
+  const shape = model.inputs[0]?.shape ?? [];
+  const [, h, w, c] = shape;
+  if (shape.length !== 4 || (c !== null && c !== 3)) {
+    throw new Error(
+      `${entry.name} expects input shape [${shape.join(', ')}]; an image classifier takes [batch, height, width, 3]`,
+    );
+  }
+  if (typeof h === 'number' && typeof w === 'number' && h !== w) {
+    throw new Error(`${entry.name} expects ${w}×${h} images; only square inputs are supported`);
+  }
+  const size = entry.inputSize ?? h ?? w;
+  if (!size) throw new Error(`${entry.name} does not say its input size`);
+  return size;
+}
+
+/** Number of classes of a model whose first output is [batch, classes]. */
+export function numClassesOf(model: tf.LayersModel, entry: ModelEntry): number {
+  const shape = model.outputs[0]?.shape ?? [];
+  const n = shape[shape.length - 1];
+  if (shape.length !== 2 || typeof n !== 'number') {
+    throw new Error(`${entry.name} outputs shape [${shape.join(', ')}], not [batch, classes]`);
+  }
+  return n;
+}
+
+/** Options of {@link createClassifier}. */
+export interface ClassifierOptions {
+  /**
+   * An equivalent, inference-only form of `model` (e.g. with batch norm folded, see
+   * fold-batch-norm.ts) that classify and warm-up run instead; owned and disposed with it.
+   */
+  inferenceModel?: tf.LayersModel;
+}
+
+/** Wraps `model`; the classifier owns it (and `options.inferenceModel`) and disposes them. */
+export function createClassifier(
+  model: tf.LayersModel,
+  entry: ModelEntry,
+  labels: ResolvedLabels,
+  options: ClassifierOptions = {},
+): Classifier {
+  const fast = options.inferenceModel ?? model;
+  const inputSize = inputSizeOf(model, entry);
+  const numClasses = numClassesOf(model, entry);
+  const info: LoadedModelInfo = {
+    id: entry.id,
+    name: entry.name,
+    url: entry.url,
+    inputSize,
+    inputRange: entry.inputRange,
+    numClasses,
+    labelSource: labels.source,
+    params: model.countParams(),
+  };
+
+  function predict(input: tf.Tensor4D): tf.Tensor {
+    const out = fast.predict(input);
+    return Array.isArray(out) ? (out[0] as tf.Tensor) : out;
+  }
+
+  return {
+    info,
+    model,
+    entry,
+    labels,
+    async classify(rgba, width, height, k) {
+      if (rgba.length !== width * height * 4) {
+        throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);
+      }
+      const pixels = rgbaToRgbFloat(rgba, entry.inputRange);
+      // Photo inferences go through the WASM thread trial while one runs (wasm-threads.ts).
+      const values = await photoInference(async () => {
+        const scores = tf.tidy(() => {
+          let x: tf.Tensor4D = tf.tensor4d(pixels, [1, height, width, 3]);
+          if (width !== inputSize || height !== inputSize) {
+            x = tf.image.resizeBilinear(x, [inputSize, inputSize]);
+          }
+          return predict(x);
+        });
+        try {
+          return (await scores.data()) as Float32Array;
+        } finally {
+          scores.dispose();
+        }
+      });
+      const probabilities = asProbabilities(values);
+      return topK(probabilities, k).map((index) => ({
+        index,
+        label: labelAt(labels, index),
+        probability: probabilities[index] as number,
+      }));
+    },
+    async warmUp() {
+      const start = performance.now();
+      const out = tf.tidy(() => predict(tf.zeros([1, inputSize, inputSize, 3])));
+      await out.data();
+      out.dispose();
+      return performance.now() - start;
+    },
+    dispose() {
+      if (fast !== model) fast.dispose();
+      model.dispose();
+    },
+  };
+}

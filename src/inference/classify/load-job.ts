@@ -1,0 +1,150 @@
+/**
+ * The `load` request: choose a backend while the model downloads, build and warm the model, let
+ * 'auto' settle on the fastest backend, then make it the active model. The previous model stays
+ * active until its successor works, unless its backend is gone.
+ */
+import type { io } from '@tensorflow/tfjs';
+import type { ModelEntry } from '../../models/registry';
+import type {
+  BackendChoice,
+  BackendName,
+  BackendReport,
+  LoadProgress,
+  LoadTuning,
+  ReadyInfo,
+  RequestOf,
+} from '../protocol';
+import { messageOf, RequestError } from '../seam/handlers';
+import type { ActiveModel } from './active-model';
+import type { Classifier } from './classifier';
+
+/** Downloads and builds a classifier (see `load-model.ts`). */
+export type LoadClassifier = (
+  entry: ModelEntry,
+  onProgress: (fraction: number, note?: string) => void,
+  tuning?: LoadTuning,
+  /** stops a download */
+  signal?: AbortSignal,
+  /** the model's files, fetched meanwhile by `prefetchModel` */
+  prefetched?: Promise<io.ModelArtifacts | null>,
+) => Promise<Classifier>;
+
+/** What a load needs from the outside world. */
+export interface LoadDeps {
+  selectBackend(
+    choice: BackendChoice,
+    avoid?: readonly BackendName[],
+    /** the model about to load, and its performance options */
+    options?: { modelId?: string; tuning?: LoadTuning },
+  ): Promise<{ backend: BackendName; reports: BackendReport[] }>;
+  /**
+   * Settles an 'auto' selection once the model is warm, by measuring it on the candidate
+   * backends; leaves the winner current (optional).
+   */
+  tuneBackend?(
+    classifier: Classifier,
+    selected: { backend: BackendName; reports: BackendReport[] },
+    warmupMs: number,
+    onProgress: (fraction: number) => void,
+  ): Promise<{ backend: BackendName; reports: BackendReport[] }>;
+  loadClassifier: LoadClassifier;
+  /**
+   * Starts downloading a model's files before a backend is ready (optional): the download and
+   * the backend's start-up then overlap. Resolves null when there is nothing to fetch.
+   */
+  prefetchModel?(
+    entry: ModelEntry,
+    onProgress: (fraction: number, note?: string) => void,
+    signal: AbortSignal,
+  ): Promise<io.ModelArtifacts | null>;
+}
+
+/** Runs one load (see the file comment); a failure carries its backend reports. */
+export async function runLoad(
+  deps: LoadDeps,
+  active: ActiveModel,
+  request: RequestOf<'load'>,
+  progress: (update: LoadProgress) => void,
+): Promise<ReadyInfo> {
+  const { model: entry, backend: choice, avoid = [], tuning = {} } = request;
+  const report = (
+    stage: LoadProgress['stage'],
+    fraction: number,
+    backend?: BackendName,
+    note?: string,
+  ): void => {
+    const update: LoadProgress = { stage, fraction };
+    if (backend) update.backend = backend;
+    if (note) update.note = note;
+    progress(update);
+  };
+  let reports: BackendReport[] | undefined;
+  // The download needs no backend, so it starts now and overlaps the backend's start-up.
+  const stopDownload = new AbortController();
+  let shownBackend: BackendName | undefined;
+  let fetched = 0;
+  const prefetched = deps.prefetchModel?.(
+    entry,
+    (fraction, note) => {
+      fetched = fraction;
+      report('download', fraction, shownBackend, note);
+    },
+    stopDownload.signal,
+  );
+  prefetched?.catch(() => undefined); // reported by loadClassifier, or moot if the backend fails
+  try {
+    report('backend', 0);
+    const selected = await deps.selectBackend(choice, avoid, {
+      modelId: `${entry.id} ${entry.url}`,
+      tuning,
+    });
+    reports = selected.reports;
+    // The previous model stays active until its successor works, unless its backend is gone.
+    if (active.useBackend(selected.backend)) active.replace(null);
+    shownBackend = selected.backend;
+    report('download', fetched, selected.backend);
+    const classifier = await deps.loadClassifier(
+      entry,
+      (f, note) => report('download', f, selected.backend, note),
+      tuning,
+      undefined,
+      prefetched,
+    );
+    report('warming', 0, selected.backend);
+    let warmupMs: number;
+    let settled = { backend: selected.backend, reports: selected.reports };
+    try {
+      warmupMs = await classifier.warmUp();
+      // Auto: measure the warm model on the other candidate backends; the fastest stays.
+      if (deps.tuneBackend) {
+        settled = await deps.tuneBackend(classifier, selected, warmupMs, (f) =>
+          report('warming', f, selected.backend),
+        );
+      }
+    } catch (error) {
+      classifier.dispose();
+      throw error;
+    }
+    reports = settled.reports;
+    active.useBackend(settled.backend);
+    active.replace(classifier);
+    return {
+      backend: settled.backend,
+      model: classifier.info,
+      backends: settled.reports,
+      warmupMs,
+    };
+  } catch (error) {
+    stopDownload.abort();
+    const found = (error as { reports?: BackendReport[] } | null)?.reports ?? reports;
+    const { classifier, backend } = active;
+    throw new RequestError(
+      error instanceof RequestError ? error.code : undefined,
+      messageOf(error),
+      {
+        ...(found ? { backends: found } : {}),
+        ...(classifier && backend ? { kept: { model: classifier.info, backend } } : {}),
+      },
+    );
+  }
+}

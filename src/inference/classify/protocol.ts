@@ -1,0 +1,122 @@
+/**
+ * The classify part of the worker contract: loading a model (with progress) and classifying a
+ * photo, with an optional second model on the same pixels.
+ */
+import type { ModelEntry } from '../../models/registry';
+import type { BackendChoice, BackendName, BackendReport } from '../backends/protocol';
+
+/** How a load may trade set-up time for speed; every field is optional (defaults: 'auto'). */
+export interface LoadTuning {
+  /** measure the candidate backends again instead of using the remembered choice ('auto' only) */
+  remeasure?: boolean;
+  /** also measure software GPUs and the CPU backend, which auto skips when WASM works */
+  measureAll?: boolean;
+  /**
+   * WASM threads: 'auto' = one per core when cross-origin isolated, kept unless the first photos
+   * run clearly faster on one; 'all' = one per core, no trial; 'off' = the single-threaded build
+   * (fixed once WASM starts in a worker)
+   */
+  wasmThreads?: 'auto' | 'all' | 'off';
+  /** fold batch norm into the convolutions for inference */
+  foldBatchNorm?: 'auto' | 'off';
+}
+
+/** What the page learns about a loaded model. */
+export interface LoadedModelInfo {
+  id: string;
+  name: string;
+  url: string;
+  inputSize: number;
+  inputRange: readonly [number, number];
+  numClasses: number;
+  /** where the class names came from */
+  labelSource: 'imagenet' | 'metadata' | 'list' | 'index';
+  params: number;
+}
+
+/** One ranked class. */
+export interface Prediction {
+  index: number;
+  label: string;
+  probability: number;
+}
+
+/**
+ * What a second model made of the same photo: ImageNet's top-k next to a custom model's. Either
+ * `predictions` or `error` is set; an error here never fails the photo itself.
+ */
+export interface AlsoResult {
+  modelId: string;
+  name: string;
+  predictions?: Prediction[];
+  error?: string;
+  /** milliseconds this model took for the photo */
+  ms?: number;
+}
+
+/** Stages of loading a model, reported with progress. */
+export type LoadStage = 'backend' | 'download' | 'warming';
+
+/** Progress of a load (also of a second model that a photo waits for). */
+export interface LoadProgress {
+  stage: LoadStage;
+  fraction: number;
+  backend?: BackendName;
+  /** something worth telling the user, e.g. that a download is being retried */
+  note?: string;
+}
+
+/** What `load` replies: the model is active and warm. */
+export interface ReadyInfo {
+  backend: BackendName;
+  model: LoadedModelInfo;
+  backends: BackendReport[];
+  warmupMs: number;
+}
+
+/** What `classify` replies. */
+export interface ClassifyResult {
+  predictions: Prediction[];
+  ms: number;
+  backend: BackendName;
+  /** the second model's answer, when one was asked for */
+  also?: AlsoResult;
+}
+
+/** The `classify` request's fields. */
+export interface ClassifyRequest {
+  /** RGBA bytes, row-major, `width × height × 4`; transferred, not copied */
+  pixels: ArrayBuffer;
+  width: number;
+  height: number;
+  topK: number;
+  /**
+   * a second model to run on the same pixels (loaded on first use, kept while asked for,
+   * dropped when a photo comes without it); ignored when it is the active model
+   */
+  also?: ModelEntry;
+  /**
+   * the same photo prepared at the second model's own input size (when the page knows it
+   * and it differs); transferred. Without it the second model resizes `pixels`.
+   */
+  alsoPixels?: { pixels: ArrayBuffer; width: number; height: number };
+}
+
+/** Loading and classifying: the request each sends, its progress and its reply. */
+export interface ClassifyRequests {
+  /** loads a model, warmed up; the previous one stays active until its successor works */
+  load: {
+    request: {
+      model: ModelEntry;
+      backend: BackendChoice;
+      /** backends that stopped working earlier in this session: not attempted */
+      avoid?: BackendName[];
+      /** performance options (benchmarks, Settings → re-measure) */
+      tuning?: LoadTuning;
+    };
+    progress: LoadProgress;
+    reply: ReadyInfo;
+  };
+  /** classifies a photo with the active model; progress only while a second model loads */
+  classify: { request: ClassifyRequest; progress: LoadProgress; reply: ClassifyResult };
+}

@@ -1,0 +1,78 @@
+/**
+ * Worker handlers of the "understand the model" requests: the summary, one layer's weights, and
+ * a Grad-CAM heatmap for one image. They run on the active model (see `InferenceService`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { rgbaToRgbFloat } from '../../preprocess/pixels';
+import { blockLayers, camLayers, defaultCamLayer, gradCam } from './grad-cam';
+import type { InspectRequests } from '../protocol';
+import { RequestError, type Handler, type Handlers, type HandlerContext } from '../seam/handlers';
+import { summarizeModel } from './summary';
+import { inspectLayerWeights } from './weights';
+
+/** The active layers model, or an error that says why there is none. */
+function activeModel(context: HandlerContext<keyof InspectRequests>): tf.LayersModel {
+  const classifier = context.classifier;
+  if (!classifier) throw new RequestError('no-model', 'no model is loaded');
+  if (!classifier.model) throw new Error(`${classifier.info.name} cannot be inspected`);
+  return classifier.model;
+}
+
+const summary: Handler<'inspect-summary'> = (_request, context) =>
+  Promise.resolve({ summary: summarizeModel(activeModel(context)) });
+
+const weights: Handler<'inspect-weights'> = async ({ layer }, context) => ({
+  weights: await inspectLayerWeights(activeModel(context), layer),
+});
+
+const explain: Handler<'grad-cam'> = async (req, context) => {
+  const model = activeModel(context);
+  const classifier = context.classifier;
+  const info = classifier?.info;
+  const range = classifier?.entry?.inputRange ?? info?.inputRange;
+  if (!info || !range) throw new RequestError('no-model', 'no model is loaded');
+  const { width, height } = req;
+  const rgba = new Uint8Array(req.pixels);
+  if (!(width > 0 && height > 0) || rgba.length !== width * height * 4) {
+    throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);
+  }
+  const layer = req.layer ?? defaultCamLayer(model);
+  const start = performance.now();
+  const input = tf.tidy(() => {
+    let x: tf.Tensor4D = tf.tensor4d(rgbaToRgbFloat(rgba, range), [1, height, width, 3]);
+    if (width !== info.inputSize || height !== info.inputSize) {
+      x = tf.image.resizeBilinear(x, [info.inputSize, info.inputSize]);
+    }
+    return x;
+  });
+  try {
+    const map = await gradCam(model, input, req.classIndex, layer, {
+      onStage: (stage) => context.progress({ stage }),
+      shouldStop: () => context.isCancelled(),
+    });
+    return {
+      result: {
+        layer,
+        classIndex: req.classIndex,
+        grid: map.grid,
+        width: map.width,
+        height: map.height,
+        rawMax: map.rawMax,
+        probability: map.probability,
+        layers: camLayers(model),
+        defaultLayer: defaultCamLayer(model),
+        blocks: blockLayers(model),
+        ms: performance.now() - start,
+      },
+    };
+  } finally {
+    input.dispose();
+  }
+};
+
+/** The inspect handlers, by request type (a stopped Grad-CAM throws; the service answers 'cancelled'). */
+export const inspectHandlers: Handlers<keyof InspectRequests> = {
+  'inspect-summary': summary,
+  'inspect-weights': weights,
+  'grad-cam': explain,
+};

@@ -1,0 +1,237 @@
+/**
+ * The worker's dispatcher, as a plain class with injected dependencies so unit tests drive it
+ * with a fake model. Loads (`classify/load-job.ts`), queued photos and the registered handlers
+ * take turns, one at a time; a load goes ahead of the photos still queued, which wait for it.
+ */
+import { ActiveModel } from '../classify/active-model';
+import { runLoad, type LoadDeps } from '../classify/load-job';
+import { SecondModel } from '../classify/second-model';
+import type {
+  BackendName,
+  ErrorMessage,
+  ProgressOf,
+  ReplyOf,
+  RequestMessage,
+  RequestType,
+  WorkerRequest,
+  WorkerResponse,
+  LoadTuning,
+} from '../protocol';
+import { messageOf, RequestError, type HandlerContext, type HandlerRegistry } from './handlers';
+import { Turns } from './turns';
+
+export { ALSO_RETRY_MS } from '../classify/second-model';
+
+/** What the service needs from the outside world. */
+export interface ServiceDeps extends LoadDeps {
+  /** the handlers of every request but `load` and `classify` (tests pass a few) */
+  handlers?: Partial<HandlerRegistry>;
+  post(message: WorkerResponse, transfer?: Transferable[]): void;
+  /** calls `onLost` if the selected backend's GPU goes away (optional) */
+  watchBackend?(backend: BackendName, onLost: (reason: string) => void): void;
+  now(): number;
+}
+
+type ClassifyMessage = RequestMessage<'classify'>;
+
+/** Handles every {@link WorkerRequest}; see the file comment. */
+export class InferenceService {
+  private readonly second: SecondModel;
+  private readonly active: ActiveModel;
+  private readonly turns = new Turns();
+  private readonly queue: ClassifyMessage[] = [];
+  private readonly cancelled = new Set<number>();
+  /** ids of the classify or handler requests accepted and not yet answered */
+  private readonly open = new Set<number>();
+  private loading = false;
+  private pumping = false;
+  /**
+   * Whether a load was ever asked for. A fresh worker (after a crash) can get a photo before
+   * the page's load request: it waits for that load instead of failing.
+   */
+  private loadRequested = false;
+  private tuning: LoadTuning = {};
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.second = new SecondModel(deps);
+    this.active = new ActiveModel(
+      this.second,
+      (backend, onLost) => deps.watchBackend?.(backend, onLost),
+      (backend, reason) => deps.post({ type: 'backend-lost', id: 0, backend, reason }),
+    );
+  }
+
+  /** Entry point for one message from the page. */
+  handle(request: WorkerRequest): void {
+    switch (request.type) {
+      case 'load':
+        this.loadRequested = true;
+        // A model switch does not wait for the second model's download.
+        this.second.stopLoading();
+        void this.load(request);
+        break;
+      case 'classify':
+        this.open.add(request.id);
+        this.queue.push(request);
+        void this.pump();
+        break;
+      case 'cancel':
+        this.cancel(request.target);
+        break;
+      default:
+        this.open.add(request.id);
+        void this.runHandler(request);
+    }
+  }
+
+  /** Number of classify requests waiting (not counting one in progress). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private reply<K extends RequestType>(
+    id: number,
+    reply: ReplyOf<K>,
+    transfer?: Transferable[],
+  ): void {
+    this.deps.post({ type: 'reply', id, ...reply }, transfer);
+  }
+
+  private progress<K extends RequestType>(id: number, update: ProgressOf<K>): void {
+    this.deps.post({ type: 'progress', id, ...(update as object) } as WorkerResponse);
+  }
+
+  private fail(id: number, error: unknown): void {
+    const message: ErrorMessage = { type: 'error', id, message: messageOf(error) };
+    if (error instanceof RequestError) {
+      if (error.code) message.code = error.code;
+      if (error.detail.backends) message.backends = error.detail.backends;
+      if (error.detail.kept) message.kept = error.detail.kept;
+    }
+    this.deps.post(message);
+  }
+
+  private async runHandler<K extends Exclude<RequestType, 'load' | 'classify'>>(
+    request: RequestMessage<K>,
+  ): Promise<void> {
+    const { id, type } = request;
+    // The registry is typed by the request map, so this handler takes this request's fields.
+    const handler = this.deps.handlers?.[type];
+    if (!handler) {
+      this.open.delete(id);
+      this.fail(id, new RequestError('unknown-request', `unknown request '${type}'`));
+      return;
+    }
+    await this.turns.run(async () => {
+      const transfer: Transferable[] = [];
+      const context: HandlerContext<K> = {
+        classifier: this.active.classifier,
+        backend: this.active.backend,
+        progress: (update) => this.progress<K>(id, update),
+        isCancelled: () => this.cancelled.has(id),
+        transfer: (...buffers) => transfer.push(...buffers),
+        activate: (classifier) => this.active.replace(classifier),
+      };
+      try {
+        if (this.cancelled.has(id)) return;
+        const reply = await handler(request, context);
+        if (!this.cancelled.has(id)) this.reply<K>(id, reply, transfer);
+      } catch (error) {
+        // A job that stops because it was cancelled answers 'cancelled', whatever it threw.
+        if (!this.cancelled.has(id)) this.fail(id, error);
+      } finally {
+        if (this.cancelled.delete(id)) this.deps.post({ type: 'cancelled', id });
+        this.open.delete(id);
+      }
+    });
+    void this.pump();
+  }
+
+  private cancel(target: number): void {
+    this.second.cancel(target);
+    const index = this.queue.findIndex((r) => r.id === target);
+    if (index >= 0) {
+      this.queue.splice(index, 1);
+      this.open.delete(target);
+      this.deps.post({ type: 'cancelled', id: target });
+    } else {
+      // Running right now (or a handler waiting its turn): its answer becomes 'cancelled'.
+      // Ids that already finished are ignored, so the set cannot grow without bound.
+      if (this.open.has(target)) this.cancelled.add(target);
+    }
+  }
+
+  private async load(request: RequestMessage<'load'>): Promise<void> {
+    this.loading = true;
+    this.tuning = request.tuning ?? {};
+    await this.turns.run(async () => {
+      try {
+        const ready = await runLoad(this.deps, this.active, request, (update) =>
+          this.progress<'load'>(request.id, update),
+        );
+        this.reply<'load'>(request.id, ready);
+      } catch (error) {
+        this.fail(request.id, error);
+      } finally {
+        this.loading = false;
+      }
+    });
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping || this.loading || !this.loadRequested) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0 && !this.loading) {
+        const request = this.queue.shift() as ClassifyMessage;
+        await this.turns.run(async () => {
+          try {
+            await this.classify(request);
+          } finally {
+            this.open.delete(request.id);
+          }
+        });
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async classify(request: ClassifyMessage): Promise<void> {
+    const { id } = request;
+    if (this.cancelled.delete(id)) {
+      this.deps.post({ type: 'cancelled', id });
+      return;
+    }
+    const { classifier, backend } = this.active;
+    if (!classifier || !backend) {
+      this.fail(id, new RequestError('no-model', 'no model is loaded'));
+      return;
+    }
+    const start = this.deps.now();
+    try {
+      const pixels = new Uint8Array(request.pixels);
+      const predictions = await classifier.classify(
+        pixels,
+        request.width,
+        request.height,
+        request.topK,
+      );
+      const ms = this.deps.now() - start;
+      const wanted = request.also && request.also.id !== classifier.info.id ? request.also : null;
+      if (!wanted) this.second.drop();
+      const also =
+        wanted && !this.cancelled.has(id)
+          ? await this.second.classify(wanted, request, pixels, this.tuning, (update) =>
+              this.progress<'classify'>(id, update),
+            )
+          : undefined;
+      if (this.cancelled.delete(id)) this.deps.post({ type: 'cancelled', id });
+      else this.reply<'classify'>(id, { predictions, ms, backend, ...(also ? { also } : {}) });
+    } catch (error) {
+      this.cancelled.delete(id);
+      this.fail(id, error);
+    }
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * Model surgery for transfer learning: where a network's features end, which blocks it has, a
+ * copy of its base that owns its own weights, a new classifier head, which layers learn for each
+ * strategy (and how many parameters that is), and an eager runner that executes only the part of
+ * a functional model above a given tensor, so frozen layers cost one forward pass and no tape.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { inceptionV3 } from '../../models/inception-v3';
+import { artifactsOf } from '../../models/tfjs-artifacts';
+import type { TrainStrategy } from './protocol';
+
+type Layer = tf.layers.Layer;
+
+const POOLING = new Set(['GlobalAveragePooling2D', 'GlobalMaxPooling2D']);
+
+/** Input side of the first input of a square image model. */
+export function modelInputSize(model: tf.LayersModel): number {
+  const [, h, w] = model.inputs[0]?.shape ?? [];
+  if (typeof h !== 'number' || h !== w) {
+    throw new Error(`the model's input shape [${String(model.inputs[0]?.shape)}] is not square`);
+  }
+  return h;
+}
+
+/** The layers a layer's (first) output depends on, itself included. */
+export function ancestorsOf(layer: Layer): Set<Layer> {
+  const seen = new Set<Layer>();
+  const stack = [layer];
+  while (stack.length > 0) {
+    const current = stack.pop() as Layer;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    for (const parent of current.inboundNodes[0]?.inboundLayers ?? []) stack.push(parent);
+  }
+  return seen;
+}
+
+/**
+ * The layer whose output is the image's feature vector: the last global pooling layer (Keras'
+ * `avg_pool` in InceptionV3), else the input of a final Dense layer when that input is a vector.
+ */
+export function featureLayerOf(model: tf.LayersModel): Layer {
+  const pooling = model.layers.filter((l) => POOLING.has(l.getClassName()));
+  const last = pooling[pooling.length - 1];
+  if (last) return last;
+  const out = model.outputs[0]?.sourceLayer;
+  const before = out?.inboundNodes[0]?.inboundLayers[0];
+  if (out?.getClassName() === 'Dense' && before && before.outputShape.length === 2) return before;
+  throw new Error(
+    `${model.name} has no global pooling layer or final dense layer, so it is not clear where ` +
+      'its image features end; it cannot be used as a base',
+  );
+}
+
+/** Length of the feature vector a layer outputs. */
+export function featureSizeOf(layer: Layer): number {
+  const shape = layer.outputShape as (number | null)[];
+  const size = shape[shape.length - 1];
+  if (shape.length !== 2 || typeof size !== 'number') {
+    throw new Error(`layer ${layer.name} outputs [${shape.join(', ')}], not a feature vector`);
+  }
+  return size;
+}
+
+/** Block outputs by naming convention: InceptionV3's `mixedN`, MobileNet's `conv_pw_N_relu`. */
+const BLOCK_PATTERNS = [/^mixed(\d+)$/, /^conv_pw_(\d+)_relu$/];
+
+/**
+ * The model's blocks that fine-tuning can unfreeze, top first (`mixed10`, `mixed9`, …), among the
+ * layers the features depend on; empty for a model with no known block structure.
+ */
+export function blocksOf(model: tf.LayersModel, featureLayer: Layer): string[] {
+  const needed = ancestorsOf(featureLayer);
+  for (const pattern of BLOCK_PATTERNS) {
+    const found = model.layers
+      .filter((l) => needed.has(l))
+      .map((l) => ({ name: l.name, n: Number(pattern.exec(l.name)?.[1] ?? NaN) }))
+      .filter((b) => Number.isFinite(b.n));
+    if (found.length >= 2) return found.sort((a, b) => b.n - a.n).map((b) => b.name);
+  }
+  return [];
+}
+
+/** Number of values in a list of weights. */
+export function countWeights(weights: readonly { shape: readonly (number | null)[] }[]): number {
+  return weights.reduce((sum, w) => sum + w.shape.reduce<number>((a, b) => a * (b ?? 0), 1), 0);
+}
+
+/** Parameters of a layer that would learn were it unfrozen (BatchNorm's moving stats never do). */
+function unfrozenTrainable(layer: Layer): number {
+  if (layer.trainable) return countWeights(layer.trainableWeights);
+  // The setter flips every trainable weight of the layer; flipping it back restores the model.
+  layer.trainable = true;
+  try {
+    return countWeights(layer.trainableWeights);
+  } finally {
+    layer.trainable = false;
+  }
+}
+
+/** Trainable and frozen parameter counts. */
+export interface ParamCounts {
+  trainable: number;
+  frozen: number;
+}
+
+/** The block output after which fine-tuning with `blocks` unfrozen blocks starts learning. */
+export function fineTuneBoundary(blockNames: readonly string[], blocks: number): string {
+  if (blockNames.length === 0) {
+    throw new Error('this base has no known block structure, so it cannot be fine-tuned by blocks');
+  }
+  const boundary = blockNames[blocks];
+  if (!Number.isInteger(blocks) || blocks < 1 || boundary === undefined) {
+    throw new Error(
+      `fine-tuning can unfreeze 1 to ${blockNames.length - 1} blocks of this base, not ${blocks}`,
+    );
+  }
+  return boundary;
+}
+
+let scratchCounts: ParamCounts | null = null;
+
+/**
+ * InceptionV3 without its top, counted once: what "from scratch" trains before the new head is
+ * added (built and disposed the first time it is asked for).
+ */
+function inceptionNoTopCounts(): ParamCounts {
+  if (!scratchCounts) {
+    const model = inceptionV3({ includeTop: false, pooling: 'avg' });
+    const trainable = countWeights(model.trainableWeights);
+    scratchCounts = { trainable, frozen: model.countParams() - trainable };
+    model.dispose();
+  }
+  return scratchCounts;
+}
+
+/**
+ * Parameter counts of a strategy computed from the base alone (nothing is built, except once for
+ * "from scratch"). Tests check them against what the built model reports.
+ */
+export function planCounts(
+  base: tf.LayersModel,
+  strategy: TrainStrategy,
+  numClasses: number,
+  blocks: number,
+): ParamCounts & { featureLayer: Layer; blockNames: string[]; boundary: string | null } {
+  const featureLayer = featureLayerOf(base);
+  const featureSize = featureSizeOf(featureLayer);
+  const blockNames = blocksOf(base, featureLayer);
+  if (strategy === 'scratch') {
+    const inception = inceptionNoTopCounts();
+    const head = 2048 * numClasses + numClasses;
+    return {
+      ...inception,
+      trainable: inception.trainable + head,
+      featureLayer,
+      blockNames,
+      boundary: null,
+    };
+  }
+  const head = featureSize * numClasses + numClasses;
+  const baseLayers = ancestorsOf(featureLayer);
+  const baseParams = [...baseLayers].reduce((sum, l) => sum + l.countParams(), 0);
+  if (strategy === 'head') {
+    return { trainable: head, frozen: baseParams, featureLayer, blockNames, boundary: null };
+  }
+  const boundary = fineTuneBoundary(blockNames, blocks);
+  const frozenLayers = ancestorsOf(base.getLayer(boundary));
+  let trainable = head;
+  for (const layer of baseLayers) {
+    if (!frozenLayers.has(layer)) trainable += unfrozenTrainable(layer);
+  }
+  return {
+    trainable,
+    frozen: baseParams + head - trainable,
+    featureLayer,
+    blockNames,
+    boundary,
+  };
+}
+
+/**
+ * A copy of `model` up to (and including) `outputLayer` that owns its own weights, so training it
+ * leaves the original untouched and disposing either leaves the other working.
+ */
+export async function cloneModel(
+  model: tf.LayersModel,
+  outputLayer?: string,
+): Promise<tf.LayersModel> {
+  // A view on the same layers; it is not disposed (disposing would release the shared layers).
+  const view = outputLayer
+    ? tf.model({
+        inputs: model.inputs,
+        outputs: model.getLayer(outputLayer).output,
+      })
+    : model;
+  return tf.loadLayersModel(tf.io.fromMemory(await artifactsOf(view)));
+}
+
+/** Name of the new head: `predictions`, unless the base already has a layer of that name. */
+function headName(base: tf.LayersModel): string {
+  const taken = new Set(base.layers.map((l) => l.name));
+  let name = 'predictions';
+  for (let i = 1; taken.has(name); i++) name = `custom_predictions_${i}`;
+  return name;
+}
+
+/**
+ * Joins `base` (whose output is a feature vector) and a new softmax dense head into one model.
+ * The joined model owns the base's layers from here on: dispose the joined model, not the base.
+ */
+export function attachHead(
+  base: tf.LayersModel,
+  numClasses: number,
+  name: string,
+  seed?: number,
+): tf.LayersModel {
+  const features = base.outputs[0];
+  if (!features || features.shape.length !== 2) {
+    throw new Error(`the base must output a feature vector, got [${String(features?.shape)}]`);
+  }
+  const head = tf.layers.dense({
+    units: numClasses,
+    activation: 'softmax',
+    kernelInitializer: tf.initializers.glorotUniform(seed === undefined ? {} : { seed }),
+    name: headName(base),
+  });
+  return tf.model({
+    inputs: base.inputs,
+    outputs: head.apply(features) as tf.SymbolicTensor,
+    name,
+  });
+}
+
+/** A fresh InceptionV3 (`weights=None`) with a softmax over `numClasses`, every layer learning. */
+export function scratchInception(numClasses: number, name: string): tf.LayersModel {
+  const random = inceptionV3({ includeTop: true, classes: numClasses });
+  // Keep the layers, rename the model: a functional model's name is only a label.
+  return tf.model({ inputs: random.inputs, outputs: random.outputs, name });
+}
+
+/**
+ * Marks which layers of a joined model learn for a strategy and returns the variables to train.
+ * `head`: only the last (head) layer; `fine-tune`: everything not needed to compute `boundary`;
+ * `scratch`: everything.
+ */
+export function freezeFor(
+  model: tf.LayersModel,
+  strategy: TrainStrategy,
+  boundary: string | null,
+): tf.Variable[] {
+  const head = model.outputs[0]?.sourceLayer as Layer;
+  let frozen: Set<Layer>;
+  if (strategy === 'scratch') frozen = new Set();
+  else if (strategy === 'head') frozen = new Set(model.layers.filter((l) => l !== head));
+  else {
+    if (!boundary) throw new Error('fine-tuning needs a boundary layer');
+    frozen = ancestorsOf(model.getLayer(boundary));
+  }
+  for (const layer of model.layers) layer.trainable = !frozen.has(layer);
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/** Trainable and frozen parameters as the model itself reports them. */
+export function reportedCounts(model: tf.LayersModel): ParamCounts {
+  const trainable = countWeights(model.trainableWeights);
+  return { trainable, frozen: model.countParams() - trainable };
+}
+
+/**
+ * Executes the part of a functional model that lies above `from`: `input` stands for the
+ * symbolic tensor `from`, and only layers between it and the first output run (eagerly, so they
+ * can sit inside a gradient tape). Call inside `tf.tidy` (or a tape) to free the intermediates.
+ */
+export function runFrom(
+  model: tf.LayersModel,
+  from: tf.SymbolicTensor,
+  input: tf.Tensor,
+  kwargs: { training: boolean },
+): tf.Tensor {
+  const output = model.outputs[0];
+  if (!output) throw new Error(`${model.name} has no output`);
+  const values = new Map<number, tf.Tensor>([[from.id, input]]);
+  // Post-order walk from the output down to `from`: each node after the nodes it reads.
+  const order: tf.SymbolicTensor[] = [];
+  const visited = new Set<number>();
+  const visit = (t: tf.SymbolicTensor): void => {
+    if (values.has(t.id) || visited.has(t.id)) return;
+    visited.add(t.id);
+    const node = t.sourceLayer.inboundNodes[t.nodeIndex];
+    if (!node || node.inputTensors.length === 0) {
+      throw new Error(`${t.name} does not depend on ${from.name}: it cannot be computed from it`);
+    }
+    for (const parent of node.inputTensors) visit(parent);
+    order.push(t);
+  };
+  visit(output);
+  for (const t of order) {
+    if (values.has(t.id)) continue; // a sibling output of a layer already run
+    const layer = t.sourceLayer;
+    const node = layer.inboundNodes[t.nodeIndex];
+    if (!node) throw new Error(`layer ${layer.name} has no node ${t.nodeIndex}`);
+    const inputs = node.inputTensors.map((s) => values.get(s.id) as tf.Tensor);
+    const result = layer.apply(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs, {
+      ...(node.callArgs ?? {}),
+      ...kwargs,
+    }) as tf.Tensor | tf.Tensor[];
+    const results = Array.isArray(result) ? result : [result];
+    node.outputTensors.forEach((s, i) => values.set(s.id, results[i] as tf.Tensor));
+  }
+  return values.get(output.id) as tf.Tensor;
+}
+
+/** A BatchNormalization layer's parameters as tfjs keeps them (internal fields). */
+interface BatchNormInternals {
+  gamma?: { read(): tf.Tensor } | null;
+  beta?: { read(): tf.Tensor } | null;
+  movingMean: { shape: number[] };
+}
+
+/**
+ * Works around a TensorFlow.js 4.22 bug: in training mode BatchNormalization reads `gamma` (and
+ * `beta`) even when the layer was built without them (Keras' InceptionV3 uses `scale=False`), and
+ * throws. Supplying constant ones (zeros) computes exactly what the missing parameter means.
+ * Returns a function that undoes the patch.
+ */
+export function patchBatchNormForTraining(model: tf.LayersModel): () => void {
+  const undo: (() => void)[] = [];
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const bn = layer as unknown as BatchNormInternals;
+    const shape = bn.movingMean.shape;
+    const { gamma, beta } = bn;
+    if (gamma == null) {
+      bn.gamma = { read: () => tf.ones(shape) };
+      undo.push(() => (bn.gamma = gamma));
+    }
+    if (beta == null) {
+      bn.beta = { read: () => tf.zeros(shape) };
+      undo.push(() => (bn.beta = beta));
+    }
+  }
+  return () => undo.forEach((f) => f());
+}
