@@ -2,8 +2,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MOBILENET_URL, card, openApp, photo } from './helpers';
-import { DIST_DIR, ROOT, hasSharedFixtures, NO_SHARED_REASON } from './paths';
+import { MOBILENET_URL, card, openApp, photo, needsSharedFixtures } from './helpers';
+import { DIST_DIR, ROOT } from './paths';
 
 /** Serious and critical axe violations on the page as it is now, as readable lines. */
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -39,7 +39,7 @@ test('the built page carries a strict Content-Security-Policy', () => {
 });
 
 test.describe('accessibility and comfort', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test('axe finds no serious or critical violations on any view, light or dark', async ({
     page,

@@ -1,8 +1,8 @@
 /** Shared steps of the end-to-end specs. */
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FIXTURE_ORIGIN, SHARED_DIR } from './paths';
+import { FIXTURE_ORIGIN, SHARED_DIR, sharedFixturesDecision } from './paths';
 
 /** URL of the real ImageNet MobileNet served by the fixture server. */
 export const MOBILENET_URL = `${FIXTURE_ORIGIN}/shared/models/mobilenet_v1_0.75_224/model.json`;
@@ -36,4 +36,19 @@ export async function labelsOf(page: Page, filename: string): Promise<string[]> 
   return card(page, filename)
     .getByTestId('prediction')
     .evaluateAll((els) => els.map((el) => el.getAttribute('data-label') ?? ''));
+}
+
+/**
+ * Declares that the enclosing group needs ../shared (the real MobileNet and photos): without it
+ * the group is skipped (the reason shows in the report), or under LENS_REQUIRE_SHARED=1 each of
+ * its tests fails with that reason.
+ */
+export function needsSharedFixtures(): void {
+  const { action, reason } = sharedFixturesDecision();
+  if (action === 'skip') test.skip(true, reason);
+  if (action === 'fail') {
+    test.beforeEach(() => {
+      throw new Error(reason);
+    });
+  }
 }

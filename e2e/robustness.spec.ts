@@ -10,8 +10,8 @@ import {
   svgWithScript,
   withExifOrientation,
 } from './image-fixtures';
-import { MOBILENET_URL, card, labelsOf, openApp, photo } from './helpers';
-import { FIXTURE_ORIGIN, hasSharedFixtures, NO_SHARED_REASON } from './paths';
+import { MOBILENET_URL, card, labelsOf, openApp, photo, needsSharedFixtures } from './helpers';
+import { FIXTURE_ORIGIN } from './paths';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');
 
@@ -39,7 +39,7 @@ async function tensorCount(page: Page): Promise<number> {
 }
 
 test.describe('robustness', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test('every awkward file gets a clear answer and the good photos are still classified', async ({
     page,
@@ -281,7 +281,7 @@ test.describe('robustness', () => {
 });
 
 test.describe('privacy', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test('no photo leaves the device and nothing goes to a third party', async ({
     page,
