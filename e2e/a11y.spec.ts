@@ -2,8 +2,9 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { PNG } from 'pngjs';
 import { MOBILENET_URL, card, openApp, photo, needsSharedFixtures } from './helpers';
-import { DIST_DIR, ROOT } from './paths';
+import { DIST_DIR, FIXTURE_ORIGIN, ROOT } from './paths';
 
 /** Serious and critical axe violations on the page as it is now, as readable lines. */
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -11,6 +12,21 @@ async function seriousViolations(page: Page): Promise<string[]> {
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Four 64 × 64 PNGs of one hue (red for class 0, blue otherwise) with a little noise. */
+function flatPhotos(prefix: string, index: number) {
+  return [0, 1, 2, 3].map((n) => {
+    const png = new PNG({ width: 64, height: 64 });
+    for (let i = 0; i < png.data.length; i += 4) {
+      const noise = ((i * 7919 + n * 104729) % 41) - 20;
+      png.data[i] = index === 0 ? 200 + noise : 30;
+      png.data[i + 1] = 60 + noise;
+      png.data[i + 2] = index === 0 ? 30 : 200 + noise;
+      png.data[i + 3] = 255;
+    }
+    return { name: `${prefix}-${n}.png`, mimeType: 'image/png', buffer: PNG.sync.write(png) };
+  });
 }
 
 test('the built page carries a strict Content-Security-Policy', () => {
@@ -61,6 +77,60 @@ test.describe('accessibility and comfort', () => {
         expect(await seriousViolations(page), `${name} view (${scheme})`).toEqual([]);
       }
     }
+  });
+
+  test('axe finds no serious or critical violations on dialogs, error states and Teach results, light and dark', async ({
+    page,
+  }) => {
+    test.setTimeout(300_000);
+    /** Runs axe on the page as it is now, in the light and then the dark scheme. */
+    const inBothSchemes = async (what: string): Promise<void> => {
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        expect(await seriousViolations(page), `${what} (${scheme})`).toEqual([]);
+      }
+    };
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    const text = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') };
+    await page.locator('input[type=file][multiple]').setInputFiles([photo('dog.jpg'), text]);
+    await expect(card(page, 'dog.jpg')).toHaveAttribute('data-status', 'done');
+    await expect(card(page, 'notes.txt')).toHaveAttribute('data-status', 'error');
+    await inBothSchemes('a gallery with an error card');
+
+    await card(page, 'dog.jpg').getByTestId('explain-button').click();
+    const dialog = page.getByTestId('explain-dialog');
+    await expect(dialog.getByTestId('heatmap')).toHaveAttribute('data-state', 'ready');
+    await inBothSchemes('the "Why?" dialog');
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+
+    await page.getByRole('tab', { name: 'Models' }).click();
+    const bad = { name: 'bad.h5', mimeType: 'application/octet-stream', buffer: Buffer.from('no') };
+    await page.getByTestId('h5-input').setInputFiles(bad);
+    await expect(page.getByTestId('import-error')).toBeVisible();
+    await inBothSchemes('a refused model import');
+
+    await page.getByRole('tab', { name: 'Teach' }).click();
+    const classes = page.getByTestId('teach-class');
+    for (const [i, name] of ['warm', 'cool'].entries()) {
+      await classes.nth(i).getByTestId('teach-class-name').fill(name);
+      await classes.nth(i).getByTestId('teach-add-photos').setInputFiles(flatPhotos(name, i));
+      await expect(classes.nth(i).getByTestId('teach-count')).toHaveAttribute('data-count', '4');
+    }
+    await page.getByLabel('Head only').check();
+    await page.getByTestId('teach-epochs').fill('3');
+    await page.getByTestId('teach-train').click();
+    await expect(page.getByTestId('teach-status')).toHaveAttribute('data-state', 'done', {
+      timeout: 120_000,
+    });
+    await expect(page.getByTestId('confusion-matrix')).toBeVisible();
+    await inBothSchemes("Teach's results");
+
+    await page.goto(
+      `/?model=${encodeURIComponent(`${FIXTURE_ORIGIN}/shared/nothing/model.json`)}&backend=wasm`,
+    );
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+    await inBothSchemes('a model that failed to load');
   });
 
   test('dark mode follows the system; reduced motion is respected', async ({ page }) => {
