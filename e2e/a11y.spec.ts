@@ -2,8 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PNG } from 'pngjs';
-import { MOBILENET_URL, card, openApp, photo, needsSharedFixtures } from './helpers';
+import { MOBILENET_URL, card, flatPhotos, openApp, photo, needsSharedFixtures } from './helpers';
 import { DIST_DIR, FIXTURE_ORIGIN, ROOT } from './paths';
 
 /** Serious and critical axe violations on the page as it is now, as readable lines. */
@@ -12,21 +11,6 @@ async function seriousViolations(page: Page): Promise<string[]> {
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-/** Four 64 × 64 PNGs of one hue (red for class 0, blue otherwise) with a little noise. */
-function flatPhotos(prefix: string, index: number) {
-  return [0, 1, 2, 3].map((n) => {
-    const png = new PNG({ width: 64, height: 64 });
-    for (let i = 0; i < png.data.length; i += 4) {
-      const noise = ((i * 7919 + n * 104729) % 41) - 20;
-      png.data[i] = index === 0 ? 200 + noise : 30;
-      png.data[i + 1] = 60 + noise;
-      png.data[i + 2] = index === 0 ? 30 : 200 + noise;
-      png.data[i + 3] = 255;
-    }
-    return { name: `${prefix}-${n}.png`, mimeType: 'image/png', buffer: PNG.sync.write(png) };
-  });
 }
 
 test('the built page carries a strict Content-Security-Policy', () => {

@@ -2,6 +2,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { PNG } from 'pngjs';
 import { FIXTURE_ORIGIN, SHARED_DIR, sharedFixturesDecision } from './paths';
 
 /** URL of the real ImageNet MobileNet served by the fixture server. */
@@ -51,4 +52,19 @@ export function needsSharedFixtures(): void {
       throw new Error(reason);
     });
   }
+}
+
+/** Four 64 × 64 PNGs of one hue (red for class 0, blue otherwise) with a little noise. */
+export function flatPhotos(prefix: string, index: number) {
+  return [0, 1, 2, 3].map((n) => {
+    const png = new PNG({ width: 64, height: 64 });
+    for (let i = 0; i < png.data.length; i += 4) {
+      const noise = ((i * 7919 + n * 104729) % 41) - 20;
+      png.data[i] = index === 0 ? 200 + noise : 30;
+      png.data[i + 1] = 60 + noise;
+      png.data[i + 2] = index === 0 ? 30 : 200 + noise;
+      png.data[i + 3] = 255;
+    }
+    return { name: `${prefix}-${n}.png`, mimeType: 'image/png', buffer: PNG.sync.write(png) };
+  });
 }
