@@ -59,6 +59,8 @@ export default class DurationsReporter implements Reporter {
   }
 
   onEnd(result: FullResult): void {
+    // Nothing ran (--list, or set-up failed): no table to print.
+    if (this.specs.size === 0) return;
     const rows = [...this.specs.entries()].sort((a, b) => b[1].ms - a[1].ms);
     const width = Math.max(4, ...rows.map(([file]) => file.length));
     const lines = [
