@@ -20,7 +20,8 @@ export default defineConfig({
   workers: 1,
   timeout: 180_000,
   expect: { timeout: 60_000 },
-  reporter: [['list']],
+  // 'list' as it goes; then time per spec and every skip's reason (e2e/durations-reporter.ts).
+  reporter: [['list'], ['./e2e/durations-reporter.ts']],
   globalSetup: './e2e/global-setup.ts',
   use: {
     baseURL: PREVIEW,

@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { contentSecurityPolicy } from './scripts/vite-csp.ts';
 import { tfjsWasmThreads } from './scripts/vite-tfjs-wasm-threads.ts';
@@ -25,14 +26,33 @@ const ISOLATION_HEADERS = {
 const buildId =
   process.env.LENS_BUILD_ID ?? new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
 
+const appVersion = `${version}+${buildId}`;
+
+/**
+ * Writes dist/build-id.txt: the version plus a random id unique to this build, so the e2e set-up
+ * can tell that the server on its port serves this checkout's build and not another's (the
+ * footer's minute-stamped version can repeat across checkouts built in the same minute).
+ */
+function buildIdFile(): Plugin {
+  const id = `${appVersion} ${randomUUID()}\n`;
+  return {
+    name: 'lens-build-id',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'build-id.txt', source: id });
+    },
+  };
+}
+
 export default defineConfig({
   // Relative asset URLs, so the build works from any sub-path of a static host.
   base: './',
   define: {
-    __APP_VERSION__: JSON.stringify(`${version}+${buildId}`),
+    __APP_VERSION__: JSON.stringify(appVersion),
   },
   plugins: [
     react(),
+    buildIdFile(),
     contentSecurityPolicy(),
     VitePWA({
       // Our own service worker (src/sw/sw.ts): Workbox precaching plus model caching and the

@@ -2,8 +2,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MOBILENET_URL, card, openApp, photo } from './helpers';
-import { DIST_DIR, ROOT, hasSharedFixtures, NO_SHARED_REASON } from './paths';
+import { MOBILENET_URL, card, flatPhotos, openApp, photo, needsSharedFixtures } from './helpers';
+import { DIST_DIR, FIXTURE_ORIGIN, ROOT } from './paths';
 
 /** Serious and critical axe violations on the page as it is now, as readable lines. */
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -39,7 +39,7 @@ test('the built page carries a strict Content-Security-Policy', () => {
 });
 
 test.describe('accessibility and comfort', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test('axe finds no serious or critical violations on any view, light or dark', async ({
     page,
@@ -61,6 +61,60 @@ test.describe('accessibility and comfort', () => {
         expect(await seriousViolations(page), `${name} view (${scheme})`).toEqual([]);
       }
     }
+  });
+
+  test('axe finds no serious or critical violations on dialogs, error states and Teach results, light and dark', async ({
+    page,
+  }) => {
+    test.setTimeout(300_000);
+    /** Runs axe on the page as it is now, in the light and then the dark scheme. */
+    const inBothSchemes = async (what: string): Promise<void> => {
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        expect(await seriousViolations(page), `${what} (${scheme})`).toEqual([]);
+      }
+    };
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    const text = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') };
+    await page.locator('input[type=file][multiple]').setInputFiles([photo('dog.jpg'), text]);
+    await expect(card(page, 'dog.jpg')).toHaveAttribute('data-status', 'done');
+    await expect(card(page, 'notes.txt')).toHaveAttribute('data-status', 'error');
+    await inBothSchemes('a gallery with an error card');
+
+    await card(page, 'dog.jpg').getByTestId('explain-button').click();
+    const dialog = page.getByTestId('explain-dialog');
+    await expect(dialog.getByTestId('heatmap')).toHaveAttribute('data-state', 'ready');
+    await inBothSchemes('the "Why?" dialog');
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+
+    await page.getByRole('tab', { name: 'Models' }).click();
+    const bad = { name: 'bad.h5', mimeType: 'application/octet-stream', buffer: Buffer.from('no') };
+    await page.getByTestId('h5-input').setInputFiles(bad);
+    await expect(page.getByTestId('import-error')).toBeVisible();
+    await inBothSchemes('a refused model import');
+
+    await page.getByRole('tab', { name: 'Teach' }).click();
+    const classes = page.getByTestId('teach-class');
+    for (const [i, name] of ['warm', 'cool'].entries()) {
+      await classes.nth(i).getByTestId('teach-class-name').fill(name);
+      await classes.nth(i).getByTestId('teach-add-photos').setInputFiles(flatPhotos(name, i));
+      await expect(classes.nth(i).getByTestId('teach-count')).toHaveAttribute('data-count', '4');
+    }
+    await page.getByLabel('Head only').check();
+    await page.getByTestId('teach-epochs').fill('3');
+    await page.getByTestId('teach-train').click();
+    await expect(page.getByTestId('teach-status')).toHaveAttribute('data-state', 'done', {
+      timeout: 120_000,
+    });
+    await expect(page.getByTestId('confusion-matrix')).toBeVisible();
+    await inBothSchemes("Teach's results");
+
+    await page.goto(
+      `/?model=${encodeURIComponent(`${FIXTURE_ORIGIN}/shared/nothing/model.json`)}&backend=wasm`,
+    );
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+    await inBothSchemes('a model that failed to load');
   });
 
   test('dark mode follows the system; reduced motion is respected', async ({ page }) => {

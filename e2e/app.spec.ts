@@ -1,8 +1,15 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FIXTURE_ORIGIN, SHARED_DIR, hasSharedFixtures, NO_SHARED_REASON } from './paths';
-import { INCEPTION_FIXTURE_URL, MOBILENET_URL, card, openApp, photo } from './helpers';
+import { FIXTURE_ORIGIN, SHARED_DIR } from './paths';
+import {
+  INCEPTION_FIXTURE_URL,
+  MOBILENET_URL,
+  card,
+  openApp,
+  photo,
+  needsSharedFixtures,
+} from './helpers';
 
 test('without model files the page explains how to get them and keeps working', async ({
   page,
@@ -26,7 +33,7 @@ test('a model URL that 404s or is not JSON gets a plain error', async ({ page })
 });
 
 test.describe('with the shared fixtures', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test("our InceptionV3 (nsfwjs' Keras weights) runs at 299×299 in the browser", async ({
     page,

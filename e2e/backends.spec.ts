@@ -1,10 +1,10 @@
 import { expect, test, chromium } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../playwright.config';
-import { MOBILENET_URL, card, openApp, photo } from './helpers';
-import { hasSharedFixtures, NO_SHARED_REASON, PREVIEW_ORIGIN } from './paths';
+import { MOBILENET_URL, card, openApp, photo, needsSharedFixtures } from './helpers';
+import { PREVIEW_ORIGIN } from './paths';
 
 test.describe('backend selection and fallback', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test('auto skips the missing WebGPU and names the backend it uses', async ({ page }) => {
     // Chromium here offers no WebGPU adapter without --enable-unsafe-webgpu.

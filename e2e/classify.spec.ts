@@ -1,6 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { card, labelsOf, MOBILENET_URL, openApp, photo } from './helpers';
-import { hasSharedFixtures, NO_SHARED_REASON } from './paths';
+import { card, labelsOf, MOBILENET_URL, openApp, photo, needsSharedFixtures } from './helpers';
 
 const KNOWN_TOP3: Record<string, string> = {
   'dog.jpg': 'malamute',
@@ -9,8 +8,7 @@ const KNOWN_TOP3: Record<string, string> = {
 };
 
 test.describe('classify photos with a real ImageNet model', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
-  if (!hasSharedFixtures()) console.log(NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test('the shared photos get their known top-3; bad files get error cards', async ({ page }) => {
     await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });

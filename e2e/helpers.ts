@@ -1,8 +1,9 @@
 /** Shared steps of the end-to-end specs. */
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FIXTURE_ORIGIN, SHARED_DIR } from './paths';
+import { PNG } from 'pngjs';
+import { FIXTURE_ORIGIN, SHARED_DIR, sharedFixturesDecision } from './paths';
 
 /** URL of the real ImageNet MobileNet served by the fixture server. */
 export const MOBILENET_URL = `${FIXTURE_ORIGIN}/shared/models/mobilenet_v1_0.75_224/model.json`;
@@ -36,4 +37,34 @@ export async function labelsOf(page: Page, filename: string): Promise<string[]> 
   return card(page, filename)
     .getByTestId('prediction')
     .evaluateAll((els) => els.map((el) => el.getAttribute('data-label') ?? ''));
+}
+
+/**
+ * Declares that the enclosing group needs ../shared (the real MobileNet and photos): without it
+ * the group is skipped (the reason shows in the report), or under LENS_REQUIRE_SHARED=1 each of
+ * its tests fails with that reason.
+ */
+export function needsSharedFixtures(): void {
+  const { action, reason } = sharedFixturesDecision();
+  if (action === 'skip') test.skip(true, reason);
+  if (action === 'fail') {
+    test.beforeEach(() => {
+      throw new Error(reason);
+    });
+  }
+}
+
+/** Four 64 × 64 PNGs of one hue (red for class 0, blue otherwise) with a little noise. */
+export function flatPhotos(prefix: string, index: number) {
+  return [0, 1, 2, 3].map((n) => {
+    const png = new PNG({ width: 64, height: 64 });
+    for (let i = 0; i < png.data.length; i += 4) {
+      const noise = ((i * 7919 + n * 104729) % 41) - 20;
+      png.data[i] = index === 0 ? 200 + noise : 30;
+      png.data[i + 1] = 60 + noise;
+      png.data[i + 2] = index === 0 ? 30 : 200 + noise;
+      png.data[i + 3] = 255;
+    }
+    return { name: `${prefix}-${n}.png`, mimeType: 'image/png', buffer: PNG.sync.write(png) };
+  });
 }

@@ -18,8 +18,8 @@ import {
   tempDir,
 } from '../src/test/pil-reference';
 import { loadMobilenet, predictOne } from '../src/test/shared-mobilenet';
-import { card, MOBILENET_URL, openApp } from './helpers';
-import { hasSharedFixtures, NO_SHARED_REASON, SHARED_DIR } from './paths';
+import { card, MOBILENET_URL, needsSharedFixtures, openApp } from './helpers';
+import { SHARED_DIR } from './paths';
 
 const MIME: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png' };
 
@@ -27,8 +27,7 @@ const MIME: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png' };
 const pilReason = pilMissingReason();
 
 test.describe("resize as Keras' load_img", () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
-  if (!hasSharedFixtures()) console.log(NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test('the resize select offers squash, centre crop and Keras; ?resize= picks one', async ({
     page,

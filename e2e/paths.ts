@@ -1,16 +1,14 @@
 /** Where end-to-end tests find their fixtures. */
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SHARED_BASICS, SHARED_DIR, sharedDecision } from '../src/test/shared-fixtures';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The repository root. */
 export const ROOT = resolve(here, '..');
 /** `../shared` beside the checkout (or $INCEPTION_LENS_SHARED). */
-export const SHARED_DIR = resolve(
-  process.env.INCEPTION_LENS_SHARED ?? resolve(ROOT, '..', 'shared'),
-);
+export { SHARED_DIR };
 /** Fixtures the test set-up generates (git-ignored). */
 export const GENERATED_DIR = resolve(here, '.fixtures');
 /** Port of the fixture server (a second origin, like a model host elsewhere). */
@@ -24,13 +22,10 @@ export const DIST_DIR = process.env.LENS_DIST ?? 'dist';
 /** Base URL of the fixture server. */
 export const FIXTURE_ORIGIN = `http://127.0.0.1:${FIXTURE_PORT}`;
 
-/** True when the shared MobileNet and photos are present. */
-export function hasSharedFixtures(): boolean {
-  return (
-    existsSync(resolve(SHARED_DIR, 'models/mobilenet_v1_0.75_224/model.json')) &&
-    existsSync(resolve(SHARED_DIR, 'photos/dog.jpg'))
-  );
-}
+/** What e2e tests lose without ../shared. */
+const NEEDS_SHARED = 'the e2e tests that need real ImageNet weights and photos';
 
-/** The reason printed when shared fixtures are missing. */
-export const NO_SHARED_REASON = `../shared (models and photos) not found at ${SHARED_DIR}: skipping tests that need real ImageNet weights`;
+/** Run, skip or fail (LENS_REQUIRE_SHARED=1) the e2e tests that need the shared MobileNet and photos. */
+export function sharedFixturesDecision(): ReturnType<typeof sharedDecision> {
+  return sharedDecision(SHARED_BASICS, NEEDS_SHARED);
+}

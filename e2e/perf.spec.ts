@@ -6,8 +6,8 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { resolve } from 'node:path';
-import { MOBILENET_URL, card, openApp, photo } from './helpers';
-import { DIST_DIR, PREVIEW_PORT, ROOT, hasSharedFixtures, NO_SHARED_REASON } from './paths';
+import { MOBILENET_URL, card, openApp, photo, needsSharedFixtures } from './helpers';
+import { DIST_DIR, PREVIEW_PORT, ROOT } from './paths';
 import { startStaticHost } from './static-server';
 
 async function classifyDog(page: Page): Promise<string | null> {
@@ -21,7 +21,7 @@ function backendRow(page: Page, backend: string) {
 }
 
 test.describe('performance set-up', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test('the build is cross-origin isolated and WASM runs on every core, correctly', async ({
     page,

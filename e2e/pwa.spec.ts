@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PNG } from 'pngjs';
-import { INCEPTION_FIXTURE_URL, MOBILENET_URL, card, photo } from './helpers';
-import { DIST_DIR, PREVIEW_PORT, ROOT, hasSharedFixtures, NO_SHARED_REASON } from './paths';
+import { INCEPTION_FIXTURE_URL, MOBILENET_URL, card, photo, needsSharedFixtures } from './helpers';
+import { DIST_DIR, PREVIEW_PORT, ROOT } from './paths';
 import { startStaticHost, type StaticHost } from './static-server';
 
 const dist = resolve(ROOT, DIST_DIR);
@@ -62,7 +62,7 @@ async function waitReadyOffline(page: Page): Promise<void> {
 }
 
 test.describe('offline', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test('after one visit the app, its model and a classification work with no network', async ({
     page,
@@ -135,7 +135,7 @@ test.describe('offline', () => {
 });
 
 test.describe('updates', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  needsSharedFixtures();
   let host: StaticHost;
   const v1 = resolve(ROOT, 'dist-pwa-v1');
   const v2 = resolve(ROOT, 'dist-pwa-v2');

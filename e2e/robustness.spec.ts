@@ -10,8 +10,16 @@ import {
   svgWithScript,
   withExifOrientation,
 } from './image-fixtures';
-import { MOBILENET_URL, card, labelsOf, openApp, photo } from './helpers';
-import { FIXTURE_ORIGIN, hasSharedFixtures, NO_SHARED_REASON } from './paths';
+import {
+  MOBILENET_URL,
+  card,
+  flatPhotos,
+  labelsOf,
+  openApp,
+  photo,
+  needsSharedFixtures,
+} from './helpers';
+import { FIXTURE_ORIGIN } from './paths';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');
 
@@ -39,7 +47,7 @@ async function tensorCount(page: Page): Promise<number> {
 }
 
 test.describe('robustness', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test('every awkward file gets a clear answer and the good photos are still classified', async ({
     page,
@@ -281,7 +289,7 @@ test.describe('robustness', () => {
 });
 
 test.describe('privacy', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test('no photo leaves the device and nothing goes to a third party', async ({
     page,
@@ -297,22 +305,77 @@ test.describe('privacy', () => {
     page.on('console', (m) => {
       if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
     });
+    test.setTimeout(300_000);
+    // One session through every flow: classify, Grad-CAM, export, Teach, the library, import.
     await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
     const photos = [photo('dog.jpg'), photo('eagle.jpg'), photo('giraffe.jpg')];
     await addFiles(page, photos);
     await expect(page.locator('[data-testid=image-card][data-status=done]')).toHaveCount(3);
+    await card(page, 'dog.jpg').getByTestId('explain-button').click();
+    const dialog = page.getByTestId('explain-dialog');
+    await expect(dialog.getByTestId('heatmap')).toHaveAttribute('data-state', 'ready');
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    const exported = page.waitForEvent('download');
+    await page.getByTestId('export-json').click();
+    await (await exported).path();
+
+    await page.getByRole('tab', { name: 'Teach' }).click();
+    const classes = page.getByTestId('teach-class');
+    const teachPhotos = [flatPhotos('warm', 0), flatPhotos('cool', 1)];
+    for (const [i, name] of ['warm', 'cool'].entries()) {
+      await classes.nth(i).getByTestId('teach-class-name').fill(name);
+      await classes.nth(i).getByTestId('teach-add-photos').setInputFiles(teachPhotos[i]!);
+      await expect(classes.nth(i).getByTestId('teach-count')).toHaveAttribute('data-count', '4');
+    }
+    await page.getByLabel('Head only').check();
+    await page.getByTestId('teach-epochs').fill('3');
+    await page.getByTestId('teach-train').click();
+    await expect(page.getByTestId('teach-status')).toHaveAttribute('data-state', 'done', {
+      timeout: 120_000,
+    });
+    await page.getByTestId('teach-model-name').fill('Warm or cool');
+    await page.getByTestId('teach-save-use').click();
+    await expect(page.getByTestId('model-status')).toContainText('Warm or cool ready');
+    await page.getByRole('tab', { name: 'Teach' }).click();
+    const saved = page.getByTestId('teach-saved-model');
+    await expect(saved).toHaveCount(1);
+    const zipped = page.waitForEvent('download');
+    await saved.first().getByRole('button', { name: 'Export' }).click();
+    const zip = readFileSync((await (await zipped).path()) ?? '');
+    await page
+      .getByTestId('teach-import')
+      .setInputFiles({ name: 'warm-or-cool.tfjs.zip', mimeType: 'application/zip', buffer: zip });
+    await expect(saved).toHaveCount(2);
+    await page.getByRole('tab', { name: 'Models' }).click();
 
     const allowed = new Set([new URL(page.url()).origin, FIXTURE_ORIGIN]);
     const web = requests.filter((r) => /^https?:/.test(r.url));
     expect(web.length).toBeGreaterThan(3);
+    // The log sees the worker's own requests: MobileNet's weight shards are fetched there only.
+    const shards = web.filter((r) => /mobilenet_v1_0\.75_224\/group\d+-shard\d+of\d+/.test(r.url));
+    expect(shards.length, 'model-shard requests from the worker in the log').toBeGreaterThan(10);
     expect(web.filter((r) => !allowed.has(new URL(r.url).origin)).map((r) => r.url)).toEqual([]);
     expect(web.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.url}`)).toEqual([]);
+    const sent = [...photos, ...teachPhotos.flat()];
     for (const r of requests) {
+      // No photo in a URL or query either (base64 or hex of any 48-byte run of a photo).
+      for (const p of sent) {
+        const run = p.buffer.subarray(100, 148);
+        const encodings = [run.toString('base64'), run.toString('base64url'), run.toString('hex')];
+        expect(
+          encodings.some((e) => r.url.includes(e)),
+          `${p.name} in ${r.url}`,
+        ).toBe(false);
+      }
       if (!r.body) continue;
       expect(r.body.includes(Buffer.from([0xff, 0xd8, 0xff])), `JPEG bytes in ${r.url}`).toBe(
         false,
       );
-      for (const p of photos) expect(r.body.includes(p.buffer.subarray(100, 164))).toBe(false);
+      expect(r.body.includes(Buffer.from([0x89, 0x50, 0x4e, 0x47])), `PNG bytes in ${r.url}`).toBe(
+        false,
+      );
+      for (const p of sent) expect(r.body.includes(p.buffer.subarray(100, 164))).toBe(false);
     }
     expect(violations).toEqual([]);
   });

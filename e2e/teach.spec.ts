@@ -8,8 +8,13 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { card, INCEPTION_FIXTURE_URL, MOBILENET_URL, openApp } from './helpers';
-import { hasSharedFixtures, NO_SHARED_REASON } from './paths';
+import {
+  card,
+  INCEPTION_FIXTURE_URL,
+  MOBILENET_URL,
+  openApp,
+  needsSharedFixtures,
+} from './helpers';
 
 /** Seeded numbers in [0, 1) (mulberry32), so every run sees the same photos. */
 function random(seed: number): () => number {
@@ -115,8 +120,7 @@ async function classify(page: Page, files: Photo[]): Promise<[string, number][][
 }
 
 test.describe('Teach: transfer learning in the page', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
-  if (!hasSharedFixtures()) console.log(NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test('head only on MobileNet learns warm vs cool; use, export, import, cancel', async ({
     page,

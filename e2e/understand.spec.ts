@@ -8,23 +8,45 @@
  * frozen (weights read from the original files). Heatmaps and exports use MobileNet on WASM.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { decode as decodeJpeg, encode as encodeJpeg } from 'jpeg-js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseCsv } from '../src/test/csv';
-import { card, INCEPTION_FIXTURE_URL, labelsOf, MOBILENET_URL, openApp, photo } from './helpers';
 import {
-  FIXTURE_ORIGIN,
-  GENERATED_DIR,
-  hasSharedFixtures,
-  NO_SHARED_REASON,
-  SHARED_DIR,
-} from './paths';
+  card,
+  INCEPTION_FIXTURE_URL,
+  labelsOf,
+  MOBILENET_URL,
+  openApp,
+  photo,
+  needsSharedFixtures,
+} from './helpers';
+import { FIXTURE_ORIGIN, GENERATED_DIR, SHARED_DIR } from './paths';
 
 const MOBILENET_DIR = resolve(SHARED_DIR, 'models/mobilenet_v1_0.75_224');
 const FROZEN_DIR = join(GENERATED_DIR, 'mobilenet-frozen');
 const FROZEN_URL = `${FIXTURE_ORIGIN}/generated/mobilenet-frozen/model.json`;
 /** The last layer of the frozen base. */
 const LAST_FROZEN = 'conv_pw_13_relu';
+
+/**
+ * A square photo with the dog (a 288-pixel-wide strip of dog.jpg around it) on one half and flat
+ * grey on the other: the only evidence for a dog class is on `side`.
+ */
+function dogOnOneSide(side: 'left' | 'right'): { name: string; mimeType: string; buffer: Buffer } {
+  const dog = decodeJpeg(readFileSync(resolve(SHARED_DIR, 'photos/dog.jpg')), { useTArray: true });
+  const size = dog.height;
+  const strip = { from: 80, width: size / 2 }; // the dog sits at x ≈ 130-310 of 768
+  const out = Buffer.alloc(size * size * 4, 128);
+  const offset = side === 'left' ? 0 : size / 2;
+  for (let y = 0; y < size; y++) {
+    const src = (y * dog.width + strip.from) * 4;
+    const dst = (y * size + offset) * 4;
+    out.set(dog.data.subarray(src, src + strip.width * 4), dst);
+  }
+  const jpeg = encodeJpeg({ data: out, width: size, height: size }, 92);
+  return { name: `dog-${side}.jpg`, mimeType: 'image/jpeg', buffer: jpeg.data };
+}
 
 interface LayerJson {
   name: string;
@@ -73,8 +95,7 @@ async function openInspect(page: Page): Promise<void> {
 }
 
 test.describe('understand the model', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
-  if (!hasSharedFixtures()) console.log(NO_SHARED_REASON);
+  needsSharedFixtures();
 
   test("the inspector shows InceptionV3's Keras totals, its blocks and its weights", async ({
     page,
@@ -178,6 +199,32 @@ test.describe('understand the model', () => {
     await expect(previous).toHaveAttribute('data-layer', LAST_FROZEN);
   });
 
+  test("Grad-CAM's peak follows the evidence: the dog on the left, then on the right", async ({
+    page,
+  }) => {
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    await page
+      .locator('input[type=file][multiple]')
+      .setInputFiles([dogOnOneSide('left'), dogOnOneSide('right')]);
+    for (const side of ['left', 'right'] as const) {
+      const name = `dog-${side}.jpg`;
+      await expect(card(page, name)).toHaveAttribute('data-status', 'done');
+      await card(page, name).getByTestId('explain-button').click();
+      const dialog = page.getByTestId('explain-dialog');
+      const heatmap = dialog.getByTestId('heatmap');
+      await expect(heatmap).toHaveAttribute('data-state', 'ready');
+      await expect(heatmap).toHaveAttribute('data-grid', '7x7');
+      const peak = (await heatmap.getAttribute('data-peak')) ?? '';
+      const [x] = peak.split(',').map(Number);
+      console.log(`${name}: Grad-CAM peak at cell ${peak} of 7x7`);
+      // Columns 0-2 lie in the left half of the 7-wide grid, 4-6 in the right half.
+      if (side === 'left') expect(x, `peak column for ${name}`).toBeLessThan(3);
+      else expect(x, `peak column for ${name}`).toBeGreaterThan(3);
+      await page.keyboard.press('Escape');
+      await expect(dialog).toHaveCount(0);
+    }
+  });
+
   test('"Why?" shows a Grad-CAM heatmap; the CSV and JSON hold every prediction', async ({
     page,
   }) => {
@@ -202,14 +249,27 @@ test.describe('understand the model', () => {
     await expect(heatmap).toHaveAttribute('data-layer', 'conv_pw_13_relu');
     await expect(heatmap).toHaveAttribute('data-grid', '7x7');
     const overlay = dialog.getByTestId('heatmap-overlay');
-    const painted = await overlay.evaluate((el) => {
-      const canvas = el as HTMLCanvasElement;
-      const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
-      let opaque = 0;
-      for (let i = 3; i < (data?.length ?? 0); i += 4) if ((data?.[i] ?? 0) > 0) opaque++;
-      return opaque / (canvas.width * canvas.height);
-    });
-    expect(painted).toBeGreaterThan(0.9);
+    // The overlay draws the grid it reports: the peak cell is the hot (opaque, red) end of the
+    // colour map, and somewhere the model hardly looked shows through (a flat grid fails this).
+    const [peakX, peakY] = ((await heatmap.getAttribute('data-peak')) ?? '').split(',').map(Number);
+    const drawn = await overlay.evaluate(
+      (el, [px, py]) => {
+        const canvas = el as HTMLCanvasElement;
+        const { width, height } = canvas;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
+        let minAlpha = 255;
+        for (let i = 3; i < data.length; i += 4) minAlpha = Math.min(minAlpha, data[i]!);
+        const at =
+          (Math.floor(((py! + 0.5) / 7) * height) * width + Math.floor(((px! + 0.5) / 7) * width)) *
+          4;
+        return { peak: Array.from(data.subarray(at, at + 4)), minAlpha };
+      },
+      [peakX, peakY],
+    );
+    // (the cell's centre after smoothing: 254 or 255)
+    expect(drawn.peak[3]).toBeGreaterThan(240);
+    expect(drawn.peak[0]).toBeGreaterThan(drawn.peak[2]! + 60);
+    expect(drawn.minAlpha).toBeLessThan(160);
     await expect(dialog).toContainText('The model looked most at the');
 
     // Another of the top-3 classes, then another layer.

@@ -14,15 +14,8 @@ import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { card, MOBILENET_URL, openApp, photo } from './helpers';
-import {
-  FIXTURE_ORIGIN,
-  GENERATED_DIR,
-  hasSharedFixtures,
-  NO_SHARED_REASON,
-  ROOT,
-  SHARED_DIR,
-} from './paths';
+import { card, MOBILENET_URL, openApp, photo, needsSharedFixtures } from './helpers';
+import { FIXTURE_ORIGIN, GENERATED_DIR, ROOT, SHARED_DIR } from './paths';
 
 const H5_DIR = join(GENERATED_DIR, 'keras-h5');
 const H5 = {
@@ -59,7 +52,7 @@ function tsx(args: string[]): void {
 test.describe.configure({ mode: 'serial' });
 
 test.describe('bring your own weights', () => {
-  test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
+  needsSharedFixtures();
 
   let context: BrowserContext;
   let page: Page;

@@ -18,6 +18,13 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  BETA_PERTURBATION,
+  fidelity,
+  FLOAT32_RELATIVE_BOUND,
+  perturbBatchNormBeta,
+  preSoftmax,
+} from '../src/test/fidelity';
 import { useWasmBackend } from '../src/test/tf-node';
 import { ensureKerasFixtures, md5Of, referenceInception } from './keras-h5-fixture';
 import { loadModelFolder, readMetadata, verifyModelFolder } from './model-convert';
@@ -149,7 +156,7 @@ describe('downloading', () => {
     ).toBe(false);
   });
 
-  test('a verified download converts (float32 reproduces the source within 1e-4); a rerun is a no-op', async () => {
+  test('a verified download converts (float32 logits within 1e-5 relative of the source, a beta × 1.01 is not); a rerun is a no-op', async () => {
     const out = join(scratch, 'out-ok');
     const md5 = await md5Of(files.top);
     const url = `${base}/fixture-top.h5`;
@@ -179,15 +186,22 @@ describe('downloading', () => {
     const tf: typeof tfTypes = await useWasmBackend();
     const converted = await loadModelFolder(tf, out);
     const reference = await referenceInception(true);
-    const maxDiff = tf.tidy(() => {
-      const x = tf.randomUniform([1, 299, 299, 3], -1, 1, 'float32', 3);
-      const a = converted.predict(x) as tfTypes.Tensor;
-      const b = reference.predict(x) as tfTypes.Tensor;
-      return tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
-    });
+    const x = tf.randomUniform([1, 299, 299, 3], -1, 1, 'float32', 3);
+    const want = preSoftmax(tf, reference, x);
+    const { relative } = fidelity(preSoftmax(tf, converted, x), want);
+    // The same comparison must reject a model one weight away from the source.
+    const restore = perturbBatchNormBeta(tf, converted, 'batch_normalization_47');
+    const perturbed = fidelity(preSoftmax(tf, converted, x), want).relative;
+    restore();
+    x.dispose();
     converted.dispose();
     reference.dispose();
-    expect(maxDiff).toBeLessThanOrEqual(1e-4);
+    console.log(
+      `fetched float32 logits vs source: ${relative.toExponential(1)} relative; with ` +
+        `batch_normalization_47's beta × ${BETA_PERTURBATION}: ${perturbed.toExponential(1)}`,
+    );
+    expect(relative).toBeLessThanOrEqual(FLOAT32_RELATIVE_BOUND);
+    expect(perturbed).toBeGreaterThan(FLOAT32_RELATIVE_BOUND);
 
     const served = requests;
     const again = await fetchCli(args);
@@ -205,7 +219,7 @@ describe('downloading', () => {
     expect(check.stderr).toMatch(
       /group1-shard3of23\.bin is corrupt: its SHA-256 is [0-9a-f]{64}, metadata\.json says [0-9a-f]{64}/,
     );
-  });
+  }, 300_000); // two CLI runs and three InceptionV3 passes: past the default on a busy machine
 });
 
 describe('--from a local file', () => {

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { decode as decodeJpeg } from 'jpeg-js';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadNsfwjsInception } from '../test/nsfwjs-inception';
+import { sharedPath, skipWithoutShared } from '../test/shared-fixtures';
 import { useWasmBackend } from '../test/tf-node';
 import {
   copyWeightsInOrder,
@@ -13,7 +13,7 @@ import {
   type NamedLayerWeights,
 } from './inception-v3';
 
-const PHOTO_PATH = fileURLToPath(new URL('../../../shared/photos/dog.jpg', import.meta.url));
+const PHOTO_PATH = sharedPath('photos/dog.jpg');
 
 /** Every model built here, disposed in afterAll. */
 const built: tf.LayersModel[] = [];
@@ -45,10 +45,7 @@ afterAll(() => {
 
 /** [height, width, 3] float32 image in [-1, 1]: the dog photo, or a synthetic one without it. */
 function loadTestImage(): tf.Tensor4D {
-  if (!existsSync(PHOTO_PATH)) {
-    console.warn(
-      `inception-v3.test: ${PHOTO_PATH} not found; using a deterministic synthetic image instead`,
-    );
+  if (skipWithoutShared([PHOTO_PATH], 'the dog photo (a synthetic image stands in)')) {
     return tf.tidy(() => {
       const ys = tf.linspace(0, 1, 299).reshape([299, 1, 1]);
       const xs = tf.linspace(0, 1, 299).reshape([1, 299, 1]);

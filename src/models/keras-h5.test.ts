@@ -13,6 +13,13 @@ import {
   writeKerasH5,
   type FixtureKind,
 } from '../../scripts/keras-h5-fixture';
+import {
+  BETA_PERTURBATION,
+  fidelity,
+  FLOAT32_RELATIVE_BOUND,
+  perturbBatchNormBeta,
+  preSoftmax,
+} from '../test/fidelity';
 import { h5wasmNode, useKerasH5Setup, type H5wasm } from '../test/h5-fixtures';
 import {
   inceptionFromKerasWeights,
@@ -35,10 +42,10 @@ let h5: H5wasm;
 let files: Record<FixtureKind, string>;
 let reference: tfTypes.LayersModel;
 let input: tfTypes.Tensor4D;
-let expected: Float32Array;
+let expectedLogits: Float32Array;
 
 beforeAll(async () => {
-  ({ tf, files, reference, input, expected } = setup);
+  ({ tf, files, reference, input, expectedLogits } = setup);
   h5 = await h5wasmNode();
 });
 
@@ -138,7 +145,7 @@ describe('the Keras save_weights layout', () => {
 });
 
 describe('conversion to our InceptionV3', () => {
-  test('with the top: the converted model reproduces the source weights within 1e-4', async () => {
+  test('with the top: logits match the source within 1e-5 relative; a beta × 1.01 fails that', async () => {
     const keras = read(files.top);
     const before = tf.memory().numTensors;
     const fractions: number[] = [];
@@ -150,13 +157,19 @@ describe('conversion to our InceptionV3', () => {
     } finally {
       keras.close();
     }
-    const out = converted.predict(input) as tfTypes.Tensor;
-    const got = out.dataSync();
-    out.dispose();
-    let maxDiff = 0;
-    for (let i = 0; i < got.length; i++)
-      maxDiff = Math.max(maxDiff, Math.abs(got[i]! - expected[i]!));
-    expect(maxDiff).toBeLessThanOrEqual(1e-4);
+    const got = preSoftmax(tf, converted, input);
+    const { relative } = fidelity(got, expectedLogits);
+    // The same comparison must reject a model one weight away from the source.
+    const restore = perturbBatchNormBeta(tf, converted, 'batch_normalization_94');
+    const perturbed = fidelity(preSoftmax(tf, converted, input), expectedLogits).relative;
+    restore();
+    console.log(
+      `converted logits vs source: ${relative.toExponential(1)} relative; with ` +
+        `batch_normalization_94's beta × ${BETA_PERTURBATION}: ${perturbed.toExponential(1)} ` +
+        `(bound ${FLOAT32_RELATIVE_BOUND})`,
+    );
+    expect(relative).toBeLessThanOrEqual(FLOAT32_RELATIVE_BOUND);
+    expect(perturbed).toBeGreaterThan(FLOAT32_RELATIVE_BOUND);
     expect(got).toHaveLength(1000);
     expect(fractions.at(-1)).toBe(1);
     expect(fractions.length).toBe(189);
@@ -164,7 +177,7 @@ describe('conversion to our InceptionV3', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  test('without the top: a pooled 2048-feature extractor equal to the reference base', async () => {
+  test('without the top: pooled 2048 features match the reference base within 1e-5 relative; a beta × 1.01 fails that', async () => {
     const keras = read(files.notop);
     let model: tfTypes.LayersModel;
     try {
@@ -174,14 +187,19 @@ describe('conversion to our InceptionV3', () => {
       keras.close();
     }
     const base = await referenceInception(false);
-    const [a, b] = tf.tidy(() => [
-      (model.predict(input) as tfTypes.Tensor).dataSync(),
-      (base.predict(input) as tfTypes.Tensor).dataSync(),
-    ]);
+    const want = preSoftmax(tf, base, input);
     expect(model.outputs[0]!.shape).toEqual([null, 2048]);
-    let maxDiff = 0;
-    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
-    expect(maxDiff).toBeLessThanOrEqual(1e-4);
+    const { relative } = fidelity(preSoftmax(tf, model, input), want);
+    // An early layer this time: its error has the whole network to fade in, and must not.
+    const restore = perturbBatchNormBeta(tf, model, 'batch_normalization_1');
+    const perturbed = fidelity(preSoftmax(tf, model, input), want).relative;
+    restore();
+    console.log(
+      `converted features vs source: ${relative.toExponential(1)} relative; with ` +
+        `batch_normalization_1's beta × ${BETA_PERTURBATION}: ${perturbed.toExponential(1)}`,
+    );
+    expect(relative).toBeLessThanOrEqual(FLOAT32_RELATIVE_BOUND);
+    expect(perturbed).toBeGreaterThan(FLOAT32_RELATIVE_BOUND);
     model.dispose();
     base.dispose();
   });

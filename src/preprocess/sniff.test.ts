@@ -1,8 +1,8 @@
 import { encode as encodeJpeg } from 'jpeg-js';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { describe, expect, test } from 'vitest';
+import { sharedPath, skipWithoutShared } from '../test/shared-fixtures';
 import {
   formatName,
   gifFrameCount,
@@ -269,14 +269,15 @@ describe('pngIsComplete', () => {
 });
 
 describe('real photos from ../shared/photos', () => {
-  const dir = fileURLToPath(new URL('../../../shared/photos/', import.meta.url));
+  const dir = sharedPath('photos') + '/';
   const names = ['dog.jpg', 'eagle.jpg', 'giraffe.jpg'];
   const present = names.filter((name) => existsSync(dir + name));
-  if (present.length === 0) {
-    console.warn(`sniff.test: no photos in ${dir}; skipping the real-photo checks`);
-  }
+  const skip = skipWithoutShared(
+    names.map((name) => dir + name),
+    'the real-photo sniff checks',
+  );
 
-  test.skipIf(present.length === 0)('are complete JPEGs and their truncations are not', () => {
+  test.skipIf(skip)('are complete JPEGs and their truncations are not', () => {
     for (const name of present) {
       const bytes = new Uint8Array(readFileSync(dir + name));
       expect(sniffFormat(bytes.subarray(0, 4096)), name).toBe('jpeg');

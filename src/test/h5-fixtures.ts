@@ -13,6 +13,7 @@ import {
   referenceInception,
   type FixtureKind,
 } from '../../scripts/keras-h5-fixture';
+import { preSoftmax } from './fidelity';
 import { useWasmBackend } from './tf-node';
 
 const ALL_KINDS: FixtureKind[] = ['top', 'notop', 'missing-layer', 'wrong-shape', 'truncated'];
@@ -36,6 +37,8 @@ export interface KerasH5Setup {
   input: tfTypes.Tensor4D;
   /** What `reference` predicts for `input`. */
   expected: Float32Array;
+  /** `reference`'s logits (before the softmax) for `input`: what fidelity checks compare. */
+  expectedLogits: Float32Array;
   /** A fresh temporary folder, removed after the file's tests. */
   scratch: string;
 }
@@ -58,6 +61,7 @@ export function useKerasH5Setup(options: { seed: number; scratchPrefix: string }
     const out = setup.reference.predict(setup.input) as tfTypes.Tensor;
     setup.expected = out.dataSync() as Float32Array;
     out.dispose();
+    setup.expectedLogits = preSoftmax(tf, setup.reference, setup.input);
   });
   afterAll(() => {
     setup.reference?.dispose();

@@ -1,9 +1,10 @@
 import type * as tfTypes from '@tensorflow/tfjs';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { inceptionV3 } from '../../models/inception-v3';
+import { sharedPath, skipWithoutShared } from '../../test/shared-fixtures';
 import { useWasmBackend } from '../../test/tf-node';
 import {
   blockLayers,
@@ -331,14 +332,11 @@ describe('Grad-CAM on InceptionV3', () => {
   });
 });
 
-const SHARED = resolve(process.env.INCEPTION_LENS_SHARED ?? resolve(__dirname, '../../../shared'));
-const MOBILENET = resolve(SHARED, 'models/mobilenet_v1_0.75_224/model.json');
-const DOG = resolve(SHARED, 'photos/dog.jpg');
-const haveMobileNet = existsSync(MOBILENET) && existsSync(DOG);
-if (!haveMobileNet)
-  console.log(`Grad-CAM MobileNet test skipped: ${MOBILENET} or ${DOG} not found`);
+const MOBILENET = sharedPath('models/mobilenet_v1_0.75_224/model.json');
+const DOG = sharedPath('photos/dog.jpg');
+const skipMobileNet = skipWithoutShared([MOBILENET, DOG], 'the Grad-CAM MobileNet test');
 
-describe.runIf(haveMobileNet)('Grad-CAM on the real MobileNet', () => {
+describe.skipIf(skipMobileNet)('Grad-CAM on the real MobileNet', () => {
   test('explains the dog photo at conv_pw_13_relu (7×7)', async () => {
     const json = JSON.parse(readFileSync(MOBILENET, 'utf8')) as tfTypes.io.ModelJSON;
     const dir = resolve(MOBILENET, '..');

@@ -17,9 +17,8 @@ import {
 } from './model';
 import type { TrainStrategy } from './protocol';
 import {
-  hasSharedMobilenet,
   loadSharedMobilenet,
-  SHARED_MOBILENET_DIR,
+  skipWithoutSharedMobilenet,
   tinyInceptionLike,
 } from './test-kit';
 
@@ -240,10 +239,7 @@ describe('on the real InceptionV3 structure', () => {
 });
 
 describe('on the shared ImageNet MobileNet', () => {
-  if (!hasSharedMobilenet()) {
-    console.log(`skipping MobileNet counts: ${SHARED_MOBILENET_DIR} not found`);
-  }
-  it.skipIf(!hasSharedMobilenet())(
+  it.skipIf(skipWithoutSharedMobilenet('the MobileNet counts'))(
     'cuts at its global average pool and fine-tunes by conv_pw blocks',
     async () => {
       const base = await loadSharedMobilenet();

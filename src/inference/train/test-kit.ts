@@ -3,8 +3,9 @@
  * milliseconds, generated warm- and cool-coloured photos, and the shared ImageNet MobileNet.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sharedPath, skipWithoutShared } from '../../test/shared-fixtures';
 import { seededRandom, type Random, type StoredPixels } from './data';
 
 /**
@@ -122,14 +123,11 @@ export function colourSet(
 }
 
 /** Where the shared ImageNet MobileNet lives (or would). */
-export const SHARED_MOBILENET_DIR = resolve(
-  process.env.INCEPTION_LENS_SHARED ?? resolve(process.cwd(), '..', 'shared'),
-  'models/mobilenet_v1_0.75_224',
-);
+export const SHARED_MOBILENET_DIR = sharedPath('models/mobilenet_v1_0.75_224');
 
-/** True when the shared MobileNet is present. */
-export function hasSharedMobilenet(): boolean {
-  return existsSync(join(SHARED_MOBILENET_DIR, 'model.json'));
+/** False when the shared MobileNet is present; true (reason printed) to skip; throws under LENS_REQUIRE_SHARED=1. */
+export function skipWithoutSharedMobilenet(what: string): boolean {
+  return skipWithoutShared([join(SHARED_MOBILENET_DIR, 'model.json')], what);
 }
 
 /** Loads the shared ImageNet MobileNet v1 0.75 (224 × 224, range [-1, 1]) from disk. */
