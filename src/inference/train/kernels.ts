@@ -73,6 +73,26 @@ export function conv2dFilterGradient(
   });
 }
 
+/** TensorFlow.js' geometry of a depthwise convolution (output size, padding, strides). */
+function depthwiseInfo(
+  inputShape: Shape4,
+  filterShape: Shape4,
+  strides: number | [number, number],
+  pad: Pad,
+  dilations: number | [number, number],
+  rounding?: Rounding,
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filterShape,
+    strides,
+    dilations,
+    pad,
+    rounding,
+    true,
+  );
+}
+
 /** dL/dW of a depthwise convolution with channel multiplier M. */
 export function depthwiseFilterGradient(
   x: tf.Tensor4D,
@@ -83,15 +103,7 @@ export function depthwiseFilterGradient(
   dilations: number | [number, number],
   rounding?: Rounding,
 ): tf.Tensor4D {
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape,
-    filterShape,
-    strides,
-    dilations,
-    pad,
-    rounding,
-    true,
-  );
+  const info = depthwiseInfo(x.shape, filterShape, strides, pad, dilations, rounding);
   const [kh, kw, c, m] = filterShape;
   const { top, bottom, left, right } = info.padInfo;
   return tf.tidy(() => {
@@ -137,15 +149,7 @@ export function depthwiseInputGradient(
   dilations: number | [number, number],
   rounding?: Rounding,
 ): tf.Tensor4D {
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape,
-    strides,
-    dilations,
-    pad,
-    rounding,
-    true,
-  );
+  const info = depthwiseInfo(inputShape, filter.shape, strides, pad, dilations, rounding);
   const [kh, kw, c, m] = filter.shape;
   const [b, height, width] = inputShape;
   const { top, left } = info.padInfo;
