@@ -4,7 +4,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { INCEPTION_FIXTURE_URL, MOBILENET_URL, card, photo } from './helpers';
-import { DIST_DIR, PREVIEW_PORT, ROOT, hasSharedFixtures, NO_SHARED_REASON } from './paths';
+import {
+  DIST_DIR,
+  PREVIEW_PORT,
+  ROOT,
+  SHARED_DIR,
+  hasSharedFixtures,
+  NO_SHARED_REASON,
+} from './paths';
 import { startStaticHost, type StaticHost } from './static-server';
 
 const dist = resolve(ROOT, DIST_DIR);
@@ -103,7 +110,7 @@ test.describe('offline', () => {
       `/?${new URLSearchParams({ model: MOBILENET_URL, backend: 'wasm' }).toString()}`,
     );
     await waitReadyOffline(page);
-    const bytes = [...readFileSync(resolve(ROOT, '..', 'shared', 'photos', 'eagle.jpg'))];
+    const bytes = [...readFileSync(resolve(SHARED_DIR, 'photos', 'eagle.jpg'))];
     // What the OS share sheet does: a multipart POST of the files to the manifest's share target.
     await page.evaluate((data) => {
       const form = document.createElement('form');
@@ -134,6 +141,9 @@ test.describe('offline', () => {
   });
 });
 
+/** Whether this worker process already built the two versions the update tests serve. */
+let builtThisRun = false;
+
 test.describe('updates', () => {
   test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
   let host: StaticHost | undefined;
@@ -141,6 +151,9 @@ test.describe('updates', () => {
   const v2 = resolve(ROOT, 'dist-pwa-v2');
 
   test.beforeAll(() => {
+    // Once per worker process: `--repeat-each` runs this hook again for every repetition, and two
+    // builds (≈ 1 min on a busy machine) per repetition would dominate a repeat run.
+    if (builtThisRun) return;
     for (const [dir, id] of [
       [v1, 'pwa-v1'],
       [v2, 'pwa-v2'],
@@ -155,6 +168,7 @@ test.describe('updates', () => {
         },
       );
     }
+    builtThisRun = true;
   });
   // Each test starts the host on the same port: close it after every test, not once at the end.
   test.afterEach(async () => {
