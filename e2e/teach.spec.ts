@@ -8,7 +8,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { card, INCEPTION_FIXTURE_URL, MOBILENET_URL, openApp } from './helpers';
+import { card, emptyClassifyView, INCEPTION_FIXTURE_URL, MOBILENET_URL, openApp } from './helpers';
 import { hasSharedFixtures, NO_SHARED_REASON } from './paths';
 
 /** Seeded numbers in [0, 1) (mulberry32), so every run sees the same photos. */
@@ -90,9 +90,7 @@ async function teachTwoClasses(page: Page, warm: Photo[], cool: Photo[]): Promis
 
 /** Classifies photos in the Classify view; returns each photo's predictions (label, p). */
 async function classify(page: Page, files: Photo[]): Promise<[string, number][][]> {
-  await page.getByRole('tab', { name: 'Classify' }).click();
-  const clear = page.getByRole('button', { name: 'Clear all' });
-  if (await clear.isVisible()) await clear.click();
+  await emptyClassifyView(page);
   await page.locator('input[type=file][multiple]').setInputFiles(files);
   const out: [string, number][][] = [];
   for (const f of files) {
