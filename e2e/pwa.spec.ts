@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { INCEPTION_FIXTURE_URL, MOBILENET_URL, card, photo } from './helpers';
@@ -141,8 +141,12 @@ test.describe('offline', () => {
   });
 });
 
-/** Whether this worker process already built the two versions the update tests serve. */
-let builtThisRun = false;
+/**
+ * Marks the two builds the update tests serve with the test run that made them. `--repeat-each`
+ * gives every repetition its own worker process (so `beforeAll` runs again), but all workers of a
+ * run share the runner as parent process: its pid says "built in this run, reuse".
+ */
+const BUILT_FOR = '.built-for-run';
 
 test.describe('updates', () => {
   test.skip(!hasSharedFixtures(), NO_SHARED_REASON);
@@ -151,9 +155,12 @@ test.describe('updates', () => {
   const v2 = resolve(ROOT, 'dist-pwa-v2');
 
   test.beforeAll(() => {
-    // Once per worker process: `--repeat-each` runs this hook again for every repetition, and two
-    // builds (≈ 1 min on a busy machine) per repetition would dominate a repeat run.
-    if (builtThisRun) return;
+    // Once per test run: two builds (≈ 1–2 min on a busy machine) per repetition would dominate.
+    const run = String(process.ppid);
+    const marker = (dir: string): string => resolve(dir, BUILT_FOR);
+    const fresh = (dir: string): boolean =>
+      existsSync(marker(dir)) && readFileSync(marker(dir), 'utf8') === run;
+    if (fresh(v1) && fresh(v2)) return;
     for (const [dir, id] of [
       [v1, 'pwa-v1'],
       [v2, 'pwa-v2'],
@@ -168,7 +175,7 @@ test.describe('updates', () => {
         },
       );
     }
-    builtThisRun = true;
+    for (const dir of [v1, v2]) writeFileSync(marker(dir), run);
   });
   // Each test starts the host on the same port: close it after every test, not once at the end.
   test.afterEach(async () => {
