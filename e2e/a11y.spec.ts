@@ -148,9 +148,11 @@ test.describe('accessibility and comfort', () => {
       reached = await page.getByTestId('drop-zone').evaluate((el) => el === document.activeElement);
     }
     expect(reached, 'the drop zone is reachable with Tab').toBe(true);
-    const chooser = page.waitForEvent('filechooser', { timeout: 20_000 });
-    await page.keyboard.press('Enter');
-    const picked = await chooser;
+    // Wait for the chooser before pressing, and await both (a rejected press is not lost).
+    const [picked] = await Promise.all([
+      page.waitForEvent('filechooser', { timeout: 20_000 }),
+      page.keyboard.press('Enter'),
+    ]);
     await picked.setFiles([photo('eagle.jpg')]);
     await expect(card(page, 'eagle.jpg')).toHaveAttribute('data-status', 'done');
     await expect(page.locator('[aria-live=polite]').filter({ hasText: '1 done' })).toHaveCount(1);

@@ -110,9 +110,11 @@ test.describe('with the shared fixtures', () => {
     page.on('filechooser', () => undefined);
     await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
     await page.getByTestId('drop-zone').focus();
-    const chooser = page.waitForEvent('filechooser', { timeout: 20_000 });
-    await page.keyboard.press('Enter');
-    const picker = await chooser;
+    // Wait for the chooser before pressing, and await both (a rejected press is not lost).
+    const [picker] = await Promise.all([
+      page.waitForEvent('filechooser', { timeout: 20_000 }),
+      page.keyboard.press('Enter'),
+    ]);
     expect(picker.isMultiple()).toBe(true);
     await picker.setFiles([photo('eagle.jpg')]);
     await expect(card(page, 'eagle.jpg')).toHaveAttribute('data-status', 'done');

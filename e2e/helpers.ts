@@ -68,3 +68,17 @@ export function flatPhotos(prefix: string, index: number) {
     return { name: `${prefix}-${n}.png`, mimeType: 'image/png', buffer: PNG.sync.write(png) };
   });
 }
+
+/**
+ * Shows the Classify view with no photos in it. Waits for the view before looking for "Clear all"
+ * (checking right after the tab click can miss it), and for the cards to be gone after clearing.
+ */
+export async function emptyClassifyView(page: Page): Promise<void> {
+  const tab = page.getByRole('tab', { name: 'Classify' });
+  await tab.click();
+  await expect(tab).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('drop-zone')).toBeVisible();
+  const clear = page.getByRole('button', { name: 'Clear all' });
+  if (await clear.isVisible()) await clear.click();
+  await expect(page.getByTestId('image-card')).toHaveCount(0);
+}

@@ -1,10 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { INCEPTION_FIXTURE_URL, MOBILENET_URL, card, photo, needsSharedFixtures } from './helpers';
-import { DIST_DIR, PREVIEW_PORT, ROOT } from './paths';
+import { DIST_DIR, PREVIEW_PORT, ROOT, SHARED_DIR } from './paths';
 import { startStaticHost, type StaticHost } from './static-server';
 
 const dist = resolve(ROOT, DIST_DIR);
@@ -103,7 +103,7 @@ test.describe('offline', () => {
       `/?${new URLSearchParams({ model: MOBILENET_URL, backend: 'wasm' }).toString()}`,
     );
     await waitReadyOffline(page);
-    const bytes = [...readFileSync(resolve(ROOT, '..', 'shared', 'photos', 'eagle.jpg'))];
+    const bytes = [...readFileSync(resolve(SHARED_DIR, 'photos', 'eagle.jpg'))];
     // What the OS share sheet does: a multipart POST of the files to the manifest's share target.
     await page.evaluate((data) => {
       const form = document.createElement('form');
@@ -134,13 +134,26 @@ test.describe('offline', () => {
   });
 });
 
+/**
+ * Marks the two builds the update tests serve with the test run that made them. `--repeat-each`
+ * gives every repetition its own worker process (so `beforeAll` runs again), but all workers of a
+ * run share the runner as parent process: its pid says "built in this run, reuse".
+ */
+const BUILT_FOR = '.built-for-run';
+
 test.describe('updates', () => {
   needsSharedFixtures();
-  let host: StaticHost;
+  let host: StaticHost | undefined;
   const v1 = resolve(ROOT, 'dist-pwa-v1');
   const v2 = resolve(ROOT, 'dist-pwa-v2');
 
   test.beforeAll(() => {
+    // Once per test run: two builds (≈ 1–2 min on a busy machine) per repetition would dominate.
+    const run = String(process.ppid);
+    const marker = (dir: string): string => resolve(dir, BUILT_FOR);
+    const fresh = (dir: string): boolean =>
+      existsSync(marker(dir)) && readFileSync(marker(dir), 'utf8') === run;
+    if (fresh(v1) && fresh(v2)) return;
     for (const [dir, id] of [
       [v1, 'pwa-v1'],
       [v2, 'pwa-v2'],
@@ -155,11 +168,16 @@ test.describe('updates', () => {
         },
       );
     }
+    for (const dir of [v1, v2]) writeFileSync(marker(dir), run);
   });
-  test.afterAll(async () => host?.close());
+  // Each test starts the host on the same port: close it after every test, not once at the end.
+  test.afterEach(async () => {
+    await host?.close();
+    host = undefined;
+  });
 
-  test('a new build shows "Update available"; accepting reloads into it', async ({ page }) => {
-    test.setTimeout(240_000);
+  /** Opens build v1, rolls the host over to v2, and waits for the update prompt. */
+  async function promptForV2(page: Page): Promise<void> {
     expect(existsSync(resolve(v1, 'sw.js'))).toBe(true);
     host = await startStaticHost(v1, PREVIEW_PORT + 10);
     await page.goto(
@@ -173,8 +191,64 @@ test.describe('updates', () => {
     await page.reload(); // a navigation makes the browser look for a new service worker
     await expect(page.getByTestId('update-prompt')).toBeVisible({ timeout: 60_000 });
     await expect(page.getByTestId('app-version')).toContainText('pwa-v1');
+  }
+
+  test('a new build shows "Update available"; accepting reloads into it', async ({ page }) => {
+    test.setTimeout(240_000);
+    await promptForV2(page);
     await page.getByTestId('update-prompt').getByRole('button', { name: 'reload' }).click();
     await expect(page.getByTestId('app-version')).toContainText('pwa-v2', { timeout: 60_000 });
     await expect(page.getByTestId('update-prompt')).toHaveCount(0);
+  });
+
+  test('"Update available" still reloads into the new build when a request reaches the old service worker as it is swapped out', async ({
+    page,
+    context,
+  }) => {
+    // The race behind issue 19, made to happen every time. Accepting the update makes Chromium
+    // stop the old worker as soon as it is idle, then activate the new one. A request from the
+    // page that arrives while the old worker is stopping (the app's own model/metadata fetches
+    // did, right after a reload) restarts it, and the restart forgets the "stop as soon as
+    // possible": the swap then waits for the old worker to idle out, which never happens while
+    // DevTools (here Playwright) is attached — up to Chromium's 5-minute limit.
+    test.setTimeout(240_000);
+    await promptForV2(page);
+    const cdp = await context.newCDPSession(page);
+    const versions = new Map<string, { status: string; runningStatus: string }>();
+    // An object, so TypeScript does not narrow what the CDP callback assigns to `null`.
+    const swap: { request: Promise<unknown> | null } = { request: null };
+    let clicked = false;
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions: updated }) => {
+      for (const v of updated) {
+        const before = versions.get(v.versionId);
+        versions.set(v.versionId, { status: v.status, runningStatus: v.runningStatus });
+        // The worker that was active when the user accepted starts stopping: a request now.
+        if (
+          clicked &&
+          !swap.request &&
+          before?.status === 'activated' &&
+          v.status === 'activated' &&
+          v.runningStatus === 'stopping'
+        ) {
+          swap.request = page
+            .evaluate(() =>
+              fetch(`./manifest.webmanifest?during-swap=${Date.now()}`).then((r) => r.status),
+            )
+            .catch((error: unknown) => String(error));
+        }
+      }
+    });
+    await cdp.send('ServiceWorker.enable');
+    clicked = true;
+    await page.getByTestId('update-prompt').getByRole('button', { name: 'reload' }).click();
+    await expect(page.getByTestId('app-version')).toContainText('pwa-v2', { timeout: 60_000 });
+    await expect(page.getByTestId('update-prompt')).toHaveCount(0);
+    // Recorded (not asserted): Chromium may also find the old worker idle and swap at once.
+    const during = swap.request
+      ? `sent while the old worker was stopping (${String(await swap.request)})`
+      : 'none';
+    test.info().annotations.push({ type: 'request during swap', description: during });
+    console.log(`request during swap: ${during}`);
+    await cdp.detach().catch(() => undefined);
   });
 });

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import {
   card,
+  emptyClassifyView,
   INCEPTION_FIXTURE_URL,
   MOBILENET_URL,
   openApp,
@@ -95,9 +96,7 @@ async function teachTwoClasses(page: Page, warm: Photo[], cool: Photo[]): Promis
 
 /** Classifies photos in the Classify view; returns each photo's predictions (label, p). */
 async function classify(page: Page, files: Photo[]): Promise<[string, number][][]> {
-  await page.getByRole('tab', { name: 'Classify' }).click();
-  const clear = page.getByRole('button', { name: 'Clear all' });
-  if (await clear.isVisible()) await clear.click();
+  await emptyClassifyView(page);
   await page.locator('input[type=file][multiple]').setInputFiles(files);
   const out: [string, number][][] = [];
   for (const f of files) {

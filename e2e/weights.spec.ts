@@ -14,7 +14,14 @@ import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { card, MOBILENET_URL, openApp, photo, needsSharedFixtures } from './helpers';
+import {
+  card,
+  emptyClassifyView,
+  MOBILENET_URL,
+  openApp,
+  photo,
+  needsSharedFixtures,
+} from './helpers';
 import { FIXTURE_ORIGIN, GENERATED_DIR, ROOT, SHARED_DIR } from './paths';
 
 const H5_DIR = join(GENERATED_DIR, 'keras-h5');
@@ -90,12 +97,9 @@ test.describe('bring your own weights', () => {
 
   const status = () => page.getByTestId('model-status');
   const models = () => page.getByRole('tab', { name: 'Models' }).click();
-  const classify = () => page.getByRole('tab', { name: 'Classify' }).click();
 
   async function top3(name: string): Promise<{ label: string; probability: number }[]> {
-    await classify();
-    const clear = page.getByRole('button', { name: 'Clear all' });
-    if (await clear.isVisible()) await clear.click();
+    await emptyClassifyView(page);
     await page.locator('input[type=file][multiple]').setInputFiles([{ ...photo('dog.jpg'), name }]);
     await expect(card(page, name)).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
     return card(page, name)

@@ -12,8 +12,9 @@ import {
   precacheAndRoute,
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { isolationPlugin } from './isolation';
+import { ISOLATION_HEADERS, isolationPlugin } from './isolation';
 import { folderOf, isModelFile, MODEL_CACHE, SHARE_ACTION, SHARE_CACHE } from './model-files';
+import { isSwapNudge, SKIP_WAITING } from './swap';
 
 declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: (string | { url: string; revision: string | null })[];
@@ -24,12 +25,28 @@ declare const self: ServiceWorkerGlobalScope & {
 addPlugins([isolationPlugin]);
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
+// The page's nudge while an update is being applied (see swap.ts): an empty page at once, never the
+// app shell (which would boot a second copy of the app in the hidden frame). Before the
+// navigation route, which would otherwise answer it.
+registerRoute(
+  ({ url, request }) => request.mode === 'navigate' && isSwapNudge(url),
+  () =>
+    Promise.resolve(
+      new Response('<!doctype html><title>updating</title>', {
+        headers: {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          ...ISOLATION_HEADERS,
+        },
+      }),
+    ),
+);
 // Any navigation inside the scope gets the cached app shell, so the app opens offline.
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html')));
 
 // A new version waits until the user accepts the "Update available" prompt.
 self.addEventListener('message', (event: ExtendableMessageEvent) => {
-  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+  if ((event.data as { type?: string } | null)?.type === SKIP_WAITING) void self.skipWaiting();
 });
 // The first install takes control at once, so the model loaded on the first visit is cached.
 clientsClaim();

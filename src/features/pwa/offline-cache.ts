@@ -18,11 +18,13 @@ export function modelFileUrls(modelUrl: string, modelJson: unknown): string[] {
 
 /**
  * Puts every file of the model at `modelUrl` into the model cache, fetching (through the
- * service worker, which stores them) whatever is missing. Reports the fraction done.
+ * service worker, which stores them) whatever is missing. Reports the fraction done. `signal`
+ * stops it between files (an update being applied wants no more requests to the old worker).
  */
 export async function ensureModelCached(
   modelUrl: string,
   onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const cache = await caches.open(MODEL_CACHE);
   const response = (await cache.match(modelUrl)) ?? (await fetch(modelUrl));
@@ -30,6 +32,7 @@ export async function ensureModelCached(
   const urls = modelFileUrls(modelUrl, await response.json());
   let done = 0;
   for (const url of urls) {
+    signal?.throwIfAborted();
     if (!(await cache.match(url))) {
       const fetched = await fetch(url);
       if (!fetched.ok) throw new Error(`${url} answered HTTP ${fetched.status}`);
@@ -41,6 +44,7 @@ export async function ensureModelCached(
     onProgress(done / urls.length);
   }
   // Labels beside the model, when there are any (a 404 is fine).
+  signal?.throwIfAborted();
   await fetch(new URL('metadata.json', modelUrl)).catch(() => undefined);
 }
 

@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useRegisterSW } from 'virtual:pwa-register/react';
+import { applyUpdate } from './apply-update';
 import { ensureModelCached, takeSharedPhotos } from './offline-cache';
 
 /** Whether the app (shell and current model) works without a network. */
@@ -45,8 +46,12 @@ export function usePwa({
   onSharedFiles: (files: File[]) => void;
 }) {
   const [registerError, setRegisterError] = useState<string | null>(null);
+  const registrationRef = useRef<ServiceWorkerRegistration | null>(null);
+  // The offline-caching job in progress: stopped when an update is applied, so that it sends no
+  // more requests to the old service worker while it is being swapped out.
+  const cachingRef = useRef<AbortController | null>(null);
   const {
-    needRefresh: [needRefresh],
+    needRefresh: [needRefresh, setNeedRefresh],
     updateServiceWorker,
   } = useRegisterSW({
     immediate: true,
@@ -54,6 +59,16 @@ export function usePwa({
     onRegisteredSW: (_url, registration) => {
       // Look for a new version now and then, and whenever the tab comes back.
       if (!registration) return;
+      registrationRef.current = registration;
+      // workbox-window prompts only for an install it saw start; the browser's own update check
+      // (on navigation) can start one before the page registers. Prompt for those too.
+      const offer = (sw: ServiceWorker | null): void => {
+        if (!sw || !navigator.serviceWorker.controller) return; // a first install: no prompt
+        if (sw.state === 'installed') setNeedRefresh(true);
+        else if (sw.state === 'installing' || sw.state === 'parsed')
+          sw.addEventListener('statechange', () => offer(sw), { once: true });
+      };
+      offer(registration.waiting ?? registration.installing);
       // An install that fails (storage full, blocked) leaves a redundant worker: say so.
       const watch = (sw: ServiceWorker | null): void =>
         sw?.addEventListener('statechange', () => {
@@ -64,7 +79,10 @@ export function usePwa({
           }
         });
       watch(registration.installing);
-      registration.addEventListener('updatefound', () => watch(registration.installing));
+      registration.addEventListener('updatefound', () => {
+        watch(registration.installing);
+        offer(registration.installing);
+      });
       const check = (): void => void registration.update().catch(() => undefined);
       setInterval(check, 60 * 60 * 1000);
       document.addEventListener(
@@ -83,12 +101,18 @@ export function usePwa({
   useEffect(() => {
     if (!supported || !modelReady) return;
     let current = true;
+    const abort = new AbortController();
+    cachingRef.current = abort;
     const report = (result: OfflineState): void => {
-      if (current) setCached({ url: modelUrl, result });
+      if (current && !abort.signal.aborted) setCached({ url: modelUrl, result });
     };
     const job = /^https?:/.test(modelUrl)
       ? controller().then(() =>
-          ensureModelCached(modelUrl, (fraction) => report({ state: 'caching', fraction })),
+          ensureModelCached(
+            modelUrl,
+            (fraction) => report({ state: 'caching', fraction }),
+            abort.signal,
+          ),
         )
       : controller(); // models kept in IndexedDB are offline already
     job.then(
@@ -107,6 +131,7 @@ export function usePwa({
     );
     return () => {
       current = false;
+      abort.abort();
     };
   }, [modelUrl, modelReady]);
 
@@ -173,7 +198,13 @@ export function usePwa({
   return {
     offline,
     needRefresh,
-    update: () => updateServiceWorker(true),
+    update: async () => {
+      cachingRef.current?.abort();
+      const registration = registrationRef.current;
+      // Not registered yet (or no service workers): the plugin's own path is all there is.
+      if (!registration) return updateServiceWorker(true);
+      return applyUpdate(registration);
+    },
     canInstall: installPrompt !== null,
     install,
     storage,
