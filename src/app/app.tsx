@@ -13,7 +13,7 @@ import { usePwa } from '../features/pwa/use-pwa';
 import { AlsoImageNetToggle } from '../features/settings/also-imagenet-toggle';
 import { SettingsPanel } from '../features/settings/settings-panel';
 import { TeachView } from '../features/teach/teach-view';
-import { loadSettings, saveSettings, type Settings } from '../features/settings/settings-store';
+import { useSettings } from '../features/settings/use-settings';
 import { isBackendChoice, type WorkerResponse } from '../inference/protocol';
 import { entryFromSearch, type ModelEntry } from '../models/registry';
 import { getInferenceClient } from './inference-client';
@@ -44,7 +44,7 @@ export function App() {
   );
   const backendFromUrl = useMemo(() => new URLSearchParams(location.search).get('backend'), []);
   const debug = useMemo(() => new URLSearchParams(location.search).has('debug'), []);
-  const [settings, setSettings] = useState<Settings>(() => loadSettings());
+  const [settings, changeSettings] = useSettings();
   const backend = isBackendChoice(backendFromUrl) ? backendFromUrl : settings.backend;
   const [viewId, setViewId] = useState('classify');
 
@@ -78,10 +78,6 @@ export function App() {
     onSharedFiles: queue.addFiles,
   });
 
-  const changeSettings = useCallback((next: Settings) => {
-    setSettings(next);
-    saveSettings(next);
-  }, []);
   /**
    * Makes another model the active one (the model library and Teach call this; the queue waits
    * for it). Once it is ready, a model kept in this browser is remembered for the next visit and

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import {
   CancelledError,
   WorkerCrashedError,
@@ -10,6 +10,7 @@ import type { ModelEntry } from '../models/registry';
 import { galleryReducer, type Card } from '../features/gallery/gallery-state';
 import type { ResizeMode } from '../preprocess/geometry';
 import { ImageInputError, preprocessImage } from '../preprocess/preprocess-image';
+import { useLocalStore, useStore } from '../lib/store';
 
 /**
  * How many photos may be between "preprocessing" and "done" at once: one being classified in the
@@ -38,7 +39,9 @@ export function useClassificationQueue(
   resizeMode: ResizeMode,
   also: ModelEntry | null = null,
 ) {
-  const [cards, dispatch] = useReducer(galleryReducer, []);
+  const store = useLocalStore(galleryReducer, (): Card[] => []);
+  const cards = useStore(store);
+  const { dispatch } = store;
   const controllers = useRef(new Map<string, AbortController>());
   const urls = useRef(new Map<string, string>());
   const started = useRef(new Set<string>());
@@ -124,7 +127,7 @@ export function useClassificationQueue(
         started.current.delete(card.id);
       }
     },
-    [client, resizeMode, also],
+    [client, resizeMode, also, dispatch],
   );
 
   // Start queued cards, in order, while there is room in flight and a model to run them.
@@ -153,22 +156,25 @@ export function useClassificationQueue(
     urls.current.delete(id);
   }, []);
 
-  const addFiles = useCallback((files: File[]) => {
-    dispatch({ type: 'add', cards: files.map((file) => ({ id: newId(), file })) });
-  }, []);
+  const addFiles = useCallback(
+    (files: File[]) => {
+      dispatch({ type: 'add', cards: files.map((file) => ({ id: newId(), file })) });
+    },
+    [dispatch],
+  );
 
   const removeCard = useCallback(
     (id: string) => {
       forget(id);
       dispatch({ type: 'remove', id });
     },
-    [forget],
+    [forget, dispatch],
   );
 
   const clear = useCallback(() => {
     for (const id of [...controllers.current.keys(), ...urls.current.keys()]) forget(id);
     dispatch({ type: 'clear' });
-  }, [forget]);
+  }, [forget, dispatch]);
 
   // Free every thumbnail when the app goes away.
   useEffect(() => {

@@ -9,6 +9,7 @@ import type {
 } from '../inference/protocol';
 import type { ModelEntry } from '../models/registry';
 import type { ModelState } from '../features/model-status/model-status';
+import { messageOf } from '../lib/message-of';
 
 /** The loaded model as the app needs it: status for the UI, info for the queue. */
 export interface ModelHandle {
@@ -142,7 +143,7 @@ export function useModel(
       (error: unknown) => {
         if (!current) return;
         const reports = (error as { backends?: BackendReport[] }).backends ?? [];
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         const kept = error instanceof LoadError ? error.kept : undefined;
         if (kept) {
           // The worker still runs the previous model: keep using it, and say why.

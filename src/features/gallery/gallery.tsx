@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { countByStatus, type Card } from './gallery-state';
 import { ImageCard } from './image-card';
+import './gallery.css';
 
 /** The grid of cards with a toolbar (counts, clear all). Results are announced politely. */
 export function Gallery({

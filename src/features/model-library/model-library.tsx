@@ -11,6 +11,8 @@ import { deleteModel, importModel, listModels, type ImportProgress } from './lib
 import { filesFromDrop, filesFromInput, sourceFromFiles, type PathedFile } from './model-files';
 import { ConfirmButton } from '../../lib/confirm-button';
 import { forgetModel } from '../../lib/model-selection';
+import { messageOf } from '../../lib/message-of';
+import './model-library.css';
 
 const STAGE_TEXT: Record<ImportProgress['stage'], string> = {
   downloading: 'Downloading',
@@ -27,9 +29,6 @@ const PRECISION_TEXT: Record<WeightPrecision, string> = {
 };
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
-
 interface Job {
   label: string;
   progress: ImportProgress | null;

@@ -1,4 +1,5 @@
 import type { BackendName, LoadStage, LoadedModelInfo } from '../../inference/protocol';
+import './model-status.css';
 
 /** Everything the status area shows about the model. */
 export type ModelState =

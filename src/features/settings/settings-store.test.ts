@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_SETTINGS, loadSettings, saveSettings, type Settings } from './settings-store';
+import {
+  DEFAULT_SETTINGS,
+  loadSettings,
+  saveSettings,
+  settingsReducer,
+  type Settings,
+} from './settings-store';
 
 const KEY = 'inception-lens:settings';
 
@@ -123,5 +129,18 @@ describe('settings store', () => {
     };
     expect(() => saveSettings({ ...DEFAULT_SETTINGS, backend: 'cpu' }, full)).not.toThrow();
     expect(attempts).toBe(1);
+  });
+});
+
+describe('settingsReducer', () => {
+  test('a change makes new settings; the same values keep the old object', () => {
+    const changed = settingsReducer(DEFAULT_SETTINGS, {
+      type: 'change',
+      settings: { ...DEFAULT_SETTINGS, backend: 'wasm' },
+    });
+    expect(changed).not.toBe(DEFAULT_SETTINGS);
+    expect(changed.backend).toBe('wasm');
+    const same = settingsReducer(changed, { type: 'change', settings: { ...changed } });
+    expect(same).toBe(changed);
   });
 });
