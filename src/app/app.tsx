@@ -15,7 +15,7 @@ import { SettingsPanel } from '../features/settings/settings-panel';
 import { TeachView } from '../features/teach/teach-view';
 import { useSettings } from '../features/settings/use-settings';
 import { isBackendChoice, type WorkerResponse } from '../inference/protocol';
-import { entryFromSearch, type ModelEntry } from '../models/registry';
+import { entryFromSearch, INCEPTION_V3_IMAGENET, type ModelEntry } from '../models/registry';
 import { getInferenceClient } from './inference-client';
 import { tuningFromSearch } from './tuning-params';
 import { useClassificationQueue } from './use-classification-queue';
@@ -60,6 +60,16 @@ export function App() {
   useEffect(() => {
     if (gone) forgetModel(entry.id);
   }, [gone, entry.id]);
+  // The default model's weights are not on this server (a first visit to a fresh host): the
+  // status welcomes the user instead of showing a developer's error. The hint is our own text.
+  const defaultMissing =
+    model.status.state === 'error' &&
+    entry.id === INCEPTION_V3_IMAGENET.id &&
+    !!entry.missingHint &&
+    model.status.message.includes(entry.missingHint);
+  // Remembered for this visit, so Models does not offer it after another model was opened.
+  const [builtinMissing, setBuiltinMissing] = useState(false);
+  if (defaultMissing && !builtinMissing) setBuiltinMissing(true);
   // The page's ImageNet model (the default, or ?model=), offered next to a custom model.
   const imagenet = useMemo(() => absolute(entryFromSearch(location.search, location.href)), []);
   const custom =
@@ -113,6 +123,26 @@ export function App() {
           onRemove={queue.removeCard}
           onClear={queue.clear}
           toolbarActions={<ResultsExport cards={queue.cards} />}
+          needsModel={
+            model.status.state === 'error' ? (
+              <p>
+                No model is loaded, so these photos wait.{' '}
+                <button
+                  type="button"
+                  className="button--secondary"
+                  onClick={() => setViewId('models')}
+                >
+                  Choose a model
+                </button>{' '}
+                <span className="muted">
+                  (a zoo model, a Keras .h5 file or a TensorFlow.js folder): they are classified as
+                  soon as it is ready.
+                </span>
+              </p>
+            ) : (
+              <p>The model is still loading: these photos are classified as soon as it is ready.</p>
+            )
+          }
           renderActions={(card) => (
             <ExplainButton
               card={card}
@@ -129,7 +159,12 @@ export function App() {
     id: 'models',
     title: 'Models',
     render: () => (
-      <ModelLibrary client={client} activeId={model.ready?.id ?? null} onSelect={selectModel} />
+      <ModelLibrary
+        client={client}
+        activeId={model.ready?.id ?? null}
+        onSelect={selectModel}
+        builtinMissing={builtinMissing}
+      />
     ),
   };
   const inspectView: View = {
@@ -185,7 +220,18 @@ export function App() {
         canInstall={pwa.canInstall}
         onInstall={() => void pwa.install()}
       />
-      <ModelStatus status={model.status} {...(model.retry ? { onRetry: model.retry } : {})} />
+      <ModelStatus
+        status={model.status}
+        {...(model.retry ? { onRetry: model.retry } : {})}
+        {...(defaultMissing
+          ? {
+              firstVisit: {
+                onOpenModels: () => setViewId('models'),
+                onTeach: () => setViewId('teach'),
+              },
+            }
+          : {})}
+      />
       {views.length > 1 && (
         <nav className="tabs" role="tablist" aria-label="Views">
           {views.map((v) => (
