@@ -1,7 +1,14 @@
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+// Every feature folder, so a new one is fenced in the moment it exists.
+const features = readdirSync(new URL('./src/features', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
 
 export default tseslint.config(
   {
@@ -27,7 +34,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.tsx', 'src/app/**/*.ts'],
+    // Hooks live in .ts files too (use-model.ts, use-settings.ts…): every UI file is checked.
+    files: ['src/**/*.tsx', 'src/app/**/*.ts', 'src/features/**/*.ts', 'src/lib/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },
     rules: reactHooks.configs.recommended.rules,
   },
@@ -65,6 +73,46 @@ export default tseslint.config(
               group: ['**/inference/*', '!**/inference/client', '!**/inference/protocol'],
               message:
                 'the UI imports only inference/client and inference/protocol from the engine',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Page-side boundaries and cycles, resolved on real paths (import-x), so they sit beside the
+    // `no-restricted-imports` blocks above instead of replacing them.
+    files: ['src/**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js'] })],
+    },
+    rules: {
+      // A cycle makes load order matter and hides which module owns what (type-only imports
+      // are erased at build time and do not count).
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            // Features never import each other: what two features share lives in src/lib.
+            ...features.map((feature) => ({
+              target: `./src/features/${feature}`,
+              from: './src/features',
+              except: [`./${feature}`],
+              message: 'features never import each other; share code through src/lib',
+            })),
+            {
+              target: './src/features',
+              from: './src/app',
+              message: 'the shell composes features, never the other way round',
+            },
+            {
+              target: './src/lib',
+              from: ['./src/app', './src/features'],
+              message: 'src/lib is shared by features and knows none of them',
             },
           ],
         },

@@ -33,7 +33,7 @@ test.describe('backend selection and fallback', () => {
     await expect(status).toContainText('WebGPU is not available here');
     // the rest of the page still works: photos can be added and wait for a model
     await page.locator('input[type=file][multiple]').setInputFiles([photo('dog.jpg')]);
-    await expect(card(page, 'dog.jpg')).toHaveAttribute('data-status', 'queued');
+    await expect(card(page, 'dog.jpg')).toHaveAttribute('data-status', 'waiting');
   });
 
   test('forced WebGL and WebGPU (software adapters here) classify a photo', async () => {

@@ -129,7 +129,7 @@ test.describe('offline', () => {
     await expect(card(page, 'shared-2.jpg')).toBeVisible();
     await expect(card(page, 'shared-1.jpg')).toHaveAttribute(
       'data-status',
-      /queued|preprocessing|classifying|done/,
+      /waiting|queued|preprocessing|classifying|done/,
     );
   });
 });

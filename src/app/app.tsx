@@ -13,14 +13,9 @@ import { usePwa } from '../features/pwa/use-pwa';
 import { AlsoImageNetToggle } from '../features/settings/also-imagenet-toggle';
 import { SettingsPanel } from '../features/settings/settings-panel';
 import { TeachView } from '../features/teach/teach-view';
-import {
-  loadSettings,
-  saveSettings,
-  withResizeFromSearch,
-  type Settings,
-} from '../features/settings/settings-store';
+import { useSettings } from '../features/settings/use-settings';
 import { isBackendChoice } from '../inference/protocol';
-import { entryFromSearch, type ModelEntry } from '../models/registry';
+import { entryFromSearch, INCEPTION_V3_IMAGENET, type ModelEntry } from '../models/registry';
 import { getInferenceClient } from './inference-client';
 import { tuningFromSearch } from './tuning-params';
 import { useClassificationQueue } from './use-classification-queue';
@@ -50,9 +45,7 @@ export function App() {
   const backendFromUrl = useMemo(() => new URLSearchParams(location.search).get('backend'), []);
   const debug = useMemo(() => new URLSearchParams(location.search).has('debug'), []);
   // ?resize=keras|squash|center-crop picks the resize mode for this visit.
-  const [settings, setSettings] = useState<Settings>(() =>
-    withResizeFromSearch(loadSettings(), location.search),
-  );
+  const [settings, changeSettings] = useSettings(location.search);
   const backend = isBackendChoice(backendFromUrl) ? backendFromUrl : settings.backend;
   const [viewId, setViewId] = useState('classify');
 
@@ -66,6 +59,16 @@ export function App() {
   useEffect(() => {
     if (gone) forgetModel(entry.id);
   }, [gone, entry.id]);
+  // The default model's weights are not on this server (a first visit to a fresh host): the
+  // status welcomes the user instead of showing a developer's error. The hint is our own text.
+  const defaultMissing =
+    model.status.state === 'error' &&
+    entry.id === INCEPTION_V3_IMAGENET.id &&
+    !!entry.missingHint &&
+    model.status.message.includes(entry.missingHint);
+  // Remembered for this visit, so Models does not offer it after another model was opened.
+  const [builtinMissing, setBuiltinMissing] = useState(false);
+  if (defaultMissing && !builtinMissing) setBuiltinMissing(true);
   // The page's ImageNet model (the default, or ?model=), offered next to a custom model.
   const imagenet = useMemo(() => absolute(entryFromSearch(location.search, location.href)), []);
   const custom =
@@ -84,10 +87,6 @@ export function App() {
     onSharedFiles: queue.addFiles,
   });
 
-  const changeSettings = useCallback((next: Settings) => {
-    setSettings(next);
-    saveSettings(next);
-  }, []);
   /**
    * Makes another model the active one (the model library and Teach call this; the queue waits
    * for it). Once it is ready, a model kept in this browser is remembered for the next visit and
@@ -123,6 +122,26 @@ export function App() {
           onRemove={queue.removeCard}
           onClear={queue.clear}
           toolbarActions={<ResultsExport cards={queue.cards} />}
+          needsModel={
+            model.status.state === 'error' ? (
+              <p>
+                No model is loaded, so these photos wait.{' '}
+                <button
+                  type="button"
+                  className="button--secondary"
+                  onClick={() => setViewId('models')}
+                >
+                  Choose a model
+                </button>{' '}
+                <span className="muted">
+                  (a zoo model, a Keras .h5 file or a TensorFlow.js folder): they are classified as
+                  soon as it is ready.
+                </span>
+              </p>
+            ) : (
+              <p>The model is still loading: these photos are classified as soon as it is ready.</p>
+            )
+          }
           renderActions={(card) => (
             <ExplainButton
               card={card}
@@ -139,7 +158,12 @@ export function App() {
     id: 'models',
     title: 'Models',
     render: () => (
-      <ModelLibrary client={client} activeId={model.ready?.id ?? null} onSelect={selectModel} />
+      <ModelLibrary
+        client={client}
+        activeId={model.ready?.id ?? null}
+        onSelect={selectModel}
+        builtinMissing={builtinMissing}
+      />
     ),
   };
   const inspectView: View = {
@@ -188,7 +212,18 @@ export function App() {
         canInstall={pwa.canInstall}
         onInstall={() => void pwa.install()}
       />
-      <ModelStatus status={model.status} {...(model.retry ? { onRetry: model.retry } : {})} />
+      <ModelStatus
+        status={model.status}
+        {...(model.retry ? { onRetry: model.retry } : {})}
+        {...(defaultMissing
+          ? {
+              firstVisit: {
+                onOpenModels: () => setViewId('models'),
+                onTeach: () => setViewId('teach'),
+              },
+            }
+          : {})}
+      />
       {views.length > 1 && (
         <nav className="tabs" role="tablist" aria-label="Views">
           {views.map((v) => (

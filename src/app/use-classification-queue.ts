@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import {
   CancelledError,
   WorkerCrashedError,
@@ -7,10 +7,11 @@ import {
 } from '../inference/client';
 import type { LoadedModelInfo } from '../inference/protocol';
 import type { ModelEntry } from '../models/registry';
-import { galleryReducer, type Card } from '../features/gallery/gallery-state';
+import { galleryReducer, type Card, type GalleryAction } from '../features/gallery/gallery-state';
 import type { ResizeMode } from '../preprocess/geometry';
 import { recordModelInput } from '../preprocess/debug-inputs';
-import { ImageInputError, preprocessImage } from '../preprocess/preprocess-image';
+import { checkImageFile, ImageInputError, preprocessImage } from '../preprocess/preprocess-image';
+import { useLocalStore, useStore, type Store } from '../lib/store';
 
 /**
  * How many photos may be between "preprocessing" and "done" at once: one being classified in the
@@ -21,6 +22,26 @@ const IN_FLIGHT = 2;
 /** How often a photo is retried after the worker died while it was being classified. */
 const MAX_RETRIES = 2;
 
+/**
+ * Checks waiting photos' bytes one after another (no model needed) and fails at once those that
+ * are no usable image; the rest wait on. A photo that meanwhile left the waiting line is let be.
+ */
+async function refuseBadFiles(
+  store: Store<Card[], GalleryAction>,
+  added: readonly { id: string; file: File }[],
+): Promise<void> {
+  for (const { id, file } of added) {
+    try {
+      await checkImageFile(file);
+    } catch (error) {
+      const still = store.getState().find((c) => c.id === id)?.status === 'waiting';
+      if (still && error instanceof ImageInputError) {
+        store.dispatch({ type: 'failed', id, message: error.message });
+      }
+    }
+  }
+}
+
 let counter = 0;
 function newId(): string {
   counter += 1;
@@ -29,7 +50,8 @@ function newId(): string {
 
 /**
  * The photo pipeline: cards enter queued, and while a model is ready they are preprocessed on the
- * page and classified in the worker, in order. Removing a card or clearing the gallery cancels its
+ * page and classified in the worker, in order. Photos added while no model is loaded wait (bad
+ * files are refused at once, which needs no model) and join the queue when one is ready. Removing a card or clearing the gallery cancels its
  * pending work and frees its thumbnail. With `also`, each photo is run through that second model
  * too (ImageNet's top-3 next to a custom model's).
  */
@@ -39,7 +61,9 @@ export function useClassificationQueue(
   resizeMode: ResizeMode,
   also: ModelEntry | null = null,
 ) {
-  const [cards, dispatch] = useReducer(galleryReducer, []);
+  const store = useLocalStore(galleryReducer, (): Card[] => []);
+  const cards = useStore(store);
+  const { dispatch } = store;
   const controllers = useRef(new Map<string, AbortController>());
   const urls = useRef(new Map<string, string>());
   const started = useRef(new Set<string>());
@@ -127,7 +151,7 @@ export function useClassificationQueue(
         started.current.delete(card.id);
       }
     },
-    [client, resizeMode, also],
+    [client, resizeMode, also, dispatch],
   );
 
   // Start queued cards, in order, while there is room in flight and a model to run them.
@@ -156,22 +180,43 @@ export function useClassificationQueue(
     urls.current.delete(id);
   }, []);
 
-  const addFiles = useCallback((files: File[]) => {
-    dispatch({ type: 'add', cards: files.map((file) => ({ id: newId(), file })) });
-  }, []);
+  // The model as the last render saw it: photos added meanwhile wait if there is none.
+  const modelNow = useRef(model);
+  useEffect(() => {
+    modelNow.current = model;
+  }, [model]);
+
+  const addFiles = useCallback(
+    (files: File[]) => {
+      const added = files.map((file) => ({ id: newId(), file }));
+      if (modelNow.current) {
+        dispatch({ type: 'add', cards: added });
+        return;
+      }
+      dispatch({ type: 'add', cards: added, waiting: true });
+      void refuseBadFiles(store, added);
+    },
+    [dispatch, store],
+  );
+
+  // A model is ready: waiting photos join the queue (also those added just as it became ready).
+  const anyWaiting = cards.some((c) => c.status === 'waiting');
+  useEffect(() => {
+    if (model && anyWaiting) dispatch({ type: 'model-ready' });
+  }, [model, anyWaiting, dispatch]);
 
   const removeCard = useCallback(
     (id: string) => {
       forget(id);
       dispatch({ type: 'remove', id });
     },
-    [forget],
+    [forget, dispatch],
   );
 
   const clear = useCallback(() => {
     for (const id of [...controllers.current.keys(), ...urls.current.keys()]) forget(id);
     dispatch({ type: 'clear' });
-  }, [forget]);
+  }, [forget, dispatch]);
 
   // Free every thumbnail when the app goes away.
   useEffect(() => {

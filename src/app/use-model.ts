@@ -10,6 +10,7 @@ import type {
 } from '../inference/protocol';
 import type { ModelEntry } from '../models/registry';
 import type { ModelState } from '../features/model-status/model-status';
+import { messageOf } from '../lib/message-of';
 
 /** The loaded model as the app needs it: status for the UI, info for the queue. */
 export interface ModelHandle {
@@ -145,7 +146,7 @@ export function useModel(
       (error: unknown) => {
         if (!current) return;
         const reports = (error as { backends?: BackendReport[] }).backends ?? [];
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         const kept = error instanceof WorkerError ? error.kept : undefined;
         const code = error instanceof WorkerError ? error.code : undefined;
         if (kept) {

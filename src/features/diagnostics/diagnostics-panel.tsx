@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { messageOf } from '../../lib/message-of';
+import './diagnostics.css';
 
 /** What the worker reports about TensorFlow.js memory. */
 export interface MemoryReport {
@@ -27,9 +29,7 @@ export function DiagnosticsPanel({
 
   const run = (job: () => Promise<void>): void => {
     setProblem(null);
-    job().catch((error: unknown) =>
-      setProblem(error instanceof Error ? error.message : String(error)),
-    );
+    job().catch((error: unknown) => setProblem(messageOf(error)));
   };
 
   return (

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { filesFromDataTransfer } from './collect-files';
+import './drop-zone.css';
 
 /**
  * Where photos come in: drag and drop (files and whole folders), a multi-file picker, paste

@@ -6,6 +6,7 @@ import { preprocessImage } from '../../preprocess/preprocess-image';
 import { requestGradCam } from './explain-client';
 import { HeatmapView } from './heatmap-view';
 import './explain.css';
+import { messageOf } from '../../lib/message-of';
 
 /** What explaining needs from a gallery card (the gallery's `Card` fits). */
 export interface ExplainableCard {
@@ -36,8 +37,6 @@ const STAGE_TEXT: Record<GradCamStage, string> = {
   forward: 'Running the photo through the model…',
   gradient: 'Tracing the class score back to the layer…',
 };
-
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
  * A modal dialog: the photo with its Grad-CAM heatmap for one of its top classes, at a chosen

@@ -247,9 +247,38 @@ describe('galleryReducer', () => {
   });
 });
 
+describe('photos added without a model', () => {
+  test('wait, may be refused, and join the queue in order once a model is ready', () => {
+    const waiting = run([
+      { type: 'add', cards: [{ id: 'a', file: file('a.png') }] },
+      {
+        type: 'add',
+        cards: [
+          { id: 'b', file: file('b.png') },
+          { id: 'c', file: file('c.jpg') },
+        ],
+        waiting: true,
+      },
+      { type: 'failed', id: 'c', message: 'not an image' },
+    ]);
+    expect(waiting.map((c) => c.status)).toEqual(['queued', 'waiting', 'error']);
+    expect(countByStatus(waiting).waiting).toBe(1);
+    const ready = galleryReducer(waiting, { type: 'model-ready' });
+    expect(ready.map((c) => [c.id, c.status])).toEqual([
+      ['a', 'queued'],
+      ['b', 'queued'],
+      ['c', 'error'],
+    ]);
+    expect(card(ready, 'c').error).toBe('not an image');
+    // nothing waiting: the same array, so nothing re-renders
+    expect(galleryReducer(ready, { type: 'model-ready' })).toBe(ready);
+  });
+});
+
 describe('countByStatus', () => {
   test('counts every status, zero for absent ones', () => {
     expect(countByStatus([])).toEqual({
+      waiting: 0,
       queued: 0,
       preprocessing: 0,
       classifying: 0,
@@ -268,6 +297,7 @@ describe('countByStatus', () => {
       { type: 'failed', id: '6', message: 'x' },
     ]);
     expect(countByStatus(cards)).toEqual({
+      waiting: 0,
       queued: 1,
       preprocessing: 1,
       classifying: 1,

@@ -1,12 +1,13 @@
 /**
  * The gallery as data: one card per dropped file, moved through its statuses by a pure reducer.
- * queued → preprocessing → classifying → done, or error from any step.
+ * queued → preprocessing → classifying → done, or error from any step; a photo added while no
+ * model is loaded starts as waiting and is queued once one is ready.
  */
 import type { AlsoResult, Prediction } from '../../inference/protocol';
 import type { ResizeMode } from '../../preprocess/geometry';
 
 /** Where one photo stands. */
-export type CardStatus = 'queued' | 'preprocessing' | 'classifying' | 'done' | 'error';
+export type CardStatus = 'waiting' | 'queued' | 'preprocessing' | 'classifying' | 'done' | 'error';
 
 /** One photo and what we know about it. */
 export interface Card {
@@ -32,7 +33,10 @@ export interface Card {
 
 /** Everything that can happen to the gallery. */
 export type GalleryAction =
-  | { type: 'add'; cards: { id: string; file: File }[] }
+  /** new photos; `waiting` when no model is loaded to classify them yet */
+  | { type: 'add'; cards: { id: string; file: File }[]; waiting?: boolean }
+  /** a model is ready: the waiting photos join the queue */
+  | { type: 'model-ready' }
   | { type: 'remove'; id: string }
   | { type: 'clear' }
   | { type: 'preprocessing'; id: string }
@@ -67,9 +71,13 @@ export function galleryReducer(cards: Card[], action: GalleryAction): Card[] {
           id,
           file,
           name: file.name || 'pasted image',
-          status: 'queued',
+          status: action.waiting ? 'waiting' : 'queued',
         })),
       ];
+    case 'model-ready':
+      return cards.some((c) => c.status === 'waiting')
+        ? cards.map((c) => (c.status === 'waiting' ? { ...c, status: 'queued' } : c))
+        : cards;
     case 'remove':
       return cards.filter((card) => card.id !== action.id);
     case 'clear':
@@ -128,6 +136,7 @@ export function galleryReducer(cards: Card[], action: GalleryAction): Card[] {
 /** Counts per status, for the toolbar. */
 export function countByStatus(cards: Card[]): Record<CardStatus, number> {
   const counts: Record<CardStatus, number> = {
+    waiting: 0,
     queued: 0,
     preprocessing: 0,
     classifying: 0,

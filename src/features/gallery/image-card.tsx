@@ -2,8 +2,10 @@ import type { ReactNode } from 'react';
 import type { Prediction } from '../../inference/protocol';
 import { RESIZE_MODE_LABELS } from '../../preprocess/geometry';
 import type { Card } from './gallery-state';
+import { shortLabel } from './prediction-label';
 
 const STATUS_TEXT: Record<Card['status'], string> = {
+  waiting: 'Waiting for a model',
   queued: 'Queued',
   preprocessing: 'Preparing…',
   classifying: 'Classifying…',
@@ -28,7 +30,8 @@ function PredictionList({ predictions, testId }: { predictions: Prediction[]; te
           data-probability={p.probability}
         >
           <span className="predictions__label" title={p.label}>
-            {p.label}
+            <span aria-hidden="true">{shortLabel(p.label)}</span>
+            <span className="visually-hidden">{p.label}</span>
           </span>
           <span className="predictions__value">{percent(p.probability)}</span>
           <span className="bar" aria-hidden="true">

@@ -6,6 +6,7 @@ import { SummaryTable } from './summary-table';
 import { formatCount } from './summary-view';
 import { WeightsExplorer } from './weights-explorer';
 import './model-inspector.css';
+import { messageOf } from '../../lib/message-of';
 
 interface Loaded {
   model: LoadedModelInfo;
@@ -31,7 +32,7 @@ export function ModelInspector({
       (summary) => setLoaded({ model, summary }),
       (error: unknown) => {
         if (error instanceof CancelledError || controller.signal.aborted) return;
-        setLoaded({ model, error: error instanceof Error ? error.message : String(error) });
+        setLoaded({ model, error: messageOf(error) });
       },
     );
     return () => controller.abort();

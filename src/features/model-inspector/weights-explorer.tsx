@@ -11,6 +11,7 @@ import {
   formatStat,
   layersWithWeights,
 } from './summary-view';
+import { messageOf } from '../../lib/message-of';
 
 interface Answer {
   layer: string;
@@ -39,7 +40,7 @@ export function WeightsExplorer({
       (weights) => setAnswer({ layer, weights }),
       (error: unknown) => {
         if (error instanceof CancelledError || controller.signal.aborted) return;
-        setAnswer({ layer, error: error instanceof Error ? error.message : String(error) });
+        setAnswer({ layer, error: messageOf(error) });
       },
     );
     return () => controller.abort();

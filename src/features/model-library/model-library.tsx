@@ -11,6 +11,8 @@ import { deleteModel, importModel, listModels, type ImportProgress } from './lib
 import { filesFromDrop, filesFromInput, sourceFromFiles, type PathedFile } from './model-files';
 import { ConfirmButton } from '../../lib/confirm-button';
 import { forgetModel } from '../../lib/model-selection';
+import { messageOf } from '../../lib/message-of';
+import './model-library.css';
 
 const STAGE_TEXT: Record<ImportProgress['stage'], string> = {
   downloading: 'Downloading',
@@ -27,9 +29,6 @@ const PRECISION_TEXT: Record<WeightPrecision, string> = {
 };
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
-
 interface Job {
   label: string;
   progress: ImportProgress | null;
@@ -43,6 +42,8 @@ export interface ModelLibraryProps {
   activeId: string | null;
   /** makes a model the active one (the app remembers a stored one across reloads) */
   onSelect: (entry: ModelEntry) => void;
+  /** the built-in InceptionV3 is not on this server: it is listed, but cannot be used */
+  builtinMissing?: boolean;
 }
 
 /** How a stored model's origin reads before its detail ("from <url>", "opened <file>"). */
@@ -58,7 +59,7 @@ const SOURCE_VERB: Record<StoredModel['source']['kind'], string> = {
  * or the URL of either), converted and checked in the worker and kept in this browser; the list
  * of kept models, to switch between them or delete them.
  */
-export function ModelLibrary({ client, activeId, onSelect }: ModelLibraryProps) {
+export function ModelLibrary({ client, activeId, onSelect, builtinMissing }: ModelLibraryProps) {
   const [models, setModels] = useState<StoredModel[] | null>(null);
   const [precision, setPrecision] = useState<WeightPrecision>(DEFAULT_PRECISION);
   const [job, setJob] = useState<Job | null>(null);
@@ -245,15 +246,19 @@ export function ModelLibrary({ client, activeId, onSelect }: ModelLibraryProps) 
         >
           <div>
             <strong>{INCEPTION_V3_IMAGENET.name}</strong>
-            <span className="muted"> · from this site (npm run model:fetch)</span>
+            <span className="muted">
+              {builtinMissing
+                ? ' · not on this server yet (its host runs npm run model:fetch)'
+                : ' · from this site (npm run model:fetch)'}
+            </span>
           </div>
           <button
             type="button"
             className="button button--secondary"
-            disabled={activeId === INCEPTION_V3_IMAGENET.id}
+            disabled={activeId === INCEPTION_V3_IMAGENET.id || builtinMissing}
             onClick={() => onSelect(INCEPTION_V3_IMAGENET)}
           >
-            {activeId === INCEPTION_V3_IMAGENET.id ? 'Active' : 'Use'}
+            {activeId === INCEPTION_V3_IMAGENET.id ? 'Active' : builtinMissing ? 'Missing' : 'Use'}
           </button>
         </li>
         {models?.map((m) => {

@@ -1,4 +1,5 @@
 import type { BackendName, LoadStage, LoadedModelInfo } from '../../inference/protocol';
+import './model-status.css';
 
 /** Everything the status area shows about the model. */
 export type ModelState =
@@ -29,7 +30,7 @@ const BACKEND_LABEL: Record<BackendName, string> = {
   cpu: 'CPU',
 };
 
-function describe(s: ModelState): string {
+function describe(s: ModelState, firstVisit: boolean): string {
   switch (s.state) {
     case 'loading':
       if (s.stage === 'backend') return `Starting the compute backend for ${s.name}…`;
@@ -39,16 +40,37 @@ function describe(s: ModelState): string {
     case 'ready':
       return `${s.model.name} ready`;
     case 'error':
-      return `${s.name} could not be loaded`;
+      return firstVisit ? 'Welcome to Inception Lens' : `${s.name} could not be loaded`;
   }
 }
 
-/** The model's name, download progress, warm-up, readiness and the active backend. */
-export function ModelStatus({ status, onRetry }: { status: ModelState; onRetry?: () => void }) {
+/** Where a first visitor can go when the page's own model is not on its server. */
+export interface FirstVisitActions {
+  /** shows the model library (open a .h5 file, a TensorFlow.js folder or an address) */
+  onOpenModels: () => void;
+  /** shows Teach */
+  onTeach: () => void;
+}
+
+/**
+ * The model's name, download progress, warm-up, readiness and the active backend. With
+ * `firstVisit` (the default model's weights are missing), an error becomes a welcome that says
+ * what can be done right now, with the host's instructions folded away.
+ */
+export function ModelStatus({
+  status,
+  onRetry,
+  firstVisit,
+}: {
+  status: ModelState;
+  onRetry?: () => void;
+  firstVisit?: FirstVisitActions;
+}) {
   const backend = status.state === 'error' ? undefined : status.backend;
+  const welcome = status.state === 'error' && firstVisit !== undefined;
   return (
     <section
-      className={`model-status model-status--${status.state}`}
+      className={`model-status model-status--${status.state}${welcome ? ' model-status--welcome' : ''}`}
       data-testid="model-status"
       data-state={status.state}
       data-backend={backend ?? ''}
@@ -56,7 +78,7 @@ export function ModelStatus({ status, onRetry }: { status: ModelState; onRetry?:
     >
       <p className="model-status__line">
         <span className="dot" aria-hidden="true" />
-        {describe(status)}
+        {describe(status, welcome)}
         {backend && (
           <span className="chip" data-testid="active-backend">
             {BACKEND_LABEL[backend]}
@@ -83,7 +105,34 @@ export function ModelStatus({ status, onRetry }: { status: ModelState; onRetry?:
           {status.note}
         </p>
       )}
-      {status.state === 'error' && (
+      {status.state === 'error' && firstVisit && (
+        <div data-testid="first-visit">
+          <p>
+            It names what is in your photos, right here in this browser: nothing is uploaded. Its
+            built-in model (InceptionV3) is not on this server, so start with a model of your own:
+          </p>
+          <ul className="model-status__next">
+            <li>
+              <button type="button" onClick={firstVisit.onOpenModels}>
+                Open a model
+              </button>{' '}
+              a Keras <code>.h5</code> file, a TensorFlow.js folder or its address;
+            </li>
+            <li>
+              then drop photos here, or{' '}
+              <button type="button" className="button--secondary" onClick={firstVisit.onTeach}>
+                Teach
+              </button>{' '}
+              it classes of your own.
+            </li>
+          </ul>
+          <details className="model-status__host">
+            <summary>For whoever hosts this page</summary>
+            <p>{status.message}</p>
+          </details>
+        </div>
+      )}
+      {status.state === 'error' && !firstVisit && (
         <p className="model-status__error" role="alert">
           {status.message}
           {onRetry && (

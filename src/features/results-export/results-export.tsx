@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import './results-export.css';
-import { downloadText } from './download';
+import { downloadFile } from '../../lib/download';
+import { messageOf } from '../../lib/message-of';
 import { exportFileName, resultRows, toCsv, toJson, type ExportableCard } from './export-format';
 
 /** One-click CSV and JSON downloads of the finished photos' predictions. */
@@ -19,10 +20,10 @@ export function ResultsExport({ cards }: { cards: readonly ExportableCard[] }) {
       const now = new Date();
       const text = kind === 'csv' ? toCsv(resultRows(cards)) : toJson(cards, now);
       const type = kind === 'csv' ? 'text/csv;charset=utf-8' : 'application/json';
-      downloadText(text, exportFileName(kind, now), type);
+      downloadFile(text, exportFileName(kind, now), type);
       setError(null);
     } catch (e) {
-      setError(`Could not export: ${e instanceof Error ? e.message : String(e)}`);
+      setError(`Could not export: ${messageOf(e)}`);
     }
   };
 

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { BACKENDS, isBackendChoice, type BackendReport } from '../../inference/protocol';
 import { isResizeMode } from '../../preprocess/geometry';
 import type { Settings } from './settings-store';
+import './settings.css';
 
 function reportText(r: BackendReport): string {
   if (r.ok) return 'in use';

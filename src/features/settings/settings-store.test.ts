@@ -3,6 +3,7 @@ import {
   DEFAULT_SETTINGS,
   loadSettings,
   saveSettings,
+  settingsReducer,
   withResizeFromSearch,
   type Settings,
 } from './settings-store';
@@ -160,5 +161,18 @@ describe('withResizeFromSearch', () => {
     };
     saveSettings({ ...DEFAULT_SETTINGS, resizeMode: 'keras' }, storage);
     expect(loadSettings(storage).resizeMode).toBe('keras');
+  });
+});
+
+describe('settingsReducer', () => {
+  test('a change makes new settings; the same values keep the old object', () => {
+    const changed = settingsReducer(DEFAULT_SETTINGS, {
+      type: 'change',
+      settings: { ...DEFAULT_SETTINGS, backend: 'wasm' },
+    });
+    expect(changed).not.toBe(DEFAULT_SETTINGS);
+    expect(changed.backend).toBe('wasm');
+    const same = settingsReducer(changed, { type: 'change', settings: { ...changed } });
+    expect(same).toBe(changed);
   });
 });

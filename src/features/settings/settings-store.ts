@@ -58,3 +58,13 @@ export function saveSettings(
     // private mode or quota: the setting just won't persist
   }
 }
+
+/** Changes to the settings. */
+export type SettingsAction = { type: 'change'; settings: Settings };
+
+/** The next settings (a change to equal values keeps the same object, so nothing re-renders). */
+export function settingsReducer(state: Settings, action: SettingsAction): Settings {
+  const next = action.settings;
+  const same = (Object.keys(state) as (keyof Settings)[]).every((k) => state[k] === next[k]);
+  return same ? state : { ...next };
+}

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { messageOf } from '../../lib/message-of';
 
 /**
  * A live camera preview with a "Capture" button (getUserMedia); each capture becomes a JPEG
@@ -52,7 +53,7 @@ export function CameraCapture({
             ? 'The camera was not allowed. Allow it in the address bar, or add photos from files.'
             : name === 'NotFoundError'
               ? 'No camera was found.'
-              : `The camera could not start: ${e instanceof Error ? e.message : String(e)}`,
+              : `The camera could not start: ${messageOf(e)}`,
         );
       });
     return () => {

@@ -3,85 +3,36 @@
  * cancellation. Kept outside React (like the Teach data) so a run carries on, and its results
  * stay, while the user looks at another view.
  */
-import { useSyncExternalStore } from 'react';
 import { CancelledError, type InferenceClient } from '../../inference/client';
 import {
   checkSettings,
-  defaultSettings,
-  type EpochLog,
-  type TrainPlan,
-  type TrainProgress,
-  type TrainReport,
+  type TrainExampleRef,
   type TrainSettings,
 } from '../../inference/protocol';
+import { messageOf } from '../../lib/message-of';
+import { createStore, useStore, type Store } from '../../lib/store';
+import { initialRunState, runReducer, type RunAction, type RunState } from './run-state';
 import { planTraining, train } from './teach-client';
 import { resendLost, teachStore, type TeachStore } from './teach-store';
 import { trainingSet } from './teach-state';
 
-/** Where the run is. */
-export type RunStatus = 'idle' | 'estimating' | 'training' | 'done' | 'cancelled' | 'error';
-
-/** Everything the view shows about training. */
-export interface RunState {
-  settings: TrainSettings;
-  status: RunStatus;
-  progress: TrainProgress | null;
-  logs: EpochLog[];
-  report: TrainReport | null;
-  /** the trained model was stored (the worker let go of its copy) */
-  saved: boolean;
-  /** the worker restarted before the trained model was saved: it is gone */
-  lost: boolean;
-  /** Cancel was pressed; the worker stops after the step it is in */
-  cancelling: boolean;
-  error: string | null;
-  /** a measured estimate, and the settings + photo count it was measured for */
-  estimate: { plan: TrainPlan; key: string } | null;
-}
-
-/** What a new run starts from (settings and the estimate carry over). */
-const FRESH_RUN = {
-  progress: null,
-  logs: [],
-  report: null,
-  saved: false,
-  lost: false,
-  cancelling: false,
-  error: null,
-} satisfies Partial<RunState>;
-
-let state: RunState = {
-  settings: defaultSettings('head'),
-  status: 'idle',
-  ...FRESH_RUN,
-  estimate: null,
-};
-const listeners = new Set<() => void>();
+/** The page's run (it carries on, and its results stay, while another view is open). */
+export const runStore: Store<RunState, RunAction> = createStore(runReducer, initialRunState());
 let controller: AbortController | null = null;
-
-function update(patch: Partial<RunState>): void {
-  state = { ...state, ...patch };
-  for (const listener of listeners) listener();
-}
-
-function subscribe(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
 
 /** The run as it stands (outside React). */
 export function runState(): RunState {
-  return state;
+  return runStore.getState();
 }
 
 /** The run, re-rendering on change. */
 export function useRun(): RunState {
-  return useSyncExternalStore(subscribe, () => state);
+  return useStore(runStore);
 }
 
 /** Changes the settings (the estimate stays only if it still applies). */
 export function setSettings(settings: TrainSettings): void {
-  update({ settings });
+  runStore.dispatch({ type: 'settings', settings });
 }
 
 /** The key an estimate is valid for: the settings, the very photos, and the model. */
@@ -102,20 +53,51 @@ const watched = new WeakSet<InferenceClient>();
 export function watchRunWorker(client: InferenceClient): void {
   if (watched.has(client)) return;
   watched.add(client);
-  client.onCrash(() => {
-    if (state.report && !state.saved) update({ lost: true });
-  });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  client.onCrash(() => runStore.dispatch({ type: 'worker-lost' }));
 }
 
 /** Why training cannot start now, or null. */
 export function startProblem(store: TeachStore = teachStore): string | null {
   const set = trainingSet(store.getState());
   if ('problem' in set) return set.problem;
-  return checkSettings(state.settings);
+  return checkSettings(runState().settings);
+}
+
+/** The photos training would take, or null after saying why it cannot start. */
+function readySet(store: TeachStore): { classNames: string[]; examples: TrainExampleRef[] } | null {
+  const set = trainingSet(store.getState());
+  const problem = 'problem' in set ? set.problem : checkSettings(runState().settings);
+  if (problem !== null || 'problem' in set) {
+    runStore.dispatch({ type: 'refused', problem: problem ?? '' });
+    return null;
+  }
+  return set;
+}
+
+/**
+ * Runs one cancellable job (an estimate or a training run): photos the worker lost go again
+ * first; a cancel ends in `cancelled`, any other failure in `failed` with its message.
+ */
+async function runJob(
+  client: InferenceClient,
+  inputSize: number,
+  store: TeachStore,
+  job: (signal: AbortSignal) => Promise<RunAction>,
+  cancelled: RunAction,
+  failure: (message: string) => string = (message) => message,
+): Promise<void> {
+  controller = new AbortController();
+  const signal = controller.signal;
+  try {
+    await resendLost(client, inputSize, store);
+    runStore.dispatch(await job(signal));
+  } catch (error) {
+    if (error instanceof CancelledError || signal.aborted) runStore.dispatch(cancelled);
+    else runStore.dispatch({ type: 'failed', error: failure(messageOf(error)) });
+  } finally {
+    controller = null;
+    runStore.dispatch({ type: 'cancelling', cancelling: false });
+  }
 }
 
 /** Measures how long the current settings would take. */
@@ -125,45 +107,33 @@ export async function estimate(
   modelId: string,
   store: TeachStore = teachStore,
 ): Promise<void> {
-  const set = trainingSet(store.getState());
-  const problem = 'problem' in set ? set.problem : checkSettings(state.settings);
-  if (problem || 'problem' in set) {
-    update({ error: problem, status: 'error' });
-    return;
-  }
-  const settings = state.settings;
-  controller = new AbortController();
-  const signal = controller.signal;
-  update({ status: 'estimating', error: null });
-  const after: RunStatus = state.report ? 'done' : 'idle';
-  try {
-    await resendLost(client, inputSize, store);
-    const plan = await planTraining(
-      client,
-      settings,
-      set.examples,
-      set.classNames.length,
-      true,
-      signal,
-    );
-    update({
-      status: after,
-      estimate: {
-        plan,
-        key: estimateKey(
-          settings,
-          set.examples.map((e) => e.id),
-          modelId,
-        ),
-      },
-    });
-  } catch (error) {
-    if (error instanceof CancelledError || signal.aborted) update({ status: after });
-    else update({ status: 'error', error: `The estimate failed: ${messageOf(error)}` });
-  } finally {
-    controller = null;
-    update({ cancelling: false });
-  }
+  const set = readySet(store);
+  if (!set) return;
+  const settings = runState().settings;
+  runStore.dispatch({ type: 'estimating' });
+  await runJob(
+    client,
+    inputSize,
+    store,
+    async (signal) => {
+      const plan = await planTraining(
+        client,
+        settings,
+        set.examples,
+        set.classNames.length,
+        true,
+        signal,
+      );
+      const key = estimateKey(
+        settings,
+        set.examples.map((e) => e.id),
+        modelId,
+      );
+      return { type: 'estimated', estimate: { plan, key } };
+    },
+    { type: 'estimated' },
+    (message) => `The estimate failed: ${message}`,
+  );
 }
 
 /** Trains with the current settings on the current photos; resolves when the run ends. */
@@ -172,46 +142,36 @@ export async function startTraining(
   inputSize: number,
   store: TeachStore = teachStore,
 ): Promise<void> {
-  if (state.status === 'training' || state.status === 'estimating') return;
-  const set = trainingSet(store.getState());
-  const problem = 'problem' in set ? set.problem : checkSettings(state.settings);
-  if (problem || 'problem' in set) {
-    update({ error: problem, status: 'error' });
-    return;
-  }
-  controller = new AbortController();
-  const signal = controller.signal;
-  update({ status: 'training', ...FRESH_RUN });
-  try {
-    await resendLost(client, inputSize, store);
-    const report = await train(
-      client,
-      { settings: state.settings, examples: set.examples, classNames: set.classNames },
-      (progress) =>
-        update(progress.log ? { progress, logs: [...state.logs, progress.log] } : { progress }),
-      signal,
-    );
-    update({ status: 'done', report, progress: null });
-  } catch (error) {
-    if (error instanceof CancelledError || signal.aborted) {
-      update({ status: 'cancelled', progress: null });
-    } else {
-      update({ status: 'error', error: messageOf(error), progress: null });
-    }
-  } finally {
-    controller = null;
-    update({ cancelling: false });
-  }
+  const { status, settings } = runState();
+  if (status === 'training' || status === 'estimating') return;
+  const set = readySet(store);
+  if (!set) return;
+  runStore.dispatch({ type: 'training' });
+  await runJob(
+    client,
+    inputSize,
+    store,
+    async (signal) => ({
+      type: 'trained',
+      report: await train(
+        client,
+        { settings, examples: set.examples, classNames: set.classNames },
+        (progress) => runStore.dispatch({ type: 'progress', progress }),
+        signal,
+      ),
+    }),
+    { type: 'cancelled' },
+  );
 }
 
 /** Stops the run (or the estimate) in progress; the worker stops between two steps. */
 export function cancelTraining(): void {
   if (!controller || controller.signal.aborted) return;
-  update({ cancelling: true });
+  runStore.dispatch({ type: 'cancelling', cancelling: true });
   controller.abort();
 }
 
 /** Notes that the trained model was stored. */
 export function markSaved(): void {
-  update({ saved: true });
+  runStore.dispatch({ type: 'saved' });
 }

@@ -1,10 +1,9 @@
 /**
- * The Teach data for the whole page session (it survives switching views): a tiny external store
+ * The Teach data for the whole page session (it survives switching views): a store (`lib/store`)
  * around {@link teachReducer}, plus the actions that touch the outside world — preparing photos
  * (decoded, resized to the model's input on a canvas, a small thumbnail), handing their pixels to
  * the worker, freeing thumbnails, and sending everything again after a worker restart.
  */
-import { useSyncExternalStore } from 'react';
 import type { InferenceClient } from '../../inference/client';
 import { MAX_EXAMPLES, type TrainExamplePixels } from '../../inference/protocol';
 import { ImageInputError, preprocessImage } from '../../preprocess/preprocess-image';
@@ -16,36 +15,20 @@ import {
   type TeachExample,
   type TeachState,
 } from './teach-state';
+import { messageOf } from '../../lib/message-of';
+import { createStore, useStore, type Store } from '../../lib/store';
 
 // Most example photos in all classes together: the worker's limit, declared once in the protocol.
 export { MAX_EXAMPLES };
 /** Photos handed to the worker per message. */
 const CHUNK = 8;
 
-/** A store with React-friendly subscribe / getSnapshot. */
-export interface TeachStore {
-  getState: () => TeachState;
-  dispatch: (action: TeachAction) => void;
-  subscribe: (listener: () => void) => () => void;
-}
+/** The Teach data's store. */
+export type TeachStore = Store<TeachState, TeachAction>;
 
 /** Creates a store (the app uses one per page, see {@link teachStore}). */
 export function createTeachStore(initial: TeachState = initialTeachState()): TeachStore {
-  let state = initial;
-  const listeners = new Set<() => void>();
-  return {
-    getState: () => state,
-    dispatch(action) {
-      const next = teachReducer(state, action);
-      if (next === state) return;
-      state = next;
-      for (const listener of listeners) listener();
-    },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
+  return createStore(teachReducer, initial);
 }
 
 /** The page's Teach data. */
@@ -53,7 +36,7 @@ export const teachStore = createTeachStore();
 
 /** The Teach data, re-rendering on change. */
 export function useTeachState(store: TeachStore = teachStore): TeachState {
-  return useSyncExternalStore(store.subscribe, store.getState);
+  return useStore(store);
 }
 
 let counter = 0;
@@ -74,10 +57,6 @@ export function watchWorker(client: InferenceClient, store: TeachStore = teachSt
   if (watched.has(client)) return;
   watched.add(client);
   client.onCrash(() => store.dispatch({ type: 'worker-lost' }));
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Decodes and resizes one photo (tests pass a fake). */

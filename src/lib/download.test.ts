@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { downloadText, type DownloadEnv } from './download';
+import { downloadFile, type DownloadEnv } from './download';
 
 function fakeEnv(clickThrows = false) {
   const log: string[] = [];
@@ -21,10 +21,10 @@ function fakeEnv(clickThrows = false) {
   return { env, log, deferred, blobs };
 }
 
-describe('downloadText', () => {
+describe('downloadFile', () => {
   test('clicks a link to an object URL, then revokes it', async () => {
     const { env, log, deferred, blobs } = fakeEnv();
-    downloadText('a,b\r\n', 'x.csv', 'text/csv', env);
+    downloadFile('a,b\r\n', 'x.csv', 'text/csv', env);
     expect(log).toEqual(['create', 'click blob:1 x.csv']);
     deferred.forEach((run) => run());
     expect(log).toEqual(['create', 'click blob:1 x.csv', 'revoke blob:1']);
@@ -34,8 +34,15 @@ describe('downloadText', () => {
 
   test('a failed click still revokes the URL and reports the error', () => {
     const { env, log, deferred } = fakeEnv(true);
-    expect(() => downloadText('x', 'x.json', 'application/json', env)).toThrow('blocked');
+    expect(() => downloadFile('x', 'x.json', 'application/json', env)).toThrow('blocked');
     deferred.forEach((run) => run());
     expect(log.at(-1)).toBe('revoke blob:1');
+  });
+
+  test('bytes keep their content and type', async () => {
+    const { env, blobs } = fakeEnv();
+    downloadFile(new Uint8Array([80, 75, 3, 4]).buffer, 'm.zip', 'application/zip', env);
+    expect(blobs[0]!.type).toBe('application/zip');
+    expect([...new Uint8Array(await blobs[0]!.arrayBuffer())]).toEqual([80, 75, 3, 4]);
   });
 });

@@ -1,4 +1,4 @@
-/** Saves text as a file through a temporary object URL, which is revoked right after. */
+/** Saves bytes or text as a file through a temporary object URL, which is revoked right after. */
 
 /** The browser pieces a download needs (tests pass fakes). */
 export interface DownloadEnv {
@@ -29,14 +29,14 @@ export function browserDownloadEnv(): DownloadEnv {
   };
 }
 
-/** Downloads `text` as `fileName`; the object URL is always revoked, even if the click throws. */
-export function downloadText(
-  text: string,
+/** Downloads `data` as `fileName`; the object URL is always revoked, even if the click throws. */
+export function downloadFile(
+  data: string | ArrayBuffer,
   fileName: string,
   type: string,
   env: DownloadEnv = browserDownloadEnv(),
 ): void {
-  const url = env.createObjectURL(new Blob([text], { type }));
+  const url = env.createObjectURL(new Blob([data], { type }));
   try {
     env.click(url, fileName);
   } finally {

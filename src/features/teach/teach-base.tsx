@@ -1,0 +1,44 @@
+import type { LoadedModelInfo } from '../../inference/protocol';
+import { INCEPTION_V3_IMAGENET, type ModelEntry } from '../../models/registry';
+
+/** The model Teach builds on, with a way back to InceptionV3. */
+export function TeachBase({
+  model,
+  training,
+  onUseModel,
+}: {
+  model: LoadedModelInfo | null;
+  training: boolean;
+  onUseModel: (entry: ModelEntry) => void;
+}) {
+  return (
+    <section className="teach-base" aria-label="Base model">
+      <p>
+        {model ? (
+          <>
+            Base: <strong data-testid="teach-base">{model.name}</strong>{' '}
+            <span className="muted">
+              ({model.inputSize}×{model.inputSize}; photos are resized to this)
+            </span>
+          </>
+        ) : (
+          <span className="muted">Waiting for a model to build on…</span>
+        )}
+        {model && model.id !== INCEPTION_V3_IMAGENET.id && (
+          <button
+            type="button"
+            className="button--secondary teach-inline"
+            disabled={training}
+            onClick={() => onUseModel(INCEPTION_V3_IMAGENET)}
+          >
+            Use InceptionV3 (ImageNet) as base
+          </button>
+        )}
+      </p>
+      <p className="muted">
+        Everything happens in this browser: your photos are not uploaded. Any loaded model works as
+        a base (open one under Models).
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,113 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { InferenceClient } from '../../inference/client';
+import type { SavedModelInfo } from './teach-client';
+import { downloadFile } from '../../lib/download';
+import { messageOf } from '../../lib/message-of';
+import { forgetModel, renameRemembered } from '../../lib/model-selection';
+import type { ModelEntry } from '../../models/registry';
+import {
+  deleteSaved,
+  exportSaved,
+  importSaved,
+  listSaved,
+  renameSaved,
+  saveTrained,
+} from './teach-client';
+import { markSaved } from './teach-run';
+
+/** The models Teach kept in this browser, and what can be done with them. */
+export interface SavedModels {
+  /** null until the first list arrives */
+  models: SavedModelInfo[] | null;
+  /** what is being done right now (one job at a time), or null */
+  busy: string | null;
+  /** why the last job failed, or null */
+  error: string | null;
+  /** saves the model trained last under `name`, and makes it the active one when `use` */
+  keep: (name: string, use: boolean) => Promise<void>;
+  exportModel: (model: SavedModelInfo) => Promise<void>;
+  rename: (model: SavedModelInfo, name: string) => Promise<void>;
+  remove: (model: SavedModelInfo) => Promise<void>;
+  importFile: (file: File) => Promise<void>;
+}
+
+/**
+ * Lists the stored models and runs the jobs on them one at a time (saving the trained model,
+ * export, rename, delete, import), refreshing the list after each; a failure is kept as `error`.
+ */
+export function useSavedModels(
+  client: InferenceClient,
+  onUseModel: (entry: ModelEntry) => void,
+): SavedModels {
+  const [models, setModels] = useState<SavedModelInfo[] | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const listed = useCallback(
+    (live: () => boolean = () => true): Promise<void> =>
+      listSaved(client).then(
+        (list) => {
+          if (live()) setModels(list);
+        },
+        (e: unknown) => {
+          if (!live()) return;
+          setError(`The stored models could not be listed: ${messageOf(e)}`);
+          setModels([]);
+        },
+      ),
+    [client],
+  );
+  useEffect(() => {
+    let live = true;
+    void listed(() => live);
+    return () => {
+      live = false;
+    };
+  }, [listed]);
+
+  const withBusy = useCallback(async (label: string, job: () => Promise<void>): Promise<void> => {
+    setError(null);
+    setBusy(label);
+    try {
+      await job();
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(null);
+    }
+  }, []);
+
+  return {
+    models,
+    busy,
+    error,
+    keep: (name, use) =>
+      withBusy('Saving the model in this browser…', async () => {
+        const info = await saveTrained(client, name);
+        markSaved();
+        await listed();
+        if (use) onUseModel(info.entry);
+      }),
+    exportModel: (m) =>
+      withBusy(`Packing ${m.name}…`, async () => {
+        const file = await exportSaved(client, m);
+        downloadFile(file.bytes, file.fileName, 'application/zip');
+      }),
+    rename: (m, name) =>
+      withBusy('Renaming…', async () => {
+        renameRemembered((await renameSaved(client, m.key, name)).entry);
+        await listed();
+      }),
+    remove: (m) =>
+      withBusy(`Deleting ${m.name}…`, async () => {
+        await deleteSaved(client, m.key);
+        forgetModel(m.entry.id);
+        await listed();
+      }),
+    importFile: (file) =>
+      withBusy(`Importing ${file.name}…`, async () => {
+        await importSaved(client, file);
+        await listed();
+      }),
+  };
+}

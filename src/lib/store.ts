@@ -1,0 +1,48 @@
+/**
+ * The one store pattern of the page: a feature describes its state as a pure reducer
+ * (`<feature>-state.ts`, unit-tested without React), keeps it in a {@link Store}, and components
+ * read it with {@link useStore}. A store lives for the page session when it is made at module
+ * level (Teach keeps its photos and run while another view is open), or for a component's life
+ * when it is made inside {@link useLocalStore}.
+ */
+import { useState, useSyncExternalStore } from 'react';
+
+/** A reducer's state with React-friendly subscribe / getState. */
+export interface Store<S, A> {
+  getState: () => S;
+  dispatch: (action: A) => void;
+  subscribe: (listener: () => void) => () => void;
+}
+
+/** Makes a store around a pure reducer; listeners hear only real changes (a new state object). */
+export function createStore<S, A>(reducer: (state: S, action: A) => S, initial: S): Store<S, A> {
+  let state = initial;
+  const listeners = new Set<() => void>();
+  return {
+    getState: () => state,
+    dispatch(action) {
+      const next = reducer(state, action);
+      if (next === state) return;
+      state = next;
+      for (const listener of listeners) listener();
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** The store's state, re-rendering on change. */
+export function useStore<S, A>(store: Store<S, A>): S {
+  return useSyncExternalStore(store.subscribe, store.getState);
+}
+
+/** A store that lives as long as the calling component, made once from `reducer` and `initial`. */
+export function useLocalStore<S, A>(
+  reducer: (state: S, action: A) => S,
+  initial: () => S,
+): Store<S, A> {
+  const [store] = useState(() => createStore(reducer, initial()));
+  return store;
+}
