@@ -4,11 +4,7 @@
  * stay, while the user looks at another view.
  */
 import { CancelledError, type InferenceClient } from '../../inference/client';
-import {
-  checkSettings,
-  type TrainExampleRef,
-  type TrainSettings,
-} from '../../inference/protocol';
+import { checkSettings, type TrainExampleRef, type TrainSettings } from '../../inference/protocol';
 import { messageOf } from '../../lib/message-of';
 import { createStore, useStore, type Store } from '../../lib/store';
 import { initialRunState, runReducer, type RunAction, type RunState } from './run-state';

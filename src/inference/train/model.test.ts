@@ -16,11 +16,7 @@ import {
   scratchInception,
 } from './model';
 import type { TrainStrategy } from './protocol';
-import {
-  loadSharedMobilenet,
-  skipWithoutSharedMobilenet,
-  tinyInceptionLike,
-} from './test-kit';
+import { loadSharedMobilenet, skipWithoutSharedMobilenet, tinyInceptionLike } from './test-kit';
 
 let tf: typeof tfTypes;
 beforeAll(async () => {
