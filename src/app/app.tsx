@@ -60,12 +60,11 @@ export function App() {
     if (gone) forgetModel(entry.id);
   }, [gone, entry.id]);
   // The default model's weights are not on this server (a first visit to a fresh host): the
-  // status welcomes the user instead of showing a developer's error. The hint is our own text.
+  // status welcomes the user instead of showing a developer's error.
   const defaultMissing =
     model.status.state === 'error' &&
     entry.id === INCEPTION_V3_IMAGENET.id &&
-    !!entry.missingHint &&
-    model.status.message.includes(entry.missingHint);
+    model.errorCode === 'model-missing';
   // Remembered for this visit, so Models does not offer it after another model was opened.
   const [builtinMissing, setBuiltinMissing] = useState(false);
   if (defaultMissing && !builtinMissing) setBuiltinMissing(true);

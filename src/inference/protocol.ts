@@ -62,6 +62,8 @@ export type WorkerRequest = RequestMessage | CancelMessage;
 export type ErrorCode =
   /** a stored model is gone from this browser (deleted elsewhere, or site data cleared) */
   | 'model-deleted'
+  /** the model's files are not at its address (HTTP 404, or a web page where model.json should be) */
+  | 'model-missing'
   /** the request needs an active model and none is loaded */
   | 'no-model'
   /** the browser refused the space to store a model */

@@ -7,12 +7,18 @@ import { metadataUrl, resolveLabels } from './labels';
 import type { LoadTuning } from '../protocol';
 import { messageOf, RequestError } from '../seam/handlers';
 
-/** A loader error as the page sees it: explained, and coded when a stored model is gone. */
-function loadFailure(entry: ModelEntry, error: unknown): Error {
+/** A loader error as the page sees it: explained, and coded when the page can act on it. */
+export function loadFailure(entry: ModelEntry, error: unknown): Error {
   const message = explainLoadError(entry, error);
-  return isStoredModelGone(entry, error)
-    ? new RequestError('model-deleted', message)
-    : new Error(message, { cause: error });
+  if (isStoredModelGone(entry, error)) return new RequestError('model-deleted', message);
+  if (isModelMissing(error)) return new RequestError('model-missing', message);
+  return new Error(message, { cause: error });
+}
+
+/** True when the server has no model at the address: a 404, or a web page in its place. */
+function isModelMissing(error: unknown): boolean {
+  const raw = messageOf(error);
+  return /status code 404\b/.test(raw) || raw.includes(NOT_A_MODEL);
 }
 
 /** True when TensorFlow.js found no model under a stored model's `indexeddb://` URL. */
