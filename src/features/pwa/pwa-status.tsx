@@ -1,4 +1,5 @@
 import type { OfflineState, StorageUse } from './use-pwa';
+import './pwa.css';
 
 function megabytes(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`;
