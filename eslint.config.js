@@ -80,6 +80,32 @@ export default tseslint.config(
     },
   },
   {
+    // Of src/models the page may import only the TF.js-free data modules: everything else there
+    // (the architectures, the .h5/tfjs formats, the zoo) pulls TensorFlow.js in transitively.
+    // The typescript-eslint twin of no-restricted-imports is used on purpose: a second options
+    // object for the core rule would replace the page block's patterns above, not add to them.
+    files: ['src/app/**', 'src/features/**', 'src/lib/**', 'src/main.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/models/**',
+                '!**/models/registry',
+                '!**/models/weight-precision',
+                '!**/models/imagenet-labels',
+              ],
+              message:
+                'the UI imports only models/registry, models/weight-precision and models/imagenet-labels (the rest loads TensorFlow.js)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Page-side boundaries and cycles, resolved on real paths (import-x), so they sit beside the
     // `no-restricted-imports` blocks above instead of replacing them.
     files: ['src/**/*.{ts,tsx}'],

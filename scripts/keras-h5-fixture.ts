@@ -25,7 +25,7 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { copyWeightsInOrder, inceptionV3 } from '../src/models/inception-v3';
+import { copyWeightsInOrder, inceptionV3 } from '../src/models/zoo/inception-v3';
 import { loadNsfwjsInception } from '../src/test/nsfwjs-inception';
 import { useWasmBackend } from '../src/test/tf-node';
 

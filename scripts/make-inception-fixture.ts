@@ -9,7 +9,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { copyWeightsInOrder, inceptionV3 } from '../src/models/inception-v3';
+import { copyWeightsInOrder, inceptionV3 } from '../src/models/zoo/inception-v3';
 import { loadNsfwjsInception } from '../src/test/nsfwjs-inception';
 import { useWasmBackend } from '../src/test/tf-node';
 

@@ -5,7 +5,7 @@
  * copied. A file that does not fit gets an error naming the layer and the shapes.
  */
 import * as tf from '@tensorflow/tfjs';
-import { copyWeightsInOrder, inceptionV3, type NamedLayerWeights } from './inception-v3';
+import { copyWeightsInOrder, inceptionV3, type NamedLayerWeights } from './zoo/inception-v3';
 import { WeightFileError, type KerasLayer, type KerasWeightFile } from './keras-h5';
 
 /** Layers with weights in InceptionV3 without the top (94 convolutions + 94 batch norms). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { copyWeightsInOrder, inceptionV3 } from '../../models/inception-v3';
+import { copyWeightsInOrder, inceptionV3 } from '../../models/zoo/inception-v3';
 import { BETA_PERTURBATION, fidelity, perturbBatchNormBeta, preSoftmax } from '../../test/fidelity';
 import { loadNsfwjsInception } from '../../test/nsfwjs-inception';
 import { useWasmBackend } from '../../test/tf-node';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { inceptionV3 } from '../../models/inception-v3';
+import { inceptionV3 } from '../../models/zoo/inception-v3';
 import { sharedPath, skipWithoutShared } from '../../test/shared-fixtures';
 import { useWasmBackend } from '../../test/tf-node';
 import {

@@ -1,6 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { inceptionV3 } from '../../models/inception-v3';
+import { inceptionV3 } from '../../models/zoo/inception-v3';
 import { loadNsfwjsInception } from '../../test/nsfwjs-inception';
 import { useWasmBackend } from '../../test/tf-node';
 import type { SummaryRow } from './protocol';

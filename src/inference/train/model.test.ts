@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { inceptionV3 } from '../../models/inception-v3';
+import { inceptionV3 } from '../../models/zoo/inception-v3';
 import { useWasmBackend } from '../../test/tf-node';
 import {
   attachHead,

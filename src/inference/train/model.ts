@@ -5,7 +5,7 @@
  * a functional model above a given tensor, so frozen layers cost one forward pass and no tape.
  */
 import * as tf from '@tensorflow/tfjs';
-import { inceptionV3 } from '../../models/inception-v3';
+import { inceptionV3 } from '../../models/zoo/inception-v3';
 import { artifactsOf } from '../../models/tfjs-artifacts';
 import type { TrainStrategy } from './protocol';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { copyWeightsInOrder, inceptionV3 } from '../../models/inception-v3';
+import { copyWeightsInOrder, inceptionV3 } from '../../models/zoo/inception-v3';
 import { loadNsfwjsInception } from '../../test/nsfwjs-inception';
 import { useWasmBackend } from '../../test/tf-node';
 import { defaultSettings, type TrainProgress, type TrainSettings } from './protocol';

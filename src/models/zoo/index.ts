@@ -1,6 +1,14 @@
 /** The Keras applications zoo: builders, the zoo table, Keras' preprocessing and weight copying. */
 export { countParams, LayerNamer, type ApplicationOptions, type ParamCounts } from './common';
 export { efficientNetB0, EFFICIENTNET_B0_BLOCKS, type EfficientNetOptions } from './efficientnet';
+export {
+  copyWeightsInOrder,
+  inceptionV3,
+  INCEPTION_V3_BLOCKS,
+  type CopyWeightsOptions,
+  type InceptionV3Options,
+  type NamedLayerWeights,
+} from './inception-v3';
 export { GlobalAveragePooling2D, Normalization, Rescaling } from './layers';
 export {
   mobileNet,

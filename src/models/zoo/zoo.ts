@@ -8,7 +8,7 @@
  * `imagenet_class_index.json` (what `decode_predictions` reads), the same for all of them.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { inceptionV3, INCEPTION_V3_BLOCKS } from '../inception-v3';
+import { inceptionV3, INCEPTION_V3_BLOCKS } from './inception-v3';
 import type { ApplicationOptions, ParamCounts } from './common';
 import { efficientNetB0, EFFICIENTNET_B0_BLOCKS } from './efficientnet';
 import { mobileNet, MOBILENET_BLOCKS } from './mobilenet';

@@ -4,21 +4,21 @@
  * exports that use those names can be mapped onto it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LayerNamer } from './zoo/common';
+import {
+  applyPooling,
+  batchNorm,
+  LayerNamer,
+  poolAndClassify,
+  resolveApplicationOptions,
+  type ApplicationOptions,
+  type ResolvedOptions,
+} from './common';
 
-/** Options for {@link inceptionV3}; they follow the Keras arguments of the same meaning. */
-export interface InceptionV3Options {
-  /** Keep the `avg_pool` + `predictions` classifier head (default true). */
-  includeTop?: boolean;
-  /** Input [height, width, channels]; default [299, 299, 3]. Only [299, 299, 3] with the top. */
-  inputShape?: [number, number, number];
-  /** Global pooling after `mixed10` when `includeTop` is false (default null: 4D output). */
-  pooling?: 'avg' | 'max' | null;
-  /** Number of output units of `predictions` (default 1000). */
-  classes?: number;
-  /** Activation of `predictions` (default 'softmax'). */
-  classifierActivation?: 'softmax' | 'linear';
-}
+/**
+ * Options for {@link inceptionV3}; they follow the Keras arguments of the same meaning. The
+ * default input is [299, 299, 3], and with the top it is the only one allowed.
+ */
+export type InceptionV3Options = ApplicationOptions;
 
 /** Names of the eleven Inception block outputs, from the input side to the output side. */
 export const INCEPTION_V3_BLOCKS: readonly string[] = Object.freeze(
@@ -28,71 +28,33 @@ export const INCEPTION_V3_BLOCKS: readonly string[] = Object.freeze(
 /** Smallest height/width the network accepts (Keras' `min_size`). */
 const MIN_INPUT_SIZE = 75;
 /** The input size the classifier head (and the ImageNet weights) expects. */
-const DEFAULT_INPUT_SHAPE: [number, number, number] = [299, 299, 3];
+const DEFAULT_SIZE = 299;
 
 type Padding = 'same' | 'valid';
 
-/** Checks the options the way Keras does and fills in the defaults. */
-function resolveOptions(options: InceptionV3Options): Required<InceptionV3Options> {
+/**
+ * The shared option checks, plus InceptionV3's own rule: with the top the input must be
+ * [299, 299, 3] (stricter than the other zoo builders, because the head and the ImageNet weights
+ * this app loads are made for that size), and without it at least 75x75.
+ */
+function resolveOptions(options: InceptionV3Options): ResolvedOptions {
+  const fn = 'inceptionV3';
   const includeTop = options.includeTop ?? true;
-  if (typeof includeTop !== 'boolean') {
-    throw new Error(`inceptionV3: includeTop must be a boolean, got ${String(includeTop)}`);
-  }
-
-  const pooling = options.pooling ?? null;
-  if (pooling !== null && pooling !== 'avg' && pooling !== 'max') {
-    throw new Error(`inceptionV3: pooling must be 'avg', 'max' or null, got ${String(pooling)}`);
-  }
-  if (includeTop && pooling !== null) {
+  // With the top the size check below is stricter than min_size, so only the shape's form is
+  // checked here (minSize 1) and the [299,299,3] message is the one a wrong size gets.
+  const opts = resolveApplicationOptions(options, {
+    fn,
+    defaultSize: DEFAULT_SIZE,
+    minSize: includeTop === true ? 1 : MIN_INPUT_SIZE,
+  });
+  const [height, width, channels] = opts.inputShape;
+  if (opts.includeTop && (height !== DEFAULT_SIZE || width !== DEFAULT_SIZE || channels !== 3)) {
     throw new Error(
-      `inceptionV3: pooling '${pooling}' is only allowed with includeTop: false ` +
-        '(the top already ends in global average pooling)',
+      `${fn}: with includeTop the inputShape must be [299,299,3], got ${JSON.stringify(opts.inputShape)}; ` +
+        'pass includeTop: false for other sizes',
     );
   }
-
-  const classes = options.classes ?? 1000;
-  if (!Number.isInteger(classes) || classes < 1) {
-    throw new Error(`inceptionV3: classes must be a positive integer, got ${String(classes)}`);
-  }
-
-  const classifierActivation = options.classifierActivation ?? 'softmax';
-  if (classifierActivation !== 'softmax' && classifierActivation !== 'linear') {
-    throw new Error(
-      `inceptionV3: classifierActivation must be 'softmax' or 'linear', got ${String(classifierActivation)}`,
-    );
-  }
-
-  const inputShape = options.inputShape ?? DEFAULT_INPUT_SHAPE;
-  if (
-    !Array.isArray(inputShape) ||
-    inputShape.length !== 3 ||
-    !inputShape.every((d) => Number.isInteger(d) && d > 0)
-  ) {
-    throw new Error(
-      `inceptionV3: inputShape must be [height, width, channels] of positive integers, got ${JSON.stringify(inputShape)}`,
-    );
-  }
-  const [height, width, channels] = inputShape;
-  if (includeTop) {
-    if (height !== 299 || width !== 299 || channels !== 3) {
-      throw new Error(
-        `inceptionV3: with includeTop the inputShape must be [299,299,3], got ${JSON.stringify(inputShape)}; ` +
-          'pass includeTop: false for other sizes',
-      );
-    }
-  } else if (height < MIN_INPUT_SIZE || width < MIN_INPUT_SIZE) {
-    throw new Error(
-      `inceptionV3: input height and width must be at least ${MIN_INPUT_SIZE}, got ${JSON.stringify(inputShape)}`,
-    );
-  }
-
-  return {
-    includeTop,
-    pooling,
-    classes,
-    classifierActivation,
-    inputShape: [height, width, channels],
-  };
+  return opts;
 }
 
 /**
@@ -123,16 +85,9 @@ export function inceptionV3(options: InceptionV3Options = {}): tf.LayersModel {
         name: names.next('conv2d'),
       })
       .apply(x) as tf.SymbolicTensor;
-    y = tf.layers
-      .batchNormalization({
-        axis: -1,
-        momentum: 0.99,
-        epsilon: 1e-3,
-        center: true,
-        scale: false,
-        name: names.next('batch_normalization'),
-      })
-      .apply(y) as tf.SymbolicTensor;
+    y = batchNorm(names.next('batch_normalization'), { scale: false }).apply(
+      y,
+    ) as tf.SymbolicTensor;
     return tf.layers
       .activation({ activation: 'relu', name: names.next('activation') })
       .apply(y) as tf.SymbolicTensor;
@@ -262,24 +217,16 @@ export function inceptionV3(options: InceptionV3Options = {}): tf.LayersModel {
   }
 
   if (opts.includeTop) {
-    x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers
-      .dense({
-        units: opts.classes,
-        activation: opts.classifierActivation,
-        kernelInitializer: 'glorotUniform',
-        biasInitializer: 'zeros',
-        name: 'predictions',
-      })
-      .apply(x) as tf.SymbolicTensor;
-  } else if (opts.pooling === 'avg') {
-    x = tf.layers
-      .globalAveragePooling2d({ name: names.next('global_average_pooling2d') })
-      .apply(x) as tf.SymbolicTensor;
-  } else if (opts.pooling === 'max') {
-    x = tf.layers
-      .globalMaxPooling2d({ name: names.next('global_max_pooling2d') })
-      .apply(x) as tf.SymbolicTensor;
+    x = poolAndClassify(x, opts, 'avg_pool', {
+      kernelInitializer: 'glorotUniform',
+      biasInitializer: 'zeros',
+    });
+  } else if (opts.pooling !== null) {
+    // Keras' automatic names; only the one used is taken from the namer.
+    x = applyPooling(x, opts.pooling, {
+      avg: opts.pooling === 'avg' ? names.next('global_average_pooling2d') : '',
+      max: opts.pooling === 'max' ? names.next('global_max_pooling2d') : '',
+    });
   }
 
   return tf.model({ inputs: input, outputs: x, name: 'inception_v3' });

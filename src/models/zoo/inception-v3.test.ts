@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadNsfwjsInception } from '../test/nsfwjs-inception';
-import { sharedPath, skipWithoutShared } from '../test/shared-fixtures';
-import { useWasmBackend } from '../test/tf-node';
+import { loadNsfwjsInception } from '../../test/nsfwjs-inception';
+import { sharedPath, skipWithoutShared } from '../../test/shared-fixtures';
+import { useWasmBackend } from '../../test/tf-node';
 import {
   copyWeightsInOrder,
   inceptionV3,
