@@ -7,7 +7,12 @@ import {
   WEIGHT_PRECISIONS,
   type WeightPrecision,
 } from '../../models/weight-precision';
-import { deleteModel, importModel, listModels, type ImportProgress } from './library-client';
+import {
+  deleteModel,
+  importModel,
+  listModels,
+  type ImportProgress,
+} from '../../lib/library-client';
 import { filesFromDrop, filesFromInput, sourceFromFiles, type PathedFile } from './model-files';
 import { ConfirmButton } from '../../lib/confirm-button';
 import { forgetModel } from '../../lib/model-selection';

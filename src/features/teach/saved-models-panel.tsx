@@ -1,18 +1,18 @@
 import { useState } from 'react';
 import { ConfirmButton } from '../../lib/confirm-button';
-import type { SavedModelInfo } from './teach-client';
+import { classNamesOf, type StoredModel } from '../../lib/library-client';
 import { formatBytes } from './format';
 
 /** Props of {@link SavedModelsPanel}. */
 export interface SavedModelsPanelProps {
-  models: SavedModelInfo[] | null;
+  models: StoredModel[] | null;
   /** id of the model the app is running */
   activeId: string | null;
   busy: string | null;
-  onUse: (model: SavedModelInfo) => void;
-  onExport: (model: SavedModelInfo) => void;
-  onRename: (model: SavedModelInfo, name: string) => void;
-  onDelete: (model: SavedModelInfo) => void;
+  onUse: (model: StoredModel) => void;
+  onExport: (model: StoredModel) => void;
+  onRename: (model: StoredModel, name: string) => void;
+  onDelete: (model: StoredModel) => void;
   onImport: (file: File) => void;
 }
 
@@ -22,7 +22,7 @@ function Row({
   disabled,
   ...actions
 }: {
-  model: SavedModelInfo;
+  model: StoredModel;
   active: boolean;
   disabled: boolean;
 } & Pick<SavedModelsPanelProps, 'onUse' | 'onExport' | 'onRename' | 'onDelete'>) {
@@ -31,13 +31,13 @@ function Row({
     <li
       className={`teach-saved${active ? ' teach-saved--active' : ''}`}
       data-testid="teach-saved-model"
-      data-name={model.name}
-      data-url={model.url}
+      data-name={model.entry.name}
+      data-url={model.entry.url}
       data-active={active}
     >
       {editing === null ? (
         <span className="teach-saved__name">
-          <strong>{model.name}</strong>
+          <strong>{model.entry.name}</strong>
           {active && <span className="chip">in use</span>}
         </span>
       ) : (
@@ -66,8 +66,8 @@ function Row({
         </form>
       )}
       <span className="muted">
-        {model.labels.join(' · ')} · {model.inputSize}×{model.inputSize} ·{' '}
-        {formatBytes(model.bytes)} · {new Date(model.savedAt).toLocaleString()}
+        {classNamesOf(model).join(' · ')} · {model.entry.inputSize}×{model.entry.inputSize} ·{' '}
+        {formatBytes(model.bytes)} · {new Date(model.created).toLocaleString()}
       </span>
       <span className="teach-row">
         <button type="button" disabled={disabled || active} onClick={() => actions.onUse(model)}>
@@ -85,14 +85,14 @@ function Row({
           type="button"
           className="button--secondary"
           disabled={disabled}
-          onClick={() => setEditing(model.name)}
+          onClick={() => setEditing(model.entry.name)}
         >
           Rename
         </button>
         <ConfirmButton
           className="button--secondary"
-          label={`Delete ${model.name}`}
-          question={`Delete ${model.name} from this browser?`}
+          label={`Delete ${model.entry.name}`}
+          question={`Delete ${model.entry.name} from this browser?`}
           disabled={disabled || active}
           title={active ? 'Switch to another model before deleting this one' : undefined}
           onConfirm={() => actions.onDelete(model)}
@@ -128,7 +128,7 @@ export function SavedModelsPanel(props: SavedModelsPanelProps) {
         <ul className="teach-saved-list">
           {models.map((m) => (
             <Row
-              key={m.url}
+              key={m.key}
               model={m}
               active={m.entry.id === activeId}
               disabled={!!busy}

@@ -1,5 +1,6 @@
 /** The Teach view's calls to the worker, typed by the request map (see `inference/protocol.ts`). */
 import type { InferenceClient } from '../../inference/client';
+import { listModels } from '../../lib/library-client';
 import {
   isTeachModel,
   type StoredModel,
@@ -10,44 +11,6 @@ import {
   type TrainReport,
   type TrainSettings,
 } from '../../inference/protocol';
-
-/**
- * A model made in Teach, as its "saved models" panel shows it: the library's stored model
- * (`key`, `entry`), with the fields the panel reads spelled out.
- */
-export interface SavedModelInfo {
-  key: string;
-  /** what the app loads to use it (`selectModel(entry)`) */
-  entry: StoredModel['entry'];
-  /** `indexeddb://…`, the address the model loader understands */
-  url: string;
-  name: string;
-  labels: string[];
-  inputSize: number;
-  inputRange: [number, number];
-  params: number;
-  /** bytes of weights */
-  bytes: number;
-  /** ISO date */
-  savedAt: string;
-}
-
-/** The panel's view of a stored model. */
-export function savedInfo(record: StoredModel): SavedModelInfo {
-  const { entry } = record;
-  return {
-    key: record.key,
-    entry,
-    url: entry.url,
-    name: entry.name,
-    labels: entry.labels.kind === 'list' ? [...entry.labels.labels] : [],
-    inputSize: entry.inputSize ?? 0,
-    inputRange: [entry.inputRange[0], entry.inputRange[1]],
-    params: record.params,
-    bytes: record.bytes,
-    savedAt: record.created,
-  };
-}
 
 /** Hands example photos to the worker (their pixel buffers are transferred). */
 export async function addExamples(
@@ -90,43 +53,11 @@ export async function train(
 }
 
 /** Stores the model just trained under `name`. */
-export async function saveTrained(client: InferenceClient, name: string): Promise<SavedModelInfo> {
-  return savedInfo((await client.call('train-save', { name })).model);
+export async function saveTrained(client: InferenceClient, name: string): Promise<StoredModel> {
+  return (await client.call('train-save', { name })).model;
 }
 
 /** The custom models made in Teach (the library holds them with the imported ones). */
-export async function listSaved(client: InferenceClient): Promise<SavedModelInfo[]> {
-  const { models } = await client.call('library-list', {});
-  return models.filter(isTeachModel).map(savedInfo);
-}
-
-/** Renames a stored custom model. */
-export async function renameSaved(
-  client: InferenceClient,
-  key: string,
-  name: string,
-): Promise<SavedModelInfo> {
-  return savedInfo((await client.call('library-rename', { key, name })).model);
-}
-
-/** Deletes a stored custom model. */
-export async function deleteSaved(client: InferenceClient, key: string): Promise<void> {
-  await client.call('library-delete', { key });
-}
-
-/** One file (a ZIP of model.json, weights.bin, metadata.json) for a stored model. */
-export async function exportSaved(
-  client: InferenceClient,
-  model: SavedModelInfo,
-): Promise<{ bytes: ArrayBuffer; fileName: string }> {
-  return client.call('library-export', { key: model.key });
-}
-
-/** Imports an exported model file and stores it. */
-export async function importSaved(client: InferenceClient, file: File): Promise<SavedModelInfo> {
-  const bytes = await file.arrayBuffer();
-  const request = { bytes, fileName: file.name };
-  return savedInfo(
-    (await client.call('library-import-package', request, { transfer: [bytes] })).model,
-  );
+export async function listTeachModels(client: InferenceClient): Promise<StoredModel[]> {
+  return (await listModels(client)).filter(isTeachModel);
 }

@@ -1,33 +1,32 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { InferenceClient } from '../../inference/client';
-import type { SavedModelInfo } from './teach-client';
 import { downloadFile } from '../../lib/download';
 import { messageOf } from '../../lib/message-of';
 import { forgetModel, renameRemembered } from '../../lib/model-selection';
 import type { ModelEntry } from '../../models/registry';
 import {
-  deleteSaved,
-  exportSaved,
-  importSaved,
-  listSaved,
-  renameSaved,
-  saveTrained,
-} from './teach-client';
+  deleteModel,
+  exportModel,
+  importPackage,
+  renameModel,
+  type StoredModel,
+} from '../../lib/library-client';
+import { listTeachModels, saveTrained } from './teach-client';
 import { markSaved } from './teach-run';
 
 /** The models Teach kept in this browser, and what can be done with them. */
 export interface SavedModels {
   /** null until the first list arrives */
-  models: SavedModelInfo[] | null;
+  models: StoredModel[] | null;
   /** what is being done right now (one job at a time), or null */
   busy: string | null;
   /** why the last job failed, or null */
   error: string | null;
   /** saves the model trained last under `name`, and makes it the active one when `use` */
   keep: (name: string, use: boolean) => Promise<void>;
-  exportModel: (model: SavedModelInfo) => Promise<void>;
-  rename: (model: SavedModelInfo, name: string) => Promise<void>;
-  remove: (model: SavedModelInfo) => Promise<void>;
+  exportModel: (model: StoredModel) => Promise<void>;
+  rename: (model: StoredModel, name: string) => Promise<void>;
+  remove: (model: StoredModel) => Promise<void>;
   importFile: (file: File) => Promise<void>;
 }
 
@@ -39,13 +38,13 @@ export function useSavedModels(
   client: InferenceClient,
   onUseModel: (entry: ModelEntry) => void,
 ): SavedModels {
-  const [models, setModels] = useState<SavedModelInfo[] | null>(null);
+  const [models, setModels] = useState<StoredModel[] | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const listed = useCallback(
     (live: () => boolean = () => true): Promise<void> =>
-      listSaved(client).then(
+      listTeachModels(client).then(
         (list) => {
           if (live()) setModels(list);
         },
@@ -89,24 +88,24 @@ export function useSavedModels(
         if (use) onUseModel(info.entry);
       }),
     exportModel: (m) =>
-      withBusy(`Packing ${m.name}…`, async () => {
-        const file = await exportSaved(client, m);
+      withBusy(`Packing ${m.entry.name}…`, async () => {
+        const file = await exportModel(client, m.key);
         downloadFile(file.bytes, file.fileName, 'application/zip');
       }),
     rename: (m, name) =>
       withBusy('Renaming…', async () => {
-        renameRemembered((await renameSaved(client, m.key, name)).entry);
+        renameRemembered((await renameModel(client, m.key, name)).entry);
         await listed();
       }),
     remove: (m) =>
-      withBusy(`Deleting ${m.name}…`, async () => {
-        await deleteSaved(client, m.key);
+      withBusy(`Deleting ${m.entry.name}…`, async () => {
+        await deleteModel(client, m.key);
         forgetModel(m.entry.id);
         await listed();
       }),
     importFile: (file) =>
       withBusy(`Importing ${file.name}…`, async () => {
-        await importSaved(client, file);
+        await importPackage(client, file);
         await listed();
       }),
   };
