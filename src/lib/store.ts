@@ -4,6 +4,11 @@
  * read it with {@link useStore}. A store lives for the page session when it is made at module
  * level (Teach keeps its photos and run while another view is open), or for a component's life
  * when it is made inside {@link useLocalStore}.
+ *
+ * What goes in a store: a feature's data and the transitions on it (photos, cards, a training
+ * run, settings). What stays in `useState`: one component's passing UI state that no other
+ * component reads and no test needs without React (an input's text, a disclosure's open flag,
+ * a dialog's busy label), as in the Models view, the "Why?" dialog and the PWA status.
  */
 import { useState, useSyncExternalStore } from 'react';
 
