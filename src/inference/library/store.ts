@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../models/registry';
+import { messageOf } from '../../lib/message-of';
 import { RequestError } from '../seam/handlers';
 import type { StoredModel } from './protocol';
 
@@ -20,8 +21,18 @@ export interface ModelStore {
   remove(key: string): Promise<void>;
 }
 
-/** What the page reads when a stored model it names is gone. */
-export const MODEL_GONE = 'That model is no longer stored in this browser.';
+/** What the page reads when a stored model is gone (named when the name is known). */
+export function modelGoneMessage(name = 'That model'): string {
+  return `${name} is no longer stored in this browser (its site data was cleared or it was deleted).`;
+}
+
+/** True when `error` says a stored model is gone: our coded error, or TensorFlow.js' loader's. */
+export function isStoredModelGone(error: unknown): boolean {
+  if (error instanceof RequestError) return error.code === 'model-deleted';
+  // TensorFlow.js' IndexedDB handler says so only in English ("Cannot find model with path …"):
+  // the one text check left, for an error that is not ours.
+  return /cannot find model/i.test(messageOf(error));
+}
 
 /** Prefix of stored models' URLs. */
 export const STORED_MODEL_PREFIX = 'indexeddb://inception-lens/';
@@ -196,7 +207,7 @@ export function indexedDbModelStore(factory: IDBFactory = indexedDB): ModelStore
         const found = await request(store.count(record.key));
         if (found === 0) {
           tx.abort();
-          throw new RequestError('model-deleted', MODEL_GONE);
+          throw new RequestError('model-deleted', modelGoneMessage());
         }
         store.put(record);
         await new Promise<void>((resolve, reject) => {
