@@ -130,3 +130,12 @@ export async function tuneBackend(
   });
   return { backend: winner, timings, reports: updated };
 }
+
+/**
+ * The WASM report whose thread count is still to be settled: measured while tuning, but not
+ * prepared as the first backend selected (decided by the typed field, not the report's text).
+ */
+export function wasmToSettle(reports: BackendReport[]): BackendReport | undefined {
+  const wasm = reports.find((r) => r.backend === 'wasm');
+  return wasm?.steadyMs !== undefined && wasm.threadsSettled !== true ? wasm : undefined;
+}
