@@ -3,6 +3,7 @@
  * the order backend-order.ts decides, and accept one only when a known-answer computation returns
  * the right numbers (a driver that initialises but computes garbage is not "available").
  */
+import { messageOf } from '../../lib/message-of';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -194,7 +195,7 @@ async function initialise(backend: BackendName): Promise<string | null> {
     await tf.ready();
     return await knownAnswerCheck();
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return messageOf(error);
   }
 }
 

@@ -1,11 +1,12 @@
 /** Downloads a layers model named by a registry entry and wraps it as a classifier. */
+import { messageOf } from '../../lib/message-of';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../models/registry';
 import { createClassifier, numClassesOf, type Classifier } from './classifier';
 import { inferenceFormOf } from './fold-batch-norm';
 import { metadataUrl, resolveLabels } from './labels';
 import type { LoadTuning } from '../protocol';
-import { messageOf, RequestError } from '../seam/handlers';
+import { RequestError } from '../seam/handlers';
 import { isStoredModelGone, modelGoneMessage } from '../library/store';
 
 /** A model file's server answered with a status other than 2xx. */

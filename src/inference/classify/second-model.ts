@@ -5,7 +5,7 @@
  */
 import type { ModelEntry } from '../../models/registry';
 import type { AlsoResult, ClassifyRequest, LoadProgress, LoadTuning } from '../protocol';
-import { messageOf } from '../seam/handlers';
+import { messageOf } from '../../lib/message-of';
 import type { Classifier } from './classifier';
 import type { LoadClassifier } from './load-job';
 

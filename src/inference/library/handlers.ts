@@ -2,11 +2,12 @@
  * The model library's handlers: one vocabulary (list, import, rename, delete, export) for every
  * model kept in this browser, whether the Models view imported it or Teach made it.
  */
+import { messageOf } from '../../lib/message-of';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../models/registry';
 import { inputSizeOf, numClassesOf } from '../classify/classifier';
 import type { LibraryRequests } from '../protocol';
-import { messageOf, RequestError, type Handler, type Handlers } from '../seam/handlers';
+import { RequestError, type Handler, type Handlers } from '../seam/handlers';
 import { importModel, type ImportDeps } from './import-model';
 import type { StoredModel } from './protocol';
 import {

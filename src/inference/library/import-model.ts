@@ -11,6 +11,7 @@
  *
  * Nothing touches the active model: an import that fails leaves everything as it was.
  */
+import { messageOf } from '../../lib/message-of';
 import * as tf from '@tensorflow/tfjs';
 import type * as H5 from 'h5wasm';
 import {
@@ -425,9 +426,7 @@ async function importTfjsFolder(
   try {
     model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (error) {
-    throw new Error(
-      `model.json and its weights do not make a working model: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new Error(`model.json and its weights do not make a working model: ${messageOf(error)}`);
   }
   const meta = (reader.metadata ?? {}) as {
     name?: unknown;

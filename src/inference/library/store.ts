@@ -162,7 +162,7 @@ async function withStore<T>(
 /** Says plainly when the browser refused the space. */
 function explainStorageError(error: unknown): Error {
   const name = (error as { name?: string } | null)?.name;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (name === 'QuotaExceededError' || /quota/i.test(message)) {
     return new RequestError(
       'storage-full',

@@ -3,6 +3,7 @@
  * with a fake model. Loads (`classify/load-job.ts`), queued photos and the registered handlers
  * take turns, one at a time; a load goes ahead of the photos still queued, which wait for it.
  */
+import { messageOf } from '../../lib/message-of';
 import { ActiveModel } from '../classify/active-model';
 import { runLoad, type LoadDeps } from '../classify/load-job';
 import { SecondModel } from '../classify/second-model';
@@ -17,7 +18,7 @@ import type {
   WorkerResponse,
   LoadTuning,
 } from '../protocol';
-import { messageOf, RequestError, type HandlerContext, type HandlerRegistry } from './handlers';
+import { RequestError, type HandlerContext, type HandlerRegistry } from './handlers';
 import { Turns } from './turns';
 
 export { ALSO_RETRY_MS } from '../classify/second-model';
