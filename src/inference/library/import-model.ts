@@ -31,6 +31,7 @@ import {
 } from '../../models/tfjs-artifacts';
 import type { WeightPrecision } from '../../models/weight-precision';
 import { inputSizeOf, numClassesOf } from '../classify/classifier';
+import { isImageNetSized } from '../classify/labels';
 import type { FolderFile, ImportSource, ImportStage, StoredModel } from './protocol';
 import { precisionOf, storedEntry, weightBytesOf, type ModelStore } from './store';
 
@@ -140,8 +141,7 @@ function labelsFor(
       labelOffset: 0,
     };
   }
-  if (numClasses === 1000 || numClasses === 1001)
-    return { labels: { kind: 'imagenet' }, labelOffset: 0 };
+  if (isImageNetSized(numClasses)) return { labels: { kind: 'imagenet' }, labelOffset: 0 };
   return {
     labels: { kind: 'list', labels: Array.from({ length: numClasses }, (_, i) => `class ${i}`) },
     labelOffset: 0,
