@@ -18,10 +18,13 @@ import type {
   WorkerResponse,
   LoadTuning,
 } from '../protocol';
-import { RequestError, type HandlerContext, type HandlerRegistry } from './handlers';
+import {
+  RequestError,
+  type BuiltInRequest,
+  type HandlerContext,
+  type HandlerRegistry,
+} from './handlers';
 import { Turns } from './turns';
-
-export { ALSO_RETRY_MS } from '../classify/second-model';
 
 /** What the service needs from the outside world. */
 export interface ServiceDeps extends LoadDeps {
@@ -112,7 +115,7 @@ export class InferenceService {
     this.deps.post(message);
   }
 
-  private async runHandler<K extends Exclude<RequestType, 'load' | 'classify'>>(
+  private async runHandler<K extends Exclude<RequestType, BuiltInRequest>>(
     request: RequestMessage<K>,
   ): Promise<void> {
     const { id, type } = request;
