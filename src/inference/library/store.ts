@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../models/registry';
 import { messageOf } from '../../lib/message-of';
 import { RequestError } from '../seam/handlers';
+import { idbRequest, openIdb, transactionDone } from '../seam/idb';
 import type { StoredModel } from './protocol';
 
 /** Where the library keeps models; tests use {@link memoryModelStore}. */
@@ -124,19 +125,8 @@ const byNewest = (a: StoredModel, b: StoredModel): number => b.created.localeCom
 const DB_NAME = 'inception-lens-library';
 const STORE = 'models';
 
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
 function openDb(factory: IDBFactory): Promise<IDBDatabase> {
-  const req = factory.open(DB_NAME, 1);
-  req.onupgradeneeded = () => {
-    req.result.createObjectStore(STORE, { keyPath: 'key' });
-  };
-  return request(req);
+  return openIdb(factory, DB_NAME, STORE, { keyPath: 'key' });
 }
 
 async function withStore<T>(
@@ -147,12 +137,8 @@ async function withStore<T>(
   const db = await openDb(factory);
   try {
     const tx = db.transaction(STORE, mode);
-    const result = await request(body(tx.objectStore(STORE)));
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    });
+    const result = await idbRequest(body(tx.objectStore(STORE)));
+    await transactionDone(tx);
     return result;
   } finally {
     db.close();
@@ -204,17 +190,13 @@ export function indexedDbModelStore(factory: IDBFactory = indexedDB): ModelStore
       try {
         const tx = db.transaction(STORE, 'readwrite');
         const store = tx.objectStore(STORE);
-        const found = await request(store.count(record.key));
+        const found = await idbRequest(store.count(record.key));
         if (found === 0) {
           tx.abort();
           throw new RequestError('model-deleted', modelGoneMessage());
         }
         store.put(record);
-        await new Promise<void>((resolve, reject) => {
-          tx.oncomplete = () => resolve();
-          tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-          tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-        });
+        await transactionDone(tx);
       } finally {
         db.close();
       }
