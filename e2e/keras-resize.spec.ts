@@ -17,6 +17,7 @@ import {
   runPil,
   tempDir,
 } from '../src/test/pil-reference';
+import { sharedRequired } from '../src/test/shared-fixtures';
 import { loadMobilenet, predictOne } from '../src/test/shared-mobilenet';
 import { card, MOBILENET_URL, needsSharedFixtures, openApp } from './helpers';
 import { SHARED_DIR } from './paths';
@@ -52,7 +53,7 @@ test.describe("resize as Keras' load_img", () => {
   }) => {
     test.setTimeout(600_000);
     if (pilReason) {
-      if (process.env.LENS_REQUIRE_SHARED === '1') {
+      if (sharedRequired()) {
         throw new Error(`LENS_REQUIRE_SHARED=1 but ${pilReason}`);
       }
       console.log(`skipping the PIL comparison: ${pilReason}`);

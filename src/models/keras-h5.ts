@@ -11,6 +11,7 @@
  * 64 KB). The same code runs in Node (scripts, tests: `h5wasm/node`) and in the inference worker
  * (`h5wasm`), so it only uses the API both builds share.
  */
+import { messageOf } from '../lib/message-of';
 import type * as H5 from 'h5wasm';
 
 /** HDF5's 8-byte file signature. */
@@ -205,10 +206,6 @@ export function readKerasWeightFile(file: H5.Group, fileName: string): KerasWeig
     return { name, weights };
   });
   return { kerasVersion, backend, layers };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Opens a file with h5wasm, turning its failure into a {@link WeightFileError}. */

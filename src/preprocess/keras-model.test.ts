@@ -10,6 +10,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadNsfwjsInception } from '../test/nsfwjs-inception';
+import { sharedRequired } from '../test/shared-fixtures';
 import {
   compareArrays,
   makePilFixtures,
@@ -34,7 +35,7 @@ const DOG = resolve(SHARED_DIR, 'photos/dog.jpg');
 function sharedPresent(): boolean {
   if (hasMobilenet() && existsSync(DOG)) return true;
   const reason = `${MOBILENET_DIR} or ${DOG} not found`;
-  if (process.env.LENS_REQUIRE_SHARED === '1') {
+  if (sharedRequired()) {
     throw new Error(`Keras-resize model test: LENS_REQUIRE_SHARED=1 but ${reason}`);
   }
   console.log(`skipping the MobileNet part of the Keras-resize model test: ${reason}`);

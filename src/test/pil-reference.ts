@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedRequired } from './shared-fixtures';
 
 const SCRIPT = resolve(dirname(fileURLToPath(import.meta.url)), 'pil_reference.py');
 /** The Python the reference runs under (Debian's, where apt installs python3-pil). */
@@ -36,7 +37,7 @@ export function pilMissingReason(): string | null {
 export function pilTestsRun(what: string): boolean {
   const reason = pilMissingReason();
   if (!reason) return true;
-  if (process.env.LENS_REQUIRE_SHARED === '1') {
+  if (sharedRequired()) {
     throw new Error(`${what}: LENS_REQUIRE_SHARED=1 but ${reason}`);
   }
   console.log(`skipping ${what}: ${reason}`);

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { messageOf } from '../../lib/message-of';
 import { useRegisterSW } from 'virtual:pwa-register/react';
 import { applyUpdate } from './apply-update';
 import { ensureModelCached, takeSharedPhotos } from './offline-cache';
@@ -126,7 +127,7 @@ export function usePwa({
       (error: unknown) =>
         report({
           state: 'unavailable',
-          reason: error instanceof Error ? error.message : String(error),
+          reason: messageOf(error),
         }),
     );
     return () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { tuneBackend, withTimings, type TuningDeps } from './backend-tuning';
+import { tuneBackend, wasmToSettle, withTimings, type TuningDeps } from './backend-tuning';
 import { memoryChoiceStore, type ChoiceStore } from './choice-store';
 import type { BackendName, BackendReport } from '../protocol';
 
@@ -140,5 +140,24 @@ describe('withTimings', () => {
     });
     expect(out.find((r) => r.backend === 'webgl')?.firstMs).toBeUndefined();
     expect(REPORTS[2]?.firstMs).toBeUndefined();
+  });
+});
+
+describe('wasmToSettle', () => {
+  const wasm = (extra: Partial<BackendReport>): BackendReport => ({
+    backend: 'wasm',
+    available: true,
+    ok: true,
+    software: false,
+    tried: true,
+    detail: 'WebAssembly, SIMD, 4 threads',
+    ...extra,
+  });
+
+  test('a WASM measured while tuning is settled unless its threads were already prepared', () => {
+    expect(wasmToSettle([wasm({ steadyMs: 12 })])).toBeDefined();
+    expect(wasmToSettle([wasm({ steadyMs: 12, threadsSettled: true })])).toBeUndefined();
+    // never measured (not a tuning candidate): nothing to settle, whatever its text says
+    expect(wasmToSettle([wasm({ detail: 'WebAssembly' })])).toBeUndefined();
   });
 });

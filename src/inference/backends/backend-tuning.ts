@@ -3,6 +3,7 @@
  * candidate backend, the fastest wins and is remembered per device and model. Effects (switching
  * backends, running the model, storage) are injected, so the sequence is unit-tested with fakes.
  */
+import { messageOf } from '../../lib/message-of';
 import {
   fastestBackend,
   median,
@@ -96,7 +97,7 @@ export async function tuneBackend(
       try {
         first = await deps.infer();
       } catch (error) {
-        problems.set(backend, error instanceof Error ? error.message : String(error));
+        problems.set(backend, messageOf(error));
         done += runs + 1;
         continue;
       }
@@ -129,4 +130,13 @@ export async function tuneBackend(
     return next;
   });
   return { backend: winner, timings, reports: updated };
+}
+
+/**
+ * The WASM report whose thread count is still to be settled: measured while tuning, but not
+ * prepared as the first backend selected (decided by the typed field, not the report's text).
+ */
+export function wasmToSettle(reports: BackendReport[]): BackendReport | undefined {
+  const wasm = reports.find((r) => r.backend === 'wasm');
+  return wasm?.steadyMs !== undefined && wasm.threadsSettled !== true ? wasm : undefined;
 }

@@ -3,6 +3,7 @@
  * they cannot). Falls back to memory where IndexedDB is missing or refuses (Node, private modes).
  */
 import type { RememberedChoice } from './backend-choice';
+import { idbRequest, openIdb } from '../seam/idb';
 
 /** A tiny async key-value store for remembered choices. */
 export interface ChoiceStore {
@@ -30,19 +31,6 @@ export function memoryChoiceStore(): ChoiceStore {
 const DB = 'inception-lens-perf';
 const STORE = 'backend-choice';
 
-function request<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function openDb(): Promise<IDBDatabase> {
-  const open = indexedDB.open(DB, 1);
-  open.onupgradeneeded = () => open.result.createObjectStore(STORE);
-  return request(open);
-}
-
 /** The IndexedDB store, or memory when IndexedDB is unavailable. Errors never propagate. */
 export function browserChoiceStore(): ChoiceStore {
   if (typeof indexedDB === 'undefined') return memoryChoiceStore();
@@ -52,9 +40,9 @@ export function browserChoiceStore(): ChoiceStore {
     mode: IDBTransactionMode,
     run: (store: IDBObjectStore) => IDBRequest<T>,
   ): Promise<T> => {
-    db ??= openDb();
+    db ??= openIdb(indexedDB, DB, STORE);
     const store = (await db).transaction(STORE, mode).objectStore(STORE);
-    return request(run(store));
+    return idbRequest(run(store));
   };
   return {
     async get(key) {

@@ -27,6 +27,8 @@ export interface BackendReport {
   /** whether it was tried at all (auto stops at the first that works) */
   tried: boolean;
   detail: string;
+  /** WASM only: its threads were prepared and `detail` already says how many */
+  threadsSettled?: boolean;
   /** measured with the loaded model: its first inference (compilation, upload), ms */
   firstMs?: number;
   /** measured with the loaded model: median of `runs` inferences after the first, ms */

@@ -3,6 +3,7 @@
  * the order backend-order.ts decides, and accept one only when a known-answer computation returns
  * the right numbers (a driver that initialises but computes garbage is not "available").
  */
+import { messageOf } from '../../lib/message-of';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -16,7 +17,7 @@ import {
   type RememberedChoice,
 } from './backend-choice';
 import { backendAttemptOrder, type Capability } from './backend-order';
-import { tuneBackend, withTimings, type PendingTuning } from './backend-tuning';
+import { tuneBackend, wasmToSettle, withTimings, type PendingTuning } from './backend-tuning';
 import type { Classifier } from '../classify/classifier';
 import { browserChoiceStore, type ChoiceStore } from './choice-store';
 import type { BackendChoice, BackendName, BackendReport, LoadTuning } from '../protocol';
@@ -194,7 +195,7 @@ async function initialise(backend: BackendName): Promise<string | null> {
     await tf.ready();
     return await knownAnswerCheck();
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return messageOf(error);
   }
 }
 
@@ -269,14 +270,15 @@ export async function tuneSelectedBackend(
     onProgress ? { onProgress } : {},
   );
   if (result.backend !== 'wasm') setThreadTrial(null);
-  const wasm = result.reports.find((r) => r.backend === 'wasm');
-  if (wasm?.steadyMs !== undefined && !/thread/.test(wasm.detail)) {
+  const wasm = wasmToSettle(result.reports);
+  if (wasm) {
     // WASM was measured here, not selected first: settle its thread count now.
     const detail =
       result.backend === 'wasm'
         ? await prepareWasmThreads(selected.wasmThreads)
         : await describeWasm();
     wasm.detail = `${wasm.detail}, ${detail}`;
+    wasm.threadsSettled = true;
   }
   return { backend: result.backend, reports: result.reports };
 }
@@ -337,8 +339,10 @@ export async function selectBackend(
     const problem = await initialise(backend);
     if (!problem) {
       r.ok = true;
-      if (backend === 'wasm')
+      if (backend === 'wasm') {
         r.detail = `${r.detail}, ${await prepareWasmThreads(tuning.wasmThreads)}`;
+        r.threadsSettled = true;
+      }
       if (choice !== 'auto') return { backend, reports };
       if (remembered?.backend === backend) {
         return {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { IMAGENET_LABELS } from '../../models/imagenet-labels';
 import { INCEPTION_V3_IMAGENET, type LabelSource, type ModelEntry } from '../../models/registry';
-import { labelAt, metadataUrl, resolveLabels } from './labels';
+import { isImageNetSized, labelAt, metadataUrl, resolveLabels } from './labels';
 
 function entry(labels: LabelSource, labelOffset = 0): ModelEntry {
   return {
@@ -171,5 +171,17 @@ describe('metadataUrl', () => {
     expect(metadataUrl('https://example.test/models/net/')).toBe(
       'https://example.test/models/net/metadata.json',
     );
+  });
+});
+
+describe('isImageNetSized', () => {
+  test('1000 and 1001 (TF-slim background) outputs are ImageNet-sized; others are not', () => {
+    expect([999, 1000, 1001, 1002, 2048].map(isImageNetSized)).toEqual([
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

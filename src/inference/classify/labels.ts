@@ -15,11 +15,16 @@ export function metadataUrl(modelUrl: string): string {
   return new URL('metadata.json', modelUrl).href;
 }
 
+/** True for an ImageNet-sized output: 1000 classes, or 1001 with TF-slim's "background" first. */
+export function isImageNetSized(numClasses: number): boolean {
+  return numClasses === 1000 || numClasses === 1001;
+}
+
 function imagenetFor(numClasses: number): ResolvedLabels | null {
+  if (!isImageNetSized(numClasses)) return null;
   if (numClasses === 1000) return { labels: IMAGENET_LABELS, offset: 0, source: 'imagenet' };
   // 1001 outputs: TF-slim style, with class 0 = "background".
-  if (numClasses === 1001) return { labels: IMAGENET_LABELS, offset: 1, source: 'imagenet' };
-  return null;
+  return { labels: IMAGENET_LABELS, offset: 1, source: 'imagenet' };
 }
 
 /**

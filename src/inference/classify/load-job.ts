@@ -3,6 +3,7 @@
  * 'auto' settle on the fastest backend, then make it the active model. The previous model stays
  * active until its successor works, unless its backend is gone.
  */
+import { messageOf } from '../../lib/message-of';
 import type { io } from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../models/registry';
 import type {
@@ -14,7 +15,7 @@ import type {
   ReadyInfo,
   RequestOf,
 } from '../protocol';
-import { messageOf, RequestError } from '../seam/handlers';
+import { RequestError } from '../seam/handlers';
 import type { ActiveModel } from './active-model';
 import type { Classifier } from './classifier';
 

@@ -1,44 +1,69 @@
 /** Downloads a layers model named by a registry entry and wraps it as a classifier. */
+import { messageOf } from '../../lib/message-of';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../models/registry';
 import { createClassifier, numClassesOf, type Classifier } from './classifier';
 import { inferenceFormOf } from './fold-batch-norm';
 import { metadataUrl, resolveLabels } from './labels';
 import type { LoadTuning } from '../protocol';
-import { messageOf, RequestError } from '../seam/handlers';
+import { RequestError } from '../seam/handlers';
+import { isStoredModelGone, modelGoneMessage } from '../library/store';
+
+/** A model file's server answered with a status other than 2xx. */
+export class HttpStatusError extends Error {
+  override readonly name = 'HttpStatusError';
+  constructor(
+    /** the HTTP status, e.g. 404 */
+    readonly status: number,
+    url: string,
+  ) {
+    super(`Request to ${url} failed with status code ${status}`);
+  }
+}
+
+/** A model file's address answered with a web page (status 200, text/html) instead. */
+export class NotAModelError extends Error {
+  override readonly name = 'NotAModelError';
+  constructor(url: string) {
+    super(`${url} served a web page instead of a model file`);
+  }
+}
 
 /** A loader error as the page sees it: explained, and coded when the page can act on it. */
 export function loadFailure(entry: ModelEntry, error: unknown): Error {
   const message = explainLoadError(entry, error);
-  if (isStoredModelGone(entry, error)) return new RequestError('model-deleted', message);
+  if (isStoredGone(entry, error)) return new RequestError('model-deleted', message);
   if (isModelMissing(error)) return new RequestError('model-missing', message);
   return new Error(message, { cause: error });
 }
 
 /** True when the server has no model at the address: a 404, or a web page in its place. */
 function isModelMissing(error: unknown): boolean {
-  const raw = messageOf(error);
-  return /status code 404\b/.test(raw) || raw.includes(NOT_A_MODEL);
+  return (
+    (error instanceof HttpStatusError && error.status === 404) || error instanceof NotAModelError
+  );
 }
 
-/** True when TensorFlow.js found no model under a stored model's `indexeddb://` URL. */
-function isStoredModelGone(entry: ModelEntry, error: unknown): boolean {
-  return entry.url.startsWith('indexeddb://') && /cannot find model/i.test(messageOf(error));
+/** True when `entry` is a stored model and TensorFlow.js found nothing under its URL. */
+function isStoredGone(entry: ModelEntry, error: unknown): boolean {
+  return entry.url.startsWith('indexeddb://') && isStoredModelGone(error);
 }
 
 /** Turns TensorFlow.js' loader errors into sentences a user can act on. */
 export function explainLoadError(entry: ModelEntry, error: unknown): string {
   const raw = messageOf(error);
-  if (isStoredModelGone(entry, error)) {
-    return `${entry.name} is no longer stored in this browser (its site data was cleared or it was deleted).`;
-  }
+  if (isStoredGone(entry, error)) return modelGoneMessage(entry.name);
   const hint = entry.missingHint ? ` ${entry.missingHint}` : '';
-  const status = /status code (\d{3})/.exec(raw)?.[1];
-  if (status === '404') return `The model was not found at ${entry.url} (HTTP 404).${hint}`;
-  if (raw.includes(NOT_A_MODEL)) {
+  if (error instanceof HttpStatusError && error.status === 404) {
+    return `The model was not found at ${entry.url} (HTTP 404).${hint}`;
+  }
+  if (error instanceof NotAModelError) {
     return `The model was not found at ${entry.url} (the server answered with a web page).${hint}`;
   }
-  if (status) return `The server refused the model at ${entry.url} (HTTP ${status}).${hint}`;
+  if (error instanceof HttpStatusError) {
+    return `The server refused the model at ${entry.url} (HTTP ${error.status}).${hint}`;
+  }
+  // What is left comes from the browser or TensorFlow.js, which say it only in English.
   if (/failed to fetch|networkerror|load failed|network/i.test(raw)) {
     return `The model could not be downloaded from ${entry.url}: the network is unreachable.${hint}`;
   }
@@ -48,7 +73,10 @@ export function explainLoadError(entry: ModelEntry, error: unknown): string {
   return `The model at ${entry.url} could not be loaded: ${raw}`;
 }
 
-const NOT_A_MODEL = 'served a web page';
+/** The address a fetch() call asks for, as text. */
+function urlOf(input: RequestInfo | URL): string {
+  return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+}
 
 /**
  * fetch() for the model files that treats an HTML answer as "missing": single-page hosts (and
@@ -57,9 +85,21 @@ const NOT_A_MODEL = 'served a web page';
 async function fetchModelFile(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const response = await fetch(input, init);
   if (response.ok && (response.headers.get('content-type') ?? '').includes('text/html')) {
-    throw new Error(`${NOT_A_MODEL} instead of a model file`);
+    throw new NotAModelError(urlOf(input));
   }
   return response;
+}
+
+/**
+ * `fetchFunc` that turns a non-2xx answer into an {@link HttpStatusError}, so the status reaches
+ * {@link loadFailure} as a number (TensorFlow.js would only put it in an English sentence).
+ */
+export function requireOk(fetchFunc: typeof fetchModelFile): typeof fetchModelFile {
+  return async (input, init) => {
+    const response = await fetchFunc(input, init);
+    if (!response.ok) throw new HttpStatusError(response.status, urlOf(input));
+    return response;
+  };
 }
 
 /** Attempts per model file: a dropped connection or a server hiccup is retried twice. */
@@ -82,12 +122,11 @@ export function retryingFetch(
         if (response.status < 500 || attempt >= ATTEMPTS) return response;
         problem = `HTTP ${response.status}`;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
         const stopped = init?.signal?.aborted ?? false; // stopped on purpose: not a network fault
-        if (attempt >= ATTEMPTS || stopped || message.includes(NOT_A_MODEL)) throw error;
-        problem = message;
+        if (attempt >= ATTEMPTS || stopped || error instanceof NotAModelError) throw error;
+        problem = messageOf(error);
       }
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      const url = urlOf(input);
       const file = url.split('/').pop() ?? url;
       onRetry(`Download of ${file} failed (${problem}); retrying (${attempt} of ${ATTEMPTS - 1})…`);
       await pause(400 * 3 ** (attempt - 1));
@@ -119,7 +158,7 @@ function httpHandler(
       onProgress(fraction);
     },
     fetchFunc: withSignal(
-      retryingFetch((note) => onProgress(lastFraction, note)),
+      requireOk(retryingFetch((note) => onProgress(lastFraction, note))),
       signal,
     ),
   });

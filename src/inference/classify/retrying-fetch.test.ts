@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { retryingFetch } from './load-model';
+import { NotAModelError, retryingFetch } from './load-model';
 
 const ok = (): Response => new Response('{}', { status: 200 });
 const noPause = (): Promise<void> => Promise.resolve();
@@ -87,7 +87,7 @@ describe('retryingFetch', () => {
     let calls = 0;
     const fetchOnce = (): Promise<Response> => {
       calls += 1;
-      return Promise.reject(new Error('served a web page instead of a model file'));
+      return Promise.reject(new NotAModelError('x/model.json'));
     };
     await expect(
       retryingFetch(() => undefined, fetchOnce, noPause)('x/model.json'),

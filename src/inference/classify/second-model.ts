@@ -5,8 +5,9 @@
  */
 import type { ModelEntry } from '../../models/registry';
 import type { AlsoResult, ClassifyRequest, LoadProgress, LoadTuning } from '../protocol';
-import { messageOf } from '../seam/handlers';
+import { messageOf } from '../../lib/message-of';
 import type { Classifier } from './classifier';
+import { isImageNetSized } from './labels';
 import type { LoadClassifier } from './load-job';
 
 /** How long a second model that failed to load is left alone before photos try it again. */
@@ -92,8 +93,7 @@ export class SecondModel {
         tuning,
         controller.signal,
       );
-      // ImageNet-sized output: 1000 classes, or 1001 with TF-slim's "background" first.
-      if (classifier.info.numClasses === 1000 || classifier.info.numClasses === 1001) {
+      if (isImageNetSized(classifier.info.numClasses)) {
         this.also = { key, classifier, error: null, retryAt: Infinity };
       } else {
         classifier.dispose();

@@ -2,14 +2,21 @@
  * The model library's handlers: one vocabulary (list, import, rename, delete, export) for every
  * model kept in this browser, whether the Models view imported it or Teach made it.
  */
+import { messageOf } from '../../lib/message-of';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../models/registry';
 import { inputSizeOf, numClassesOf } from '../classify/classifier';
 import type { LibraryRequests } from '../protocol';
-import { messageOf, RequestError, type Handler, type Handlers } from '../seam/handlers';
+import { RequestError, type Handler, type Handlers } from '../seam/handlers';
 import { importModel, type ImportDeps } from './import-model';
 import type { StoredModel } from './protocol';
-import { MODEL_GONE, storeLabelledModel, storedModelUrl, type LabelledModelFields } from './store';
+import {
+  isStoredModelGone,
+  modelGoneMessage,
+  storeLabelledModel,
+  storedModelUrl,
+  type LabelledModelFields,
+} from './store';
 import { packModel, unpackModel } from './transfer-package';
 
 /** What the library needs from its surroundings (the worker's, or a test's). */
@@ -46,7 +53,7 @@ export function namedEntry(name: string): ModelEntry {
 /** The stored model under `key`, or a coded error when it is gone. */
 async function findStored(deps: LibraryDeps, key: string): Promise<StoredModel> {
   const record = (await deps.store.list()).find((r) => r.key === key);
-  if (!record) throw new RequestError('model-deleted', MODEL_GONE);
+  if (!record) throw new RequestError('model-deleted', modelGoneMessage());
   return record;
 }
 
@@ -174,8 +181,8 @@ export async function loadStoredArtifacts(url: string): Promise<tf.io.ModelArtif
   try {
     return await handler.load();
   } catch (error) {
-    if (/cannot find model/i.test(messageOf(error))) {
-      throw new RequestError('model-deleted', MODEL_GONE);
+    if (isStoredModelGone(error)) {
+      throw new RequestError('model-deleted', modelGoneMessage());
     }
     throw error;
   }

@@ -11,6 +11,7 @@
  *
  * Nothing touches the active model: an import that fails leaves everything as it was.
  */
+import { messageOf } from '../../lib/message-of';
 import * as tf from '@tensorflow/tfjs';
 import type * as H5 from 'h5wasm';
 import {
@@ -30,6 +31,7 @@ import {
 } from '../../models/tfjs-artifacts';
 import type { WeightPrecision } from '../../models/weight-precision';
 import { inputSizeOf, numClassesOf } from '../classify/classifier';
+import { isImageNetSized } from '../classify/labels';
 import type { FolderFile, ImportSource, ImportStage, StoredModel } from './protocol';
 import { precisionOf, storedEntry, weightBytesOf, type ModelStore } from './store';
 
@@ -139,8 +141,7 @@ function labelsFor(
       labelOffset: 0,
     };
   }
-  if (numClasses === 1000 || numClasses === 1001)
-    return { labels: { kind: 'imagenet' }, labelOffset: 0 };
+  if (isImageNetSized(numClasses)) return { labels: { kind: 'imagenet' }, labelOffset: 0 };
   return {
     labels: { kind: 'list', labels: Array.from({ length: numClasses }, (_, i) => `class ${i}`) },
     labelOffset: 0,
@@ -425,9 +426,7 @@ async function importTfjsFolder(
   try {
     model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (error) {
-    throw new Error(
-      `model.json and its weights do not make a working model: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new Error(`model.json and its weights do not make a working model: ${messageOf(error)}`);
   }
   const meta = (reader.metadata ?? {}) as {
     name?: unknown;

@@ -6,7 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../models/registry';
+import { messageOf } from '../../lib/message-of';
 import { RequestError } from '../seam/handlers';
+import { idbRequest, openIdb, transactionDone } from '../seam/idb';
 import type { StoredModel } from './protocol';
 
 /** Where the library keeps models; tests use {@link memoryModelStore}. */
@@ -20,8 +22,18 @@ export interface ModelStore {
   remove(key: string): Promise<void>;
 }
 
-/** What the page reads when a stored model it names is gone. */
-export const MODEL_GONE = 'That model is no longer stored in this browser.';
+/** What the page reads when a stored model is gone (named when the name is known). */
+export function modelGoneMessage(name = 'That model'): string {
+  return `${name} is no longer stored in this browser (its site data was cleared or it was deleted).`;
+}
+
+/** True when `error` says a stored model is gone: our coded error, or TensorFlow.js' loader's. */
+export function isStoredModelGone(error: unknown): boolean {
+  if (error instanceof RequestError) return error.code === 'model-deleted';
+  // TensorFlow.js' IndexedDB handler says so only in English ("Cannot find model with path …"):
+  // the one text check left, for an error that is not ours.
+  return /cannot find model/i.test(messageOf(error));
+}
 
 /** Prefix of stored models' URLs. */
 export const STORED_MODEL_PREFIX = 'indexeddb://inception-lens/';
@@ -113,19 +125,8 @@ const byNewest = (a: StoredModel, b: StoredModel): number => b.created.localeCom
 const DB_NAME = 'inception-lens-library';
 const STORE = 'models';
 
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
 function openDb(factory: IDBFactory): Promise<IDBDatabase> {
-  const req = factory.open(DB_NAME, 1);
-  req.onupgradeneeded = () => {
-    req.result.createObjectStore(STORE, { keyPath: 'key' });
-  };
-  return request(req);
+  return openIdb(factory, DB_NAME, STORE, { keyPath: 'key' });
 }
 
 async function withStore<T>(
@@ -136,12 +137,8 @@ async function withStore<T>(
   const db = await openDb(factory);
   try {
     const tx = db.transaction(STORE, mode);
-    const result = await request(body(tx.objectStore(STORE)));
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    });
+    const result = await idbRequest(body(tx.objectStore(STORE)));
+    await transactionDone(tx);
     return result;
   } finally {
     db.close();
@@ -151,7 +148,7 @@ async function withStore<T>(
 /** Says plainly when the browser refused the space. */
 function explainStorageError(error: unknown): Error {
   const name = (error as { name?: string } | null)?.name;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (name === 'QuotaExceededError' || /quota/i.test(message)) {
     return new RequestError(
       'storage-full',
@@ -193,17 +190,13 @@ export function indexedDbModelStore(factory: IDBFactory = indexedDB): ModelStore
       try {
         const tx = db.transaction(STORE, 'readwrite');
         const store = tx.objectStore(STORE);
-        const found = await request(store.count(record.key));
+        const found = await idbRequest(store.count(record.key));
         if (found === 0) {
           tx.abort();
-          throw new RequestError('model-deleted', MODEL_GONE);
+          throw new RequestError('model-deleted', modelGoneMessage());
         }
         store.put(record);
-        await new Promise<void>((resolve, reject) => {
-          tx.oncomplete = () => resolve();
-          tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-          tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-        });
+        await transactionDone(tx);
       } finally {
         db.close();
       }

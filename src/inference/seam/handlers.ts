@@ -59,8 +59,3 @@ export class RequestError extends Error {
     super(message);
   }
 }
-
-/** The text of anything thrown. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -11,7 +11,8 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from '../protocol';
-import { ALSO_RETRY_MS, InferenceService, type ServiceDeps } from './service';
+import { ALSO_RETRY_MS } from '../classify/second-model';
+import { InferenceService, type ServiceDeps } from './service';
 
 const ENTRY: ModelEntry = {
   id: 'fake',

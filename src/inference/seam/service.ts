@@ -3,6 +3,7 @@
  * with a fake model. Loads (`classify/load-job.ts`), queued photos and the registered handlers
  * take turns, one at a time; a load goes ahead of the photos still queued, which wait for it.
  */
+import { messageOf } from '../../lib/message-of';
 import { ActiveModel } from '../classify/active-model';
 import { runLoad, type LoadDeps } from '../classify/load-job';
 import { SecondModel } from '../classify/second-model';
@@ -17,10 +18,13 @@ import type {
   WorkerResponse,
   LoadTuning,
 } from '../protocol';
-import { messageOf, RequestError, type HandlerContext, type HandlerRegistry } from './handlers';
+import {
+  RequestError,
+  type BuiltInRequest,
+  type HandlerContext,
+  type HandlerRegistry,
+} from './handlers';
 import { Turns } from './turns';
-
-export { ALSO_RETRY_MS } from '../classify/second-model';
 
 /** What the service needs from the outside world. */
 export interface ServiceDeps extends LoadDeps {
@@ -111,7 +115,7 @@ export class InferenceService {
     this.deps.post(message);
   }
 
-  private async runHandler<K extends Exclude<RequestType, 'load' | 'classify'>>(
+  private async runHandler<K extends Exclude<RequestType, BuiltInRequest>>(
     request: RequestMessage<K>,
   ): Promise<void> {
     const { id, type } = request;

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sharedRequired } from '../../test/shared-fixtures';
 import { useWasmBackend } from '../../test/tf-node';
 import { countParams } from './common';
 import { mobileNet } from './mobilenet';
@@ -20,7 +21,7 @@ const SHARED = resolve(process.env.INCEPTION_LENS_SHARED ?? join(ROOT, '..', 'sh
 const MODEL_DIR = join(SHARED, 'models/mobilenet_v1_0.75_224');
 const PHOTOS = ['dog.jpg', 'eagle.jpg', 'giraffe.jpg'].map((p) => join(SHARED, 'photos', p));
 const present = existsSync(join(MODEL_DIR, 'model.json')) && PHOTOS.every((p) => existsSync(p));
-const required = process.env.LENS_REQUIRE_SHARED === '1';
+const required = sharedRequired();
 const REASON = `mobilenet-weights.test: ${MODEL_DIR} or the photos in ${SHARED}/photos not found`;
 
 /** Largest |logit| difference allowed: absolute, in logit units (logits here reach ~20). */
