@@ -182,7 +182,8 @@ export function App() {
     <div className="app">
       <header className="app__header">
         <h1>
-          Inception Lens <span className="muted">— what does InceptionV3 see?</span>
+          Inception Lens{' '}
+          <span className="muted">— what does {model.ready?.name ?? 'your model'} see?</span>
         </h1>
         <SettingsPanel
           settings={settings}

@@ -51,7 +51,8 @@ function AlsoPanel({ also }: { also: NonNullable<Card['also']> }) {
   return (
     <div className="card__also" data-testid="also" data-model={also.modelId}>
       <p className="card__also-title">
-        {also.name} <span className="muted">(ImageNet)</span>
+        {also.name}
+        {!also.name.includes('ImageNet') && <span className="muted"> (ImageNet)</span>}
       </p>
       {also.predictions ? (
         <PredictionList predictions={also.predictions} testId="also-prediction" />

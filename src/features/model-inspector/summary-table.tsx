@@ -29,7 +29,7 @@ export function SummaryTable({ summary }: { summary: ModelSummary }) {
           id={searchId}
           type="search"
           data-testid="layer-search"
-          placeholder="name, type or input, e.g. mixed5 or Conv2D"
+          placeholder={`name, type or input, e.g. ${exampleLayer(summary)} or Conv2D`}
           value={query}
           onChange={(e) => setQuery(e.target.value)}
         />
@@ -185,4 +185,11 @@ function Row({ row }: { row: SummaryRow }) {
 function paramsTitle(row: SummaryRow): string | undefined {
   if (row.params === 0) return undefined;
   return `${formatCount(row.trainableParams)} trainable, ${formatCount(row.nonTrainableParams)} non-trainable`;
+}
+
+/** A layer name from the middle of this model, for the search box's example. */
+function exampleLayer(summary: ModelSummary): string {
+  const groups = summary.groups.filter((g) => !['stem', 'head', 'layers'].includes(g.id));
+  const middle = groups[Math.floor(groups.length / 2)];
+  return middle?.id ?? summary.rows[Math.floor(summary.rows.length / 2)]?.name ?? 'conv2d_1';
 }
