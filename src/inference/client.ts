@@ -244,6 +244,8 @@ export class InferenceClient {
       /** the photo at the second model's input size (transferred) */
       alsoPixels?: { pixels: ArrayBuffer; width: number; height: number };
       onProgress?: (progress: LoadProgress) => void;
+      /** also return the photo's pooled features (`ClassifyResult.features`) */
+      features?: boolean;
     } = {},
   ): Promise<ClassifyResult> {
     const { also, alsoPixels, signal, onProgress } = options;
@@ -258,6 +260,7 @@ export class InferenceClient {
         topK: options.topK ?? 3,
         ...(also ? { also } : {}),
         ...(also && alsoPixels ? { alsoPixels } : {}),
+        ...(options.features ? { features: true } : {}),
       },
       { transfer, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) },
     );

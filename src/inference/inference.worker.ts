@@ -7,6 +7,7 @@ import { fetchModelArtifacts, loadClassifier } from './classify/load-model';
 import { inspectHandlers } from './inspect/handlers';
 import { createLibraryHandlers, type LibraryDeps } from './library/handlers';
 import { browserLibraryDeps } from './library/worker-deps';
+import { createPhotosHandlers } from './photos/handlers';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import type { HandlerRegistry } from './seam/handlers';
 import { InferenceService } from './seam/service';
@@ -23,6 +24,7 @@ const handlers: HandlerRegistry = {
   ...diagnosticsHandlers,
   ...inspectHandlers,
   ...createLibraryHandlers(() => (libraryDeps ??= browserLibraryDeps())),
+  ...createPhotosHandlers(),
   ...createTrainHandlers(
     () => (trainDeps ??= browserTrainDeps((libraryDeps ??= browserLibraryDeps()).store)),
   ),

@@ -1,7 +1,7 @@
 /**
  * The one message contract between the page and the inference worker: the request map and the
  * messages built from it. Each capability folder declares its own requests (`classify/`,
- * `backends/`, `inspect/`, `library/`, `train/`, each in its `protocol.ts`); this file joins them
+ * `backends/`, `inspect/`, `library/`, `photos/`, `train/`, each in its `protocol.ts`); this file joins them
  * and is, with `client.ts`, all the page may import from the engine.
  *
  * Adding a request: one entry in a folder's map (request, progress if any, reply), and one
@@ -17,12 +17,14 @@ import type {
 import type { ClassifyRequests, LoadedModelInfo } from './classify/protocol';
 import type { InspectRequests } from './inspect/protocol';
 import type { LibraryRequests } from './library/protocol';
+import type { PhotosRequests } from './photos/protocol';
 import type { TrainRequests } from './train/protocol';
 
 export * from './backends/protocol';
 export * from './classify/protocol';
 export * from './inspect/protocol';
 export * from './library/protocol';
+export * from './photos/protocol';
 export * from './train/protocol';
 
 /**
@@ -30,7 +32,13 @@ export * from './train/protocol';
  * and `id`), `progress` what it may hear meanwhile (absent: none), `reply` what it resolves with.
  */
 export interface RequestMap
-  extends ClassifyRequests, BackendRequests, InspectRequests, LibraryRequests, TrainRequests {}
+  extends
+    ClassifyRequests,
+    BackendRequests,
+    InspectRequests,
+    LibraryRequests,
+    PhotosRequests,
+    TrainRequests {}
 
 /** The name of one request. */
 export type RequestType = keyof RequestMap;

@@ -319,3 +319,33 @@ describe('numClassesOf', () => {
     expect(() => createClassifier(model, ENTRY, LABELS)).toThrow(/not \[batch, classes\]/);
   });
 });
+
+describe('classifyWithFeatures (pooled features for similar photos)', () => {
+  test('returns the same top-k as classify and the pooled layer, quantised, leaving no tensors', async () => {
+    const model = tinyModel('softmax');
+    const c = createClassifier(model, ENTRY, LABELS);
+    const rgba = image(8, 8);
+    const plain = await c.classify(rgba, 8, 8, 4);
+    const before = tf.memory().numTensors;
+    const got = await c.classifyWithFeatures!(rgba, 8, 8, 4);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(got.predictions.map((p) => p.index)).toEqual(plain.map((p) => p.index));
+    for (let i = 0; i < plain.length; i++) {
+      expect(got.predictions[i]!.probability).toBeCloseTo(plain[i]!.probability, 6);
+    }
+    // The pooled layer by hand: conv → global average pooling, 6 values.
+    const pooled = tf.tidy(() => {
+      const x = tf.tensor4d(rgbaToRgbFloat(rgba, ENTRY.inputRange), [1, 8, 8, 3]);
+      const conv = model.layers[0]!.apply(x) as tf.Tensor;
+      return model.layers[1]!.apply(conv) as tf.Tensor;
+    });
+    const want = (await pooled.data()) as Float32Array;
+    pooled.dispose();
+    expect(got.features).toHaveLength(6);
+    const max = Math.max(...Array.from(want, Math.abs));
+    for (let i = 0; i < 6; i++) {
+      expect(Math.abs(got.features![i]! - (want[i]! / max) * 127)).toBeLessThanOrEqual(0.5001);
+    }
+    c.dispose();
+  });
+});

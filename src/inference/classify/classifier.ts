@@ -9,6 +9,7 @@ import { labelAt, type ResolvedLabels } from './labels';
 import type { LoadedModelInfo, Prediction } from '../protocol';
 import { asProbabilities, topK } from './top-k';
 import { photoInference } from '../backends/wasm-threads';
+import { pooledTensorName, quantizeFeatures } from './features';
 
 /** What the worker's handlers need from a model; tests supply fakes. */
 export interface Classifier {
@@ -24,6 +25,16 @@ export interface Classifier {
   readonly labels?: ResolvedLabels;
   /** Ranks the classes for one `width × height` RGBA image. */
   classify(rgba: Uint8Array, width: number, height: number, k: number): Promise<Prediction[]>;
+  /**
+   * Like `classify`, also returning the photo's pooled features as 8-bit integers (null when the
+   * model has no pooled layer). Absent in fakes.
+   */
+  classifyWithFeatures?(
+    rgba: Uint8Array,
+    width: number,
+    height: number,
+    k: number,
+  ): Promise<{ predictions: Prediction[]; features: Int8Array | null }>;
   /** Runs one dummy inference so shaders/kernels are compiled; returns its milliseconds. */
   warmUp(): Promise<number>;
   dispose(): void;
@@ -91,37 +102,60 @@ export function createClassifier(
     return Array.isArray(out) ? (out[0] as tf.Tensor) : out;
   }
 
+  // Looked up once, on the first photo that asks for features.
+  let pooled: string | null | undefined;
+
+  async function run(
+    rgba: Uint8Array,
+    width: number,
+    height: number,
+    k: number,
+    withFeatures: boolean,
+  ): Promise<{ predictions: Prediction[]; features: Int8Array | null }> {
+    if (rgba.length !== width * height * 4) {
+      throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);
+    }
+    if (withFeatures && pooled === undefined) pooled = pooledTensorName(fast);
+    const featureName = withFeatures ? pooled : null;
+    const pixels = rgbaToRgbFloat(rgba, entry.inputRange);
+    // Photo inferences go through the WASM thread trial while one runs (wasm-threads.ts).
+    const [values, featureValues] = await photoInference(async () => {
+      const outputs = tf.tidy(() => {
+        let x: tf.Tensor4D = tf.tensor4d(pixels, [1, height, width, 3]);
+        if (width !== inputSize || height !== inputSize) {
+          x = tf.image.resizeBilinear(x, [inputSize, inputSize]);
+        }
+        if (!featureName) return [predict(x)];
+        // One pass computes both: the scores and the pooled layer they are made from.
+        const both = fast.execute(x, [fast.outputs[0]!.name, featureName]) as tf.Tensor[];
+        return both;
+      });
+      try {
+        const data = await Promise.all(outputs.map((t) => t.data() as Promise<Float32Array>));
+        return [data[0]!, data[1] ?? null] as const;
+      } finally {
+        for (const t of outputs) t.dispose();
+      }
+    });
+    const probabilities = asProbabilities(values);
+    const predictions = topK(probabilities, k).map((index) => ({
+      index,
+      label: labelAt(labels, index),
+      probability: probabilities[index] as number,
+    }));
+    return { predictions, features: featureValues ? quantizeFeatures(featureValues) : null };
+  }
+
   return {
     info,
     model,
     entry,
     labels,
     async classify(rgba, width, height, k) {
-      if (rgba.length !== width * height * 4) {
-        throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);
-      }
-      const pixels = rgbaToRgbFloat(rgba, entry.inputRange);
-      // Photo inferences go through the WASM thread trial while one runs (wasm-threads.ts).
-      const values = await photoInference(async () => {
-        const scores = tf.tidy(() => {
-          let x: tf.Tensor4D = tf.tensor4d(pixels, [1, height, width, 3]);
-          if (width !== inputSize || height !== inputSize) {
-            x = tf.image.resizeBilinear(x, [inputSize, inputSize]);
-          }
-          return predict(x);
-        });
-        try {
-          return (await scores.data()) as Float32Array;
-        } finally {
-          scores.dispose();
-        }
-      });
-      const probabilities = asProbabilities(values);
-      return topK(probabilities, k).map((index) => ({
-        index,
-        label: labelAt(labels, index),
-        probability: probabilities[index] as number,
-      }));
+      return (await run(rgba, width, height, k, false)).predictions;
+    },
+    classifyWithFeatures(rgba, width, height, k) {
+      return run(rgba, width, height, k, true);
     },
     async warmUp() {
       const start = performance.now();

@@ -81,6 +81,11 @@ export interface ClassifyResult {
   backend: BackendName;
   /** the second model's answer, when one was asked for */
   also?: AlsoResult;
+  /**
+   * the photo's pooled features (e.g. InceptionV3's 2,048-d `avg_pool`) as 8-bit integers, scaled
+   * so the largest magnitude is 127; present when asked for and the model has a pooled layer
+   */
+  features?: ArrayBuffer;
 }
 
 /** The `classify` request's fields. */
@@ -100,6 +105,8 @@ export interface ClassifyRequest {
    * and it differs); transferred. Without it the second model resizes `pixels`.
    */
   alsoPixels?: { pixels: ArrayBuffer; width: number; height: number };
+  /** also return the photo's pooled features (for similar photos) */
+  features?: boolean;
 }
 
 /** Loading and classifying: the request each sends, its progress and its reply. */

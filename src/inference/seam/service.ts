@@ -216,12 +216,23 @@ export class InferenceService {
     const start = this.deps.now();
     try {
       const pixels = new Uint8Array(request.pixels);
-      const predictions = await classifier.classify(
-        pixels,
-        request.width,
-        request.height,
-        request.topK,
-      );
+      const { predictions, features } =
+        request.features && classifier.classifyWithFeatures
+          ? await classifier.classifyWithFeatures(
+              pixels,
+              request.width,
+              request.height,
+              request.topK,
+            )
+          : {
+              predictions: await classifier.classify(
+                pixels,
+                request.width,
+                request.height,
+                request.topK,
+              ),
+              features: null,
+            };
       const ms = this.deps.now() - start;
       const wanted = request.also && request.also.id !== classifier.info.id ? request.also : null;
       if (!wanted) this.second.drop();
@@ -232,7 +243,20 @@ export class InferenceService {
             )
           : undefined;
       if (this.cancelled.delete(id)) this.deps.post({ type: 'cancelled', id });
-      else this.reply<'classify'>(id, { predictions, ms, backend, ...(also ? { also } : {}) });
+      else {
+        const vector = features ? (features.buffer as ArrayBuffer) : null;
+        this.reply<'classify'>(
+          id,
+          {
+            predictions,
+            ms,
+            backend,
+            ...(also ? { also } : {}),
+            ...(vector ? { features: vector } : {}),
+          },
+          vector ? [vector] : [],
+        );
+      }
     } catch (error) {
       this.cancelled.delete(id);
       this.fail(id, error);
