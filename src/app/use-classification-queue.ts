@@ -7,7 +7,12 @@ import {
 } from '../inference/client';
 import type { LoadedModelInfo } from '../inference/protocol';
 import type { ModelEntry } from '../models/registry';
-import { galleryReducer, type Card, type GalleryAction } from '../features/gallery/gallery-state';
+import {
+  galleryReducer,
+  type Card,
+  type GalleryAction,
+  type PhotoOutcome,
+} from '../features/gallery/gallery-state';
 import type { ResizeMode } from '../preprocess/geometry';
 import { recordModelInput } from '../preprocess/debug-inputs';
 import { checkImageFile, ImageInputError, preprocessImage } from '../preprocess/preprocess-image';
@@ -42,6 +47,19 @@ async function refuseBadFiles(
   }
 }
 
+/** What the photo library asks of the queue: to hold back, and to hear each outcome. */
+export interface QueueHooks {
+  /** while true no new photo starts (those under way finish) */
+  paused?: boolean;
+  /** hears every photo that finished, done or failed (not cancelled or removed ones) */
+  onSettled?: (card: Card, outcome: PhotoOutcome) => void;
+}
+
+/** How many labels each photo's result keeps (the card shows the top 3). */
+const KEEP_TOP = 5;
+/** How many labels a card shows. */
+const SHOW_TOP = 3;
+
 let counter = 0;
 function newId(): string {
   counter += 1;
@@ -60,6 +78,7 @@ export function useClassificationQueue(
   model: LoadedModelInfo | null,
   resizeMode: ResizeMode,
   also: ModelEntry | null = null,
+  hooks: QueueHooks = {},
 ) {
   const store = useLocalStore(galleryReducer, (): Card[] => []);
   const cards = useStore(store);
@@ -68,13 +87,21 @@ export function useClassificationQueue(
   const urls = useRef(new Map<string, string>());
   const started = useRef(new Set<string>());
   const retries = useRef(new Map<string, number>());
+  // The latest hooks, read when a photo settles (not a dependency of the running photos).
+  const hooksNow = useRef(hooks);
+  useEffect(() => {
+    hooksNow.current = hooks;
+  });
+  const paused = hooks.paused ?? false;
 
   const run = useCallback(
-    async (card: Card, info: LoadedModelInfo, signal: AbortSignal) => {
+    async (card: Card, file: File, info: LoadedModelInfo, signal: AbortSignal) => {
       dispatch({ type: 'preprocessing', id: card.id });
       let thumbnailUrl: string | undefined;
+      let thumbnail: Blob | undefined;
       try {
-        const image = await preprocessImage(card.file, { size: info.inputSize, mode: resizeMode });
+        const image = await preprocessImage(file, { size: info.inputSize, mode: resizeMode });
+        thumbnail = image.thumbnail;
         if (signal.aborted) return;
         const previous = urls.current.get(card.id); // from an attempt before a worker restart
         if (previous) URL.revokeObjectURL(previous);
@@ -88,12 +115,13 @@ export function useClassificationQueue(
         // The second model gets the photo resized for it, as it would on its own.
         const alsoImage =
           also?.inputSize && also.inputSize !== info.inputSize
-            ? await preprocessImage(card.file, { size: also.inputSize, mode: resizeMode })
+            ? await preprocessImage(file, { size: also.inputSize, mode: resizeMode })
             : null;
         if (signal.aborted) return;
         recordModelInput(card.name, image, resizeMode); // ?debug only; before the transfer
         const result = await client.classify(image.pixels, image.width, image.height, {
-          topK: 3,
+          topK: KEEP_TOP,
+          features: true,
           signal,
           ...(also
             ? {
@@ -120,12 +148,22 @@ export function useClassificationQueue(
         dispatch({
           type: 'done',
           id: card.id,
-          predictions: result.predictions,
+          predictions: result.predictions.slice(0, SHOW_TOP),
           ms: result.ms,
           backend: result.backend,
           modelId: info.id,
           resizeMode,
           ...(result.also ? { also: result.also } : {}),
+        });
+        hooksNow.current.onSettled?.(card, {
+          status: 'done',
+          predictions: result.predictions,
+          ms: result.ms,
+          backend: result.backend,
+          modelId: info.id,
+          resizeMode,
+          ...(result.features ? { features: result.features } : {}),
+          ...(thumbnail ? { thumbnail } : {}),
         });
       } catch (error) {
         if (signal.aborted || error instanceof CancelledError) return;
@@ -146,6 +184,11 @@ export function useClassificationQueue(
             ? { type: 'failed', id: card.id, message, thumbnailUrl }
             : { type: 'failed', id: card.id, message },
         );
+        hooksNow.current.onSettled?.(card, {
+          status: 'error',
+          message,
+          ...(thumbnail ? { thumbnail } : {}),
+        });
       } finally {
         controllers.current.delete(card.id);
         started.current.delete(card.id);
@@ -156,20 +199,20 @@ export function useClassificationQueue(
 
   // Start queued cards, in order, while there is room in flight and a model to run them.
   useEffect(() => {
-    if (!model) return;
+    if (!model || paused) return;
     let busy = cards.filter(
       (c) => c.status === 'preprocessing' || c.status === 'classifying',
     ).length;
     for (const card of cards) {
       if (busy >= IN_FLIGHT) break;
-      if (card.status !== 'queued' || started.current.has(card.id)) continue;
+      if (card.status !== 'queued' || !card.file || started.current.has(card.id)) continue;
       started.current.add(card.id);
       const controller = new AbortController();
       controllers.current.set(card.id, controller);
       busy += 1;
-      void run(card, model, controller.signal);
+      void run(card, card.file, model, controller.signal);
     }
-  }, [cards, model, run]);
+  }, [cards, model, paused, run]);
 
   const forget = useCallback((id: string) => {
     controllers.current.get(id)?.abort();
@@ -186,15 +229,25 @@ export function useClassificationQueue(
     modelNow.current = model;
   }, [model]);
 
+  /**
+   * THE way photos enter Classify (picker, drop, paste, share target, camera, the photo library's
+   * folders): `paths[i]` is file i's path relative to its folder (default: its name). Returns the
+   * new cards' ids.
+   */
   const addFiles = useCallback(
-    (files: File[]) => {
-      const added = files.map((file) => ({ id: newId(), file }));
+    (files: readonly File[], paths?: readonly string[]): string[] => {
+      const added = files.map((file, i) => {
+        const path = paths?.[i];
+        return path === undefined ? { id: newId(), file } : { id: newId(), file, path };
+      });
+      if (added.length === 0) return [];
       if (modelNow.current) {
         dispatch({ type: 'add', cards: added });
-        return;
+      } else {
+        dispatch({ type: 'add', cards: added, waiting: true });
+        void refuseBadFiles(store, added);
       }
-      dispatch({ type: 'add', cards: added, waiting: true });
-      void refuseBadFiles(store, added);
+      return added.map((a) => a.id);
     },
     [dispatch, store],
   );
@@ -213,6 +266,21 @@ export function useClassificationQueue(
     [forget, dispatch],
   );
 
+  /** Removes several cards at once, cancelling their work (a cancelled folder, a library switch). */
+  const removeCards = useCallback(
+    (ids: readonly string[]) => {
+      for (const id of ids) forget(id);
+      dispatch({ type: 'remove-many', ids: [...ids] });
+    },
+    [forget, dispatch],
+  );
+
+  /** Shows finished cards read back from the photo library. */
+  const restore = useCallback(
+    (restored: Card[]) => dispatch({ type: 'restore', cards: restored }),
+    [dispatch],
+  );
+
   const clear = useCallback(() => {
     for (const id of [...controllers.current.keys(), ...urls.current.keys()]) forget(id);
     dispatch({ type: 'clear' });
@@ -226,5 +294,5 @@ export function useClassificationQueue(
     };
   }, []);
 
-  return { cards, addFiles, removeCard, clear };
+  return { cards, addFiles, removeCard, removeCards, restore, clear };
 }

@@ -12,8 +12,17 @@ export type CardStatus = 'waiting' | 'queued' | 'preprocessing' | 'classifying' 
 /** One photo and what we know about it. */
 export interface Card {
   id: string;
-  file: File;
+  /** the photo's bytes; absent on a card restored from the photo library (its result only) */
+  file?: File;
   name: string;
+  /** path relative to the folder the photo came from (its name when it came alone) */
+  path: string;
+  /** bytes of the file */
+  size?: number;
+  /** the file's own date, ms since the epoch */
+  lastModified?: number;
+  /** restored from the photo library: its thumbnail is read from there when shown */
+  stored?: boolean;
   status: CardStatus;
   thumbnailUrl?: string;
   predictions?: Prediction[];
@@ -31,10 +40,33 @@ export interface Card {
   waitingFor?: string;
 }
 
+/**
+ * Where a photo's outcome goes besides its card (the photo library keeps it): the top-5, the
+ * pooled features and the thumbnail, which the card itself does not hold.
+ */
+export type PhotoOutcome =
+  | {
+      status: 'done';
+      /** top-5, best first (the card shows the top-3) */
+      predictions: Prediction[];
+      ms: number;
+      backend: string;
+      modelId: string;
+      resizeMode: ResizeMode;
+      /** 8-bit pooled features, when the model has a pooled layer */
+      features?: ArrayBuffer;
+      thumbnail?: Blob;
+    }
+  | { status: 'error'; message: string; thumbnail?: Blob };
+
 /** Everything that can happen to the gallery. */
 export type GalleryAction =
   /** new photos; `waiting` when no model is loaded to classify them yet */
-  | { type: 'add'; cards: { id: string; file: File }[]; waiting?: boolean }
+  | { type: 'add'; cards: { id: string; file: File; path?: string }[]; waiting?: boolean }
+  /** finished cards read back from the photo library (after a reload), put before the rest */
+  | { type: 'restore'; cards: Card[] }
+  /** several cards go at once (a cancelled folder, another library shown) */
+  | { type: 'remove-many'; ids: string[] }
   /** a model is ready: the waiting photos join the queue */
   | { type: 'model-ready' }
   | { type: 'remove'; id: string }
@@ -67,13 +99,25 @@ export function galleryReducer(cards: Card[], action: GalleryAction): Card[] {
     case 'add':
       return [
         ...cards,
-        ...action.cards.map(({ id, file }): Card => ({
+        ...action.cards.map(({ id, file, path }): Card => ({
           id,
           file,
           name: file.name || 'pasted image',
+          path: path ?? (file.name || 'pasted image'),
+          size: file.size,
+          lastModified: file.lastModified,
           status: action.waiting ? 'waiting' : 'queued',
         })),
       ];
+    case 'restore': {
+      const known = new Set(cards.map((c) => c.id));
+      const fresh = action.cards.filter((c) => !known.has(c.id));
+      return fresh.length > 0 ? [...fresh, ...cards] : cards;
+    }
+    case 'remove-many': {
+      const ids = new Set(action.ids);
+      return cards.some((c) => ids.has(c.id)) ? cards.filter((c) => !ids.has(c.id)) : cards;
+    }
     case 'model-ready':
       return cards.some((c) => c.status === 'waiting')
         ? cards.map((c) => (c.status === 'waiting' ? { ...c, status: 'queued' } : c))
