@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { DropZone } from '../features/drop-zone/drop-zone';
 import { ExplainButton } from '../features/explain/explain-button';
-import { Gallery } from '../features/gallery/gallery';
+import { PhotoLibraryView } from '../features/gallery/library/library-view';
+import { useLibraryLink, usePhotoLibrary } from '../features/gallery/library/use-photo-library';
 import { ModelLibrary } from '../features/model-library/model-library';
 import { forgetModel, rememberedModel, rememberModel } from '../lib/model-selection';
 import { DiagnosticsPanel } from '../features/diagnostics/diagnostics-panel';
@@ -74,12 +75,16 @@ export function App() {
     model.ready && model.ready.labelSource !== 'imagenet' && model.ready.id !== imagenet.id
       ? model.ready
       : null;
+  // The photo library (Classify) keeps every finished photo; the queue pauses and reports to it.
+  const libraryLink = useLibraryLink();
   const queue = useClassificationQueue(
     client,
     model.ready,
     settings.resizeMode,
     custom && settings.alsoImageNet ? imagenet : null,
+    { paused: libraryLink.paused, onSettled: libraryLink.onSettled },
   );
+  const photoLibrary = usePhotoLibrary(client, queue, libraryLink);
   const pwa = usePwa({
     modelUrl: entry.url,
     modelState: model.status.state,
@@ -116,10 +121,9 @@ export function App() {
             imagenetName={imagenet.name}
           />
         )}
-        <Gallery
+        <PhotoLibraryView
+          library={photoLibrary}
           cards={queue.cards}
-          onRemove={queue.removeCard}
-          onClear={queue.clear}
           toolbarActions={<ResultsExport cards={queue.cards} />}
           needsModel={
             model.status.state === 'error' ? (
@@ -141,14 +145,16 @@ export function App() {
               <p>The model is still loading: these photos are classified as soon as it is ready.</p>
             )
           }
-          renderActions={(card) => (
-            <ExplainButton
-              card={card}
-              client={client}
-              model={model.ready}
-              resizeMode={settings.resizeMode}
-            />
-          )}
+          renderActions={(card) =>
+            card.file ? (
+              <ExplainButton
+                card={{ ...card, file: card.file }}
+                client={client}
+                model={model.ready}
+                resizeMode={settings.resizeMode}
+              />
+            ) : null
+          }
         />
       </>
     ),

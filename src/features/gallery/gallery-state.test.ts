@@ -34,10 +34,35 @@ describe('galleryReducer', () => {
   test('add appends queued cards named after their files, in order', () => {
     const f = file('dog.jpg');
     const one = galleryReducer([], { type: 'add', cards: [{ id: 'x', file: f }] });
-    expect(one).toEqual([{ id: 'x', file: f, name: 'dog.jpg', status: 'queued' }]);
+    expect(one).toEqual([
+      {
+        id: 'x',
+        file: f,
+        name: 'dog.jpg',
+        path: 'dog.jpg',
+        size: f.size,
+        lastModified: f.lastModified,
+        status: 'queued',
+      },
+    ]);
     const more = galleryReducer(one, threeCards);
     expect(more.map((c) => c.id)).toEqual(['x', 'a', 'b', 'c']);
     expect(more[0]).toBe(one[0]);
+  });
+
+  test('add keeps a folder-relative path; restore puts kept cards first, once; remove-many', () => {
+    const f = file('a.jpg');
+    const added = galleryReducer([], {
+      type: 'add',
+      cards: [{ id: 'n', file: f, path: 'x/a.jpg' }],
+    });
+    expect(added[0]!.path).toBe('x/a.jpg');
+    const kept = { id: 'k', name: 'k.jpg', path: 'y/k.jpg', status: 'done' as const, stored: true };
+    const restored = galleryReducer(added, { type: 'restore', cards: [kept] });
+    expect(restored.map((c) => c.id)).toEqual(['k', 'n']);
+    expect(galleryReducer(restored, { type: 'restore', cards: [kept] })).toBe(restored);
+    expect(galleryReducer(restored, { type: 'remove-many', ids: ['k', 'n'] })).toEqual([]);
+    expect(galleryReducer(restored, { type: 'remove-many', ids: ['zz'] })).toBe(restored);
   });
 
   test("a file without a name is called 'pasted image'", () => {

@@ -1,26 +1,45 @@
-import type { ReactNode } from 'react';
+import { useWindowVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { countByStatus, type Card } from './gallery-state';
 import { ImageCard } from './image-card';
 import './gallery.css';
 
+/**
+ * From this many cards on, only the rows in view (plus a margin) are in the DOM: a library of
+ * thousands stays as fast as a handful. Below it every card is rendered, as before.
+ */
+export const VIRTUAL_FROM = 60;
+/** Narrowest card, as in gallery.css (`minmax(min(100%, 320px), 1fr)`), and the gap. */
+const CARD_MIN = 320;
+const GAP = 12;
+
 /** The grid of cards with a toolbar (counts, clear all). Results are announced politely. */
 export function Gallery({
   cards,
+  visible = cards,
   onRemove,
   onClear,
   renderActions,
   toolbarActions,
+  browse,
   needsModel,
+  loadThumbnail,
 }: {
   cards: Card[];
+  /** the cards to show (a search, a filter, an order); default all */
+  visible?: Card[];
   onRemove: (id: string) => void;
   onClear: () => void;
   /** extra controls on each card (e.g. "Why?") */
   renderActions?: (card: Card) => ReactNode;
   /** extra controls in the toolbar (e.g. export) */
   toolbarActions?: ReactNode;
+  /** browsing controls shown between the toolbar and the grid */
+  browse?: ReactNode;
   /** what to do while photos wait for a model (shown only while some do) */
   needsModel?: ReactNode;
+  /** reads a restored card's thumbnail from where it is kept */
+  loadThumbnail?: (card: Card) => Promise<Blob | undefined>;
 }) {
   if (cards.length === 0) return null;
   const counts = countByStatus(cards);
@@ -44,11 +63,116 @@ export function Gallery({
           {needsModel}
         </div>
       )}
-      <ul className="gallery__grid">
-        {cards.map((card) => (
-          <ImageCard key={card.id} card={card} onRemove={onRemove} renderActions={renderActions} />
-        ))}
-      </ul>
+      {browse}
+      {visible.length >= VIRTUAL_FROM ? (
+        <VirtualGrid
+          cards={visible}
+          onRemove={onRemove}
+          renderActions={renderActions}
+          loadThumbnail={loadThumbnail}
+        />
+      ) : (
+        <ul className="gallery__grid">
+          {visible.map((card) => (
+            <ImageCard
+              key={card.id}
+              card={card}
+              onRemove={onRemove}
+              renderActions={renderActions}
+              loadThumbnail={loadThumbnail}
+            />
+          ))}
+        </ul>
+      )}
     </section>
+  );
+}
+
+/** How many cards fit side by side in `width` pixels. */
+function columnsFor(width: number): number {
+  return Math.max(1, Math.floor((width + GAP) / (CARD_MIN + GAP)));
+}
+
+/**
+ * The grid for a large library: rows of cards placed by `@tanstack/react-virtual` against the
+ * window's scroll; rows are measured as they render (cards differ in height).
+ */
+function VirtualGrid({
+  cards,
+  onRemove,
+  renderActions,
+  loadThumbnail,
+}: {
+  cards: Card[];
+  onRemove: (id: string) => void;
+  renderActions?: ((card: Card) => ReactNode) | undefined;
+  loadThumbnail?: ((card: Card) => Promise<Blob | undefined>) | undefined;
+}) {
+  const container = useRef<HTMLDivElement>(null);
+  const [columns, setColumns] = useState(1);
+  const [offset, setOffset] = useState(0);
+  useLayoutEffect(() => {
+    const element = container.current;
+    if (!element) return;
+    const measure = (): void => {
+      setColumns(columnsFor(element.clientWidth));
+      setOffset(element.getBoundingClientRect().top + window.scrollY);
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  const rows = Math.ceil(cards.length / columns);
+  const virtualizer = useWindowVirtualizer({
+    count: rows,
+    estimateSize: () => 260,
+    overscan: 3,
+    scrollMargin: offset,
+    gap: GAP,
+  });
+  // A new column count changes every row's content: measure them again.
+  useEffect(() => {
+    virtualizer.measure();
+  }, [columns, virtualizer]);
+  return (
+    <div
+      ref={container}
+      className="gallery__virtual"
+      style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
+      data-testid="gallery-virtual"
+    >
+      {virtualizer.getVirtualItems().map((row) => {
+        const first = row.index * columns;
+        const inRow = cards.slice(first, first + columns);
+        return (
+          <ul
+            key={row.key}
+            ref={virtualizer.measureElement}
+            data-index={row.index}
+            className="gallery__grid gallery__row"
+            style={{
+              position: 'absolute',
+              top: 0,
+              left: 0,
+              width: '100%',
+              gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`,
+              transform: `translateY(${row.start - virtualizer.options.scrollMargin}px)`,
+            }}
+          >
+            {inRow.map((card, i) => (
+              <ImageCard
+                key={card.id}
+                card={card}
+                onRemove={onRemove}
+                renderActions={renderActions}
+                loadThumbnail={loadThumbnail}
+                position={{ index: first + i + 1, of: cards.length }}
+              />
+            ))}
+          </ul>
+        );
+      })}
+    </div>
   );
 }

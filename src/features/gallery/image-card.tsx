@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { Prediction } from '../../inference/protocol';
 import { RESIZE_MODE_LABELS } from '../../preprocess/geometry';
 import type { Card } from './gallery-state';
@@ -65,27 +65,65 @@ function AlsoPanel({ also }: { also: NonNullable<Card['also']> }) {
   );
 }
 
+/**
+ * The thumbnail URL of a card: its own, or for a card restored from the photo library one made
+ * from the kept thumbnail while the card is shown (revoked when it goes).
+ */
+function useThumbnail(
+  card: Card,
+  load: ((card: Card) => Promise<Blob | undefined>) | undefined,
+): string | undefined {
+  const [url, setUrl] = useState<string | undefined>(undefined);
+  const wanted = !card.thumbnailUrl && card.stored === true && load !== undefined;
+  useEffect(() => {
+    if (!wanted || !load) return;
+    let made: string | undefined;
+    let gone = false;
+    void load(card).then((blob) => {
+      if (gone || !blob) return;
+      made = URL.createObjectURL(blob);
+      setUrl(made);
+    });
+    return () => {
+      gone = true;
+      if (made) URL.revokeObjectURL(made);
+    };
+    // Only a new card (id) or loader asks again.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [wanted, load, card.id]);
+  return card.thumbnailUrl ?? (wanted ? url : undefined);
+}
+
 /** One photo: thumbnail, status, then its top-3 labels with probability bars. */
 export function ImageCard({
   card,
   onRemove,
   renderActions,
+  loadThumbnail,
+  position,
 }: {
   card: Card;
   onRemove: (id: string) => void;
   /** extra controls other features put on a card (e.g. "Why?") */
-  renderActions?: (card: Card) => ReactNode;
+  renderActions?: ((card: Card) => ReactNode) | undefined;
+  /** reads a restored card's kept thumbnail */
+  loadThumbnail?: ((card: Card) => Promise<Blob | undefined>) | undefined;
+  /** place in a virtualised list, for screen readers (1-based) */
+  position?: { index: number; of: number };
 }) {
+  const thumbnailUrl = useThumbnail(card, loadThumbnail);
   return (
     <li
       className={`card card--${card.status}`}
       data-testid="image-card"
       data-filename={card.name}
+      data-path={card.path}
       data-status={card.status}
+      {...(position ? { 'aria-posinset': position.index, 'aria-setsize': position.of } : {})}
     >
       <div className="card__thumb">
-        {card.thumbnailUrl ? (
-          <img src={card.thumbnailUrl} alt={card.name} />
+        {thumbnailUrl ? (
+          <img src={thumbnailUrl} alt={card.name} />
         ) : (
           <span aria-hidden="true">🖼</span>
         )}

@@ -40,6 +40,7 @@ describe('folder files', () => {
       kind: 'directory' as const,
       name,
       async *values() {
+        await Promise.resolve();
         yield* entries;
       },
     });

@@ -30,11 +30,11 @@ const failed: PhotoRecord = {
   name: 'notes.txt',
   status: 'error',
   error: 'not an image',
-  predictions: undefined as never,
 };
-delete (failed as Partial<PhotoRecord>).predictions;
+delete failed.predictions;
 
 async function* batches() {
+  await Promise.resolve();
   yield [base];
   yield [failed];
 }

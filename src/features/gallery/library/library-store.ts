@@ -17,6 +17,8 @@ export interface LibraryInfo {
   folder?: string;
   /** that folder's handle, where the browser gives one (File System Access API) */
   handle?: FileSystemDirectoryHandle;
+  /** photos that were not finished when last counted (a reload offers to resume them) */
+  unfinished?: number;
 }
 
 /** What the library keeps of one classified (or failed) photo. */
@@ -179,7 +181,7 @@ export class LibraryStore {
     const ids: string[] = [];
     const rows: Int8Array[] = [];
     for await (const cursor of tx.store.iterate(range(library))) {
-      ids.push((cursor.key as PhotoKey)[1]);
+      ids.push(cursor.key[1]);
       rows.push(cursor.value);
     }
     const lengths = new Map<number, number>();

@@ -60,7 +60,7 @@ export class PhotoIndexSync {
 
   private async send(ids: string[], dim: number, data: Int8Array, reset: boolean): Promise<void> {
     if (dim === 0) return;
-    const vectors = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+    const vectors = new Int8Array(data).buffer;
     await this.client.call(
       'photos-index',
       { library: this.library, keys: ids, dim, vectors, ...(reset ? { reset: true } : {}) },
