@@ -569,6 +569,12 @@ async function launch(webgpu = false): Promise<Browser> {
 }
 
 async function main(): Promise<void> {
+  // Issue 13's photo-library suite runs on its own (scripts/bench-library.ts).
+  if (process.argv.includes('--suite=library')) {
+    const { runLibrarySuite } = await import('./bench-library');
+    await runLibrarySuite();
+    return;
+  }
   const started = Date.now();
   const loadBefore = os.loadavg();
   ensureFixture();

@@ -165,6 +165,9 @@ export function LibraryPanel({ library }: { library: PhotoLibrary }) {
           data-done={progress.finished}
           data-shown={library.visible.length}
           data-errors={progress.failed}
+          {...(library.restoreMs !== null
+            ? { 'data-restore-ms': Math.round(library.restoreMs) }
+            : {})}
         >
           {progress.finished} of {progress.total} done
           {library.visible.length !== progress.total && ` · ${library.visible.length} shown`}

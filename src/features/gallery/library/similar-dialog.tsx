@@ -5,7 +5,13 @@ import { shortLabel } from '../prediction-label';
 
 /** What the similar-photos dialog shows: the photo asked about and its neighbours, or groups. */
 export type SimilarView =
-  | { kind: 'similar'; of: Card; neighbours: PhotoNeighbour[] | null; ms?: number }
+  | {
+      kind: 'similar';
+      of: Card;
+      neighbours: PhotoNeighbour[] | null;
+      /** milliseconds from asking to the answer, on the page */
+      ms?: number;
+    }
   | { kind: 'duplicates'; groups: string[][] | null };
 
 function SmallCard({
@@ -104,7 +110,12 @@ export function SimilarDialog({
         ) : view.neighbours.length === 0 ? (
           <p role="status">No other photo in this library has features to compare yet.</p>
         ) : (
-          <ol className="similar__list" data-testid="similar-list" aria-label="Most alike first">
+          <ol
+            className="similar__list"
+            data-testid="similar-list"
+            aria-label="Most alike first"
+            {...(view.ms !== undefined ? { 'data-ms': Math.round(view.ms) } : {})}
+          >
             {view.neighbours.map((n) => {
               const card = cardsById.get(n.key);
               return card ? (

@@ -1,0 +1,212 @@
+/**
+ * The `library` bench suite (issue 13): a generated nested folder of photos (variations of the
+ * shared photos) classified through Classify's folder input on the default model, measuring
+ * throughput against the first 16 photos, JS heap growth, card elements in the DOM, the longest
+ * main-thread task while classifying and scrolling, the restore after a reload and "more like
+ * this". Run by `npm run bench -- --suite=library [--library-size=N] [--model-dir=DIR]`; the
+ * figures go under the `library` key of bench-results.json, other keys untouched.
+ */
+import { chromium, type Page } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writePhotoLibrary } from '../e2e/photo-library-fixture';
+import { CHROMIUM_ARGS } from '../playwright.config';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function arg(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+function log(line: string): void {
+  console.log(`[bench library ${new Date().toISOString().slice(11, 19)}] ${line}`);
+}
+
+/** Issue 13's targets. */
+const TARGETS = {
+  throughputWithinPct: 5,
+  heapGrowthMb: 150,
+  domCards: 200,
+  longestTaskMs: 50,
+  restoreMs: 2000,
+  similarMs: 200,
+};
+
+async function until(page: Page, test: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await test()) return;
+    await page.waitForTimeout(250);
+  }
+  throw new Error('timed out');
+}
+
+/** Runs the suite; returns its figures. */
+export async function runLibrarySuite(): Promise<Record<string, unknown>> {
+  const size = Number(arg('library-size') ?? 2000);
+  const dist = resolve(ROOT, arg('dist') ?? process.env.LENS_DIST ?? 'dist');
+  const modelDir = resolve(
+    arg('model-dir') ?? join(ROOT, 'e2e', '.fixtures', 'inception-v3-nsfwjs'),
+  );
+  const out = resolve(arg('out') ?? join(ROOT, 'bench-results.json'));
+  const port = Number(process.env.LENS_PREVIEW_PORT ?? 4573);
+  const shared = resolve(process.env.INCEPTION_LENS_SHARED ?? join(ROOT, '..', 'shared'));
+  if (!existsSync(join(dist, 'index.html'))) throw new Error(`no build in ${dist}: npm run build`);
+  if (!existsSync(join(modelDir, 'model.json'))) throw new Error(`no model in ${modelDir}`);
+  cpSync(modelDir, join(dist, 'models', 'library-bench'), { recursive: true });
+
+  const tmp = mkdtempSync(join(os.tmpdir(), 'lens-bench-library-'));
+  log(`writing ${size} photos…`);
+  const library = writePhotoLibrary(
+    join(tmp, 'photos'),
+    ['dog.jpg', 'eagle.jpg', 'giraffe.jpg'].map((f) => join(shared, 'photos', f)),
+    size,
+    320,
+  );
+  const server = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'preview',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--strictPort',
+      '--outDir',
+      dist,
+    ],
+    { cwd: ROOT, stdio: 'ignore' },
+  );
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
+  });
+  try {
+    const origin = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(origin)).ok) break;
+      } catch {
+        // not up yet
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const page = await browser.newPage();
+    await page.addInitScript(() => {
+      const w = window as unknown as { __longest: number; __maxCards: number };
+      w.__longest = 0;
+      w.__maxCards = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
+      }).observe({ type: 'longtask', buffered: true });
+      setInterval(() => {
+        w.__maxCards = Math.max(
+          w.__maxCards,
+          document.querySelectorAll('[data-testid=image-card]').length,
+        );
+      }, 200);
+    });
+    await page.goto(
+      `${origin}/?model=${encodeURIComponent(`${origin}/models/library-bench/model.json`)}`,
+    );
+    await page
+      .locator('[data-testid=model-status][data-state=ready]')
+      .waitFor({ timeout: 300_000 });
+    const heap = () =>
+      page.evaluate(
+        () =>
+          (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize,
+      );
+    const heapBefore = await heap();
+    await page.evaluate(() => ((window as unknown as { __longest: number }).__longest = 0));
+    const count = page.getByTestId('library-count');
+    const done = async () => Number(await count.getAttribute('data-done'));
+    const t0 = Date.now();
+    await page.locator('input[type=file][webkitdirectory]').setInputFiles(library.root);
+    const batch = Math.min(16, size);
+    await until(page, async () => (await done()) >= batch, 600_000);
+    const t16 = Date.now();
+    // Scroll while it classifies, as a user would.
+    let scrolling = true;
+    const scroller = (async () => {
+      while (scrolling) {
+        await page.mouse.wheel(0, 900);
+        await page.waitForTimeout(300);
+      }
+    })();
+    await until(page, async () => (await done()) >= size, 3 * 3600_000);
+    const tAll = Date.now();
+    scrolling = false;
+    await scroller;
+    const batchRate = batch / ((t16 - t0) / 1000);
+    const rest = size - batch;
+    const restRate = rest > 0 ? rest / ((tAll - t16) / 1000) : batchRate;
+    const heapAfter = await heap();
+    const { longest, maxCards } = await page.evaluate(() => {
+      const w = window as unknown as { __longest: number; __maxCards: number };
+      return { longest: w.__longest, maxCards: w.__maxCards };
+    });
+    log(
+      `${size} photos: ${restRate.toFixed(2)} photos/s (first ${batch}: ${batchRate.toFixed(2)})`,
+    );
+
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const first = page.getByTestId('image-card').first();
+    await first.getByTestId('similar-button').click();
+    await page.getByTestId('similar-list').waitFor();
+    const similarMs = Number(await page.getByTestId('similar-list').getAttribute('data-ms'));
+    await page.keyboard.press('Escape');
+
+    await page.reload();
+    await until(page, async () => (await count.getAttribute('data-restore-ms')) !== null, 60_000);
+    const restoreMs = Number(await count.getAttribute('data-restore-ms'));
+    const restoredTotal = Number(await count.getAttribute('data-total'));
+
+    const throughputPct = (restRate / batchRate - 1) * 100;
+    const figures = {
+      photos: size,
+      hiddenSkipped: library.hidden.length,
+      model: modelDir.split('/').pop(),
+      photosPerSec: Number(restRate.toFixed(3)),
+      first16PhotosPerSec: Number(batchRate.toFixed(3)),
+      throughputVsBatchPct: Number(throughputPct.toFixed(1)),
+      heapGrowthMb: Number(((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)),
+      maxCardsInDom: maxCards,
+      longestTaskMs: Math.round(longest),
+      restoreMs,
+      restoredTotal,
+      similarMs,
+      targets: TARGETS,
+      met: {
+        throughput: throughputPct >= -TARGETS.throughputWithinPct,
+        heap: (heapAfter - heapBefore) / 1024 / 1024 <= TARGETS.heapGrowthMb,
+        domCards: maxCards <= TARGETS.domCards,
+        longestTask: longest <= TARGETS.longestTaskMs,
+        restore: restoreMs <= TARGETS.restoreMs && restoredTotal === size,
+        similar: similarMs <= TARGETS.similarMs,
+      },
+      machine: { cores: os.cpus().length, load: os.loadavg().map((l) => Number(l.toFixed(2))) },
+      at: new Date().toISOString(),
+    };
+    // Merge: the other suites' figures stay as they are.
+    const existing = existsSync(out)
+      ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>)
+      : {};
+    writeFileSync(out, `${JSON.stringify({ ...existing, library: figures }, null, 2)}\n`);
+    console.table(
+      Object.entries(figures.met).map(([figure, met]) => ({ figure, met: met ? 'yes' : 'NO' })),
+    );
+    console.log(JSON.stringify(figures, null, 2));
+    log(`wrote the library figures into ${out}`);
+    return figures;
+  } finally {
+    await browser.close();
+    server.kill();
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(join(dist, 'models', 'library-bench'), { recursive: true, force: true });
+  }
+}
