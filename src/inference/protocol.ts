@@ -15,12 +15,14 @@ import type {
   BackendRequests,
 } from './backends/protocol';
 import type { ClassifyRequests, LoadedModelInfo } from './classify/protocol';
+import type { CompareRequests } from './compare/protocol';
 import type { InspectRequests } from './inspect/protocol';
 import type { LibraryRequests } from './library/protocol';
 import type { TrainRequests } from './train/protocol';
 
 export * from './backends/protocol';
 export * from './classify/protocol';
+export * from './compare/protocol';
 export * from './inspect/protocol';
 export * from './library/protocol';
 export * from './train/protocol';
@@ -30,7 +32,13 @@ export * from './train/protocol';
  * and `id`), `progress` what it may hear meanwhile (absent: none), `reply` what it resolves with.
  */
 export interface RequestMap
-  extends ClassifyRequests, BackendRequests, InspectRequests, LibraryRequests, TrainRequests {}
+  extends
+    ClassifyRequests,
+    BackendRequests,
+    InspectRequests,
+    LibraryRequests,
+    TrainRequests,
+    CompareRequests {}
 
 /** The name of one request. */
 export type RequestType = keyof RequestMap;

@@ -5,6 +5,7 @@
  * a functional model above a given tensor, so frozen layers cost one forward pass and no tape.
  */
 import * as tf from '@tensorflow/tfjs';
+import { findBlocks } from '../../models/zoo/blocks';
 import { inceptionV3 } from '../../models/zoo/inception-v3';
 import { artifactsOf } from '../../models/tfjs-artifacts';
 import type { TrainStrategy } from './protocol';
@@ -62,23 +63,16 @@ export function featureSizeOf(layer: Layer): number {
   return size;
 }
 
-/** Block outputs by naming convention: InceptionV3's `mixedN`, MobileNet's `conv_pw_N_relu`. */
-const BLOCK_PATTERNS = [/^mixed(\d+)$/, /^conv_pw_(\d+)_relu$/];
-
 /**
- * The model's blocks that fine-tuning can unfreeze, top first (`mixed10`, `mixed9`, …), among the
- * layers the features depend on; empty for a model with no known block structure.
+ * The model's blocks that fine-tuning can unfreeze, top first (`mixed10`, `mixed9`, …, or
+ * `conv5_block3_out`, `conv5_block2_out`, … for ResNet50), among the layers the features depend
+ * on, found by Keras' layer names (`BLOCK_PATTERNS` in models/zoo/blocks.ts); empty for a model
+ * with no known block structure.
  */
 export function blocksOf(model: tf.LayersModel, featureLayer: Layer): string[] {
   const needed = ancestorsOf(featureLayer);
-  for (const pattern of BLOCK_PATTERNS) {
-    const found = model.layers
-      .filter((l) => needed.has(l))
-      .map((l) => ({ name: l.name, n: Number(pattern.exec(l.name)?.[1] ?? NaN) }))
-      .filter((b) => Number.isFinite(b.n));
-    if (found.length >= 2) return found.sort((a, b) => b.n - a.n).map((b) => b.name);
-  }
-  return [];
+  const names = model.layers.filter((l) => needed.has(l)).map((l) => l.name);
+  return (findBlocks(names)?.ends ?? []).reverse();
 }
 
 /** Number of values in a list of weights. */
