@@ -150,6 +150,7 @@ describe('?model=<zoo name>', () => {
     const entry = entryFromSearch('?model=resnet50&weights=random', PAGE);
     expect(entry.zoo).toEqual({ name: 'resnet50', randomWeights: true });
     expect(entry.id).toBe('zoo:resnet50:random');
+    expect(entry.url).toBe('zoo://resnet50/random');
     expect(entry.name).toBe('ResNet50 (random weights)');
     expect(entry.preprocess).toBe('caffe');
     expect(entry.missingHint).toBeUndefined();

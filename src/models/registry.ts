@@ -10,6 +10,17 @@ import {
   type ZooModelName,
 } from './zoo/catalog';
 
+// The zoo's facts, for the page (which may import the registry but not models/zoo, whose
+// builders load TensorFlow.js); catalog.ts itself imports no TensorFlow.js.
+export {
+  isZooModelName,
+  ZOO_FACTS,
+  ZOO_MODEL_NAMES,
+  type PreprocessMode,
+  type ZooFacts,
+  type ZooModelName,
+} from './zoo/catalog';
+
 /** Where an entry's class names come from. */
 export type LabelSource =
   | { kind: 'imagenet' }
@@ -78,7 +89,13 @@ export function zooModelEntry(name: ZooModelName, randomWeights = false): ModelE
   return {
     id: randomWeights ? `zoo:${name}:random` : `zoo:${name}`,
     name: `${facts.displayName} (${randomWeights ? 'random weights' : 'ImageNet'})`,
-    url: name === 'inceptionv3' ? INCEPTION_V3_IMAGENET.url : `models/${name}/model.json`,
+    // A random-weight model has no files: its address is not http(s), so nothing (the offline
+    // cache included) tries to fetch it.
+    url: randomWeights
+      ? `zoo://${name}/random`
+      : name === 'inceptionv3'
+        ? INCEPTION_V3_IMAGENET.url
+        : `models/${name}/model.json`,
     inputSize: facts.inputSize,
     inputRange: rangeOf(facts.preprocess),
     preprocess: facts.preprocess,
