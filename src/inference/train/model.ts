@@ -57,7 +57,9 @@ export function featureLayerOf(model: tf.LayersModel): Layer {
 export function featureSizeOf(layer: Layer): number {
   const shape = layer.outputShape as (number | null)[];
   const size = shape[shape.length - 1];
-  if (shape.length !== 2 || typeof size !== 'number') {
+  // Keras 3's MobileNet pools with keepdims: [batch, 1, 1, C] is a vector too.
+  const pooled = shape.length === 4 && shape[1] === 1 && shape[2] === 1;
+  if ((shape.length !== 2 && !pooled) || typeof size !== 'number') {
     throw new Error(`layer ${layer.name} outputs [${shape.join(', ')}], not a feature vector`);
   }
   return size;
@@ -209,10 +211,15 @@ export function attachHead(
   name: string,
   seed?: number,
 ): tf.LayersModel {
-  const features = base.outputs[0];
-  if (!features || features.shape.length !== 2) {
-    throw new Error(`the base must output a feature vector, got [${String(features?.shape)}]`);
+  const output = base.outputs[0];
+  const pooled = output?.shape.length === 4 && output.shape[1] === 1 && output.shape[2] === 1;
+  if (!output || (output.shape.length !== 2 && !pooled)) {
+    throw new Error(`the base must output a feature vector, got [${String(output?.shape)}]`);
   }
+  // A [batch, 1, 1, C] pooling (Keras 3's MobileNet, keepdims) is flattened for the dense head.
+  const features = pooled
+    ? (tf.layers.flatten({ name: 'features_flatten' }).apply(output) as tf.SymbolicTensor)
+    : output;
   const head = tf.layers.dense({
     units: numClasses,
     activation: 'softmax',
