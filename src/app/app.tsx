@@ -4,6 +4,8 @@ import { ExplainButton } from '../features/explain/explain-button';
 import { PhotoLibraryView } from '../features/gallery/library/library-view';
 import { useLibraryLink, usePhotoLibrary } from '../features/gallery/library/use-photo-library';
 import { ModelLibrary } from '../features/model-library/model-library';
+import { CompareView } from '../features/compare/compare-view';
+import { ZooList } from '../features/zoo/zoo-list';
 import { forgetModel, rememberedModel, rememberModel } from '../lib/model-selection';
 import { DiagnosticsPanel } from '../features/diagnostics/diagnostics-panel';
 import { ModelInspector } from '../features/model-inspector/model-inspector';
@@ -163,11 +165,25 @@ export function App() {
     id: 'models',
     title: 'Models',
     render: () => (
-      <ModelLibrary
+      <>
+        <ModelLibrary
+          client={client}
+          activeId={model.ready?.id ?? null}
+          onSelect={selectModel}
+          builtinMissing={builtinMissing}
+        />
+        <ZooList activeId={model.ready?.id ?? null} onSelect={selectModel} />
+      </>
+    ),
+  };
+  const compareView: View = {
+    id: 'compare',
+    title: 'Compare',
+    render: () => (
+      <CompareView
         client={client}
-        activeId={model.ready?.id ?? null}
-        onSelect={selectModel}
-        builtinMissing={builtinMissing}
+        resizeMode={settings.resizeMode}
+        classifyPhotos={queue.cards.map((c) => c.file)}
       />
     ),
   };
@@ -181,7 +197,7 @@ export function App() {
     title: 'Teach',
     render: () => <TeachView client={client} model={model.ready} onUseModel={selectModel} />,
   };
-  const views: View[] = [classifyView, libraryView, inspectView, teachView];
+  const views: View[] = [classifyView, libraryView, inspectView, teachView, compareView];
   const view = views.find((v) => v.id === viewId) ?? classifyView;
 
   return (

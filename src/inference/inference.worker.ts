@@ -4,6 +4,7 @@ import { watchBackendLoss } from './backends/backend-loss';
 import { diagnosticsHandlers } from './backends/diagnostics';
 import { selectBackend, tuneSelectedBackend } from './backends/select-backend';
 import { fetchModelArtifacts, loadClassifier } from './classify/load-model';
+import { createCompareHandlers } from './compare/handlers';
 import { inspectHandlers } from './inspect/handlers';
 import { createLibraryHandlers, type LibraryDeps } from './library/handlers';
 import { browserLibraryDeps } from './library/worker-deps';
@@ -23,6 +24,10 @@ let trainDeps: TrainSessionDeps | null = null;
 const handlers: HandlerRegistry = {
   ...diagnosticsHandlers,
   ...inspectHandlers,
+  ...createCompareHandlers({
+    load: (entry) => loadClassifier(entry, () => undefined),
+    now: () => performance.now(),
+  }),
   ...createLibraryHandlers(() => (libraryDeps ??= browserLibraryDeps())),
   ...createPhotosHandlers(),
   ...createTrainHandlers(

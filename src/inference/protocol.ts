@@ -15,6 +15,7 @@ import type {
   BackendRequests,
 } from './backends/protocol';
 import type { ClassifyRequests, LoadedModelInfo } from './classify/protocol';
+import type { CompareRequests } from './compare/protocol';
 import type { InspectRequests } from './inspect/protocol';
 import type { LibraryRequests } from './library/protocol';
 import type { PhotosRequests } from './photos/protocol';
@@ -22,6 +23,7 @@ import type { TrainRequests } from './train/protocol';
 
 export * from './backends/protocol';
 export * from './classify/protocol';
+export * from './compare/protocol';
 export * from './inspect/protocol';
 export * from './library/protocol';
 export * from './photos/protocol';
@@ -38,7 +40,8 @@ export interface RequestMap
     InspectRequests,
     LibraryRequests,
     PhotosRequests,
-    TrainRequests {}
+    TrainRequests,
+    CompareRequests {}
 
 /** The name of one request. */
 export type RequestType = keyof RequestMap;

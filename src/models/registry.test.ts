@@ -5,7 +5,9 @@ import {
   MODEL_REGISTRY,
   modelNameFromUrl,
   parseRange,
+  zooModelEntry,
 } from './registry';
+import { ZOO_MODEL_NAMES, zooFacts } from './zoo/catalog';
 
 const PAGE = 'https://lens.example.test/app/index.html';
 
@@ -119,5 +121,62 @@ describe('modelNameFromUrl', () => {
 
   test('a folder name with a stray % does not throw', () => {
     expect(modelNameFromUrl('https://h.test/50%off/model.json')).toBe('50%off');
+  });
+});
+
+describe('?model=<zoo name>', () => {
+  test.each(ZOO_MODEL_NAMES.filter((n) => n !== 'inceptionv3'))(
+    '%s opens models/<name>/model.json with its own size and preprocess mode',
+    (name) => {
+      const entry = entryFromSearch(`?model=${name}`, PAGE);
+      const facts = zooFacts(name);
+      expect(entry.url).toBe(`https://lens.example.test/app/models/${name}/model.json`);
+      expect(entry.zoo).toEqual({ name, randomWeights: false });
+      expect(entry.inputSize).toBe(facts.inputSize);
+      expect(entry.preprocess).toBe(facts.preprocess);
+      expect(entry.labels).toEqual({ kind: 'imagenet' });
+      expect(entry.loadError).toBeUndefined();
+      expect(entry.missingHint).toContain(`--model ${name}`);
+    },
+  );
+
+  test('inceptionv3 is the built-in InceptionV3 (models/inception-v3/ stays where it is)', () => {
+    const entry = entryFromSearch('?model=inceptionv3', PAGE);
+    expect(entry.id).toBe(INCEPTION_V3_IMAGENET.id);
+    expect(entry.url).toBe('https://lens.example.test/app/models/inception-v3/model.json');
+  });
+
+  test('&weights=random builds the architecture instead of downloading', () => {
+    const entry = entryFromSearch('?model=resnet50&weights=random', PAGE);
+    expect(entry.zoo).toEqual({ name: 'resnet50', randomWeights: true });
+    expect(entry.id).toBe('zoo:resnet50:random');
+    expect(entry.url).toBe('zoo://resnet50/random');
+    expect(entry.name).toBe('ResNet50 (random weights)');
+    expect(entry.preprocess).toBe('caffe');
+    expect(entry.missingHint).toBeUndefined();
+    expect(entryFromSearch('?model=inceptionv3&weights=random', PAGE).zoo?.randomWeights).toBe(
+      true,
+    );
+  });
+
+  test.each(['resnet', 'MobileNet-0.3', 'inception-v3', 'vgg19'])(
+    'an unknown name %j is an error at once, naming the zoo',
+    (name) => {
+      const entry = entryFromSearch(`?model=${name}`, PAGE);
+      expect(entry.loadError).toMatch(/no model called/);
+      expect(entry.loadError).toContain('mobilenetv2');
+      expect(entry.name).toBe(name);
+    },
+  );
+
+  test('an unknown weights= value is refused; model.json names are still addresses', () => {
+    expect(entryFromSearch('?model=vgg16&weights=bogus', PAGE).loadError).toMatch(/weights=random/);
+    expect(entryFromSearch('?model=model.json', PAGE).url).toBe(
+      'https://lens.example.test/app/model.json',
+    );
+  });
+
+  test('zooModelEntry: ids differ for random and ImageNet weights', () => {
+    expect(zooModelEntry('mobilenet-0.75').id).not.toBe(zooModelEntry('mobilenet-0.75', true).id);
   });
 });

@@ -1,5 +1,12 @@
 import type { LoadedModelInfo } from '../../inference/protocol';
-import { INCEPTION_V3_IMAGENET, type ModelEntry } from '../../models/registry';
+import { useState } from 'react';
+import {
+  INCEPTION_V3_IMAGENET,
+  ZOO_FACTS,
+  zooModelEntry,
+  type ModelEntry,
+  type ZooModelName,
+} from '../../models/registry';
 
 /** The model Teach builds on, with a way back to InceptionV3. */
 export function TeachBase({
@@ -11,6 +18,7 @@ export function TeachBase({
   training: boolean;
   onUseModel: (entry: ModelEntry) => void;
 }) {
+  const [zooBase, setZooBase] = useState<ZooModelName>('mobilenetv2');
   return (
     <section className="teach-base" aria-label="Base model">
       <p>
@@ -34,6 +42,40 @@ export function TeachBase({
             Use InceptionV3 (ImageNet) as base
           </button>
         )}
+      </p>
+      <p className="teach-base__zoo">
+        <label>
+          Or build on a Keras application{' '}
+          <select
+            data-testid="teach-zoo-base"
+            value={zooBase}
+            disabled={training}
+            onChange={(event) => setZooBase(event.target.value as ZooModelName)}
+          >
+            {ZOO_FACTS.map((f) => (
+              <option key={f.name} value={f.name}>
+                {f.displayName}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <button
+          type="button"
+          className="button--secondary teach-inline"
+          disabled={training}
+          onClick={() => onUseModel(zooModelEntry(zooBase))}
+        >
+          ImageNet weights
+        </button>{' '}
+        <button
+          type="button"
+          className="button--secondary teach-inline"
+          disabled={training}
+          title="The architecture with random weights, for training from scratch"
+          onClick={() => onUseModel(zooModelEntry(zooBase, true))}
+        >
+          Random weights
+        </button>
       </p>
       <p className="muted">
         Everything happens in this browser: your photos are not uploaded. Any loaded model works as

@@ -3,9 +3,9 @@
  * Everything tensor-shaped happens inside `tf.tidy`, so a classify leaves no tensors behind.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rgbaToRgbFloat } from '../../preprocess/pixels';
 import type { ModelEntry } from '../../models/registry';
 import { labelAt, type ResolvedLabels } from './labels';
+import { modelInputPixels } from './model-input';
 import type { LoadedModelInfo, Prediction } from '../protocol';
 import { asProbabilities, topK } from './top-k';
 import { photoInference } from '../backends/wasm-threads';
@@ -117,7 +117,7 @@ export function createClassifier(
     }
     if (withFeatures && pooled === undefined) pooled = pooledTensorName(fast);
     const featureName = withFeatures ? pooled : null;
-    const pixels = rgbaToRgbFloat(rgba, entry.inputRange);
+    const pixels = modelInputPixels(rgba, entry);
     // Photo inferences go through the WASM thread trial while one runs (wasm-threads.ts).
     const [values, featureValues] = await photoInference(async () => {
       const outputs = tf.tidy(() => {

@@ -7,6 +7,8 @@ import { inferenceFormOf } from './fold-batch-norm';
 import { metadataUrl, resolveLabels } from './labels';
 import type { LoadTuning } from '../protocol';
 import { RequestError } from '../seam/handlers';
+// Also registers the Keras layers tfjs lacks (Rescaling, Normalization, …), which zoo model.json files use.
+import { zooEntry } from '../../models/zoo/zoo';
 import { isStoredModelGone, modelGoneMessage } from '../library/store';
 
 /** A model file's server answered with a status other than 2xx. */
@@ -174,7 +176,7 @@ export async function fetchModelArtifacts(
   onProgress: (fraction: number, note?: string) => void,
   signal?: AbortSignal,
 ): Promise<tf.io.ModelArtifacts | null> {
-  if (entry.url.startsWith('indexeddb://')) return null;
+  if (entry.url.startsWith('indexeddb://') || entry.zoo?.randomWeights) return null;
   const handler = httpHandler(entry, onProgress, signal);
   try {
     if (!handler.load) throw new Error('this browser cannot download models');
@@ -182,6 +184,16 @@ export async function fetchModelArtifacts(
   } catch (error) {
     throw loadFailure(entry, error);
   }
+}
+
+/**
+ * A zoo architecture with random weights (Keras' `weights=None`): nothing to download, so the
+ * "download" is done at once.
+ */
+function buildRandom(name: string, onProgress: (fraction: number) => void): tf.LayersModel {
+  const model = zooEntry(name).build();
+  onProgress(1);
+  return model;
 }
 
 /**
@@ -203,11 +215,13 @@ export async function loadClassifier(
   let model: tf.LayersModel;
   try {
     // Models kept in this browser (the model library) load through tfjs' IndexedDB handler.
-    model = artifacts
-      ? await tf.loadLayersModel(tf.io.fromMemory(artifacts))
-      : entry.url.startsWith('indexeddb://')
-        ? await tf.loadLayersModel(entry.url, { onProgress: (f) => onProgress(f) })
-        : await tf.loadLayersModel(httpHandler(entry, onProgress, signal));
+    model = entry.zoo?.randomWeights
+      ? buildRandom(entry.zoo.name, onProgress)
+      : artifacts
+        ? await tf.loadLayersModel(tf.io.fromMemory(artifacts))
+        : entry.url.startsWith('indexeddb://')
+          ? await tf.loadLayersModel(entry.url, { onProgress: (f) => onProgress(f) })
+          : await tf.loadLayersModel(httpHandler(entry, onProgress, signal));
   } catch (error) {
     throw loadFailure(entry, error);
   }

@@ -13,13 +13,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { asProbabilities } from '../classify/top-k';
+import { findBlocks } from '../../models/zoo/blocks';
 import type { CamLayer, GradCamStage } from './protocol';
 
 type Layer = tf.layers.Layer;
 type Node = Layer['inboundNodes'][number];
 
 /** Inception block outputs are named exactly `mixed0` … `mixed10` by Keras. */
-const BLOCK_NAME = /^mixed(\d+)$/;
+const INCEPTION_BLOCK = /^mixed\d+$/;
 
 /** The model's nodes from the input side to the output side (what tfjs' own executor walks). */
 export function nodesInOrder(model: tf.LayersModel): Node[] {
@@ -61,18 +62,25 @@ export function camLayers(model: tf.LayersModel): CamLayer[] {
   });
 }
 
-/** Inception block outputs (`mixed0` … `mixed10`) of the model, in order. */
+/**
+ * The layers ending the architecture's blocks (`mixed0` … `mixed10`, `conv2_block1_out` …, see
+ * models/zoo/blocks.ts), input side first; empty for a model without known blocks.
+ */
 export function blockLayers(model: tf.LayersModel): string[] {
-  return model.layers.map((l) => l.name).filter((n) => BLOCK_NAME.test(n));
+  return findBlocks(model.layers.map((l) => l.name))?.ends ?? [];
 }
 
 /**
- * The layer explained by default: the last Inception block when there are blocks (`mixed10` for
- * InceptionV3), else the last layer with a spatial output (e.g. MobileNet's `conv_pw_13_relu`).
+ * The layer explained by default: `preferred` when the model has it as a spatial layer (the zoo
+ * table's last spatial layer, e.g. VGG16's `block5_conv3` rather than the pooled `block5_pool`),
+ * else the last Inception block (`mixed10`), else the last layer with a spatial output (e.g.
+ * MobileNet's `conv_pw_13_relu`, ResNet50's `conv5_block3_out`).
  */
-export function defaultCamLayer(model: tf.LayersModel): string {
-  const blocks = blockLayers(model);
-  const last = blocks[blocks.length - 1] ?? camLayers(model).pop()?.name;
+export function defaultCamLayer(model: tf.LayersModel, preferred?: string): string {
+  const spatial = camLayers(model);
+  if (preferred !== undefined && spatial.some((l) => l.name === preferred)) return preferred;
+  const blocks = model.layers.map((l) => l.name).filter((n) => INCEPTION_BLOCK.test(n));
+  const last = blocks[blocks.length - 1] ?? spatial.pop()?.name;
   if (!last) throw new Error(`'${model.name}' has no layer with a spatial (4-D) output to explain`);
   return last;
 }

@@ -3,7 +3,8 @@
  * a Grad-CAM heatmap for one image. They run on the active model (see `InferenceService`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { rgbaToRgbFloat } from '../../preprocess/pixels';
+import { zooFacts } from '../../models/zoo/catalog';
+import { modelInputPixels } from '../classify/model-input';
 import { blockLayers, camLayers, defaultCamLayer, gradCam } from './grad-cam';
 import type { InspectRequests } from '../protocol';
 import { RequestError, type Handler, type Handlers, type HandlerContext } from '../seam/handlers';
@@ -36,10 +37,21 @@ const explain: Handler<'grad-cam'> = async (req, context) => {
   if (!(width > 0 && height > 0) || rgba.length !== width * height * 4) {
     throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);
   }
-  const layer = req.layer ?? defaultCamLayer(model);
+  // A zoo model explains at the layer its table names (e.g. VGG16's block5_conv3).
+  const zoo = classifier?.entry?.zoo;
+  const preferred = zoo ? zooFacts(zoo.name).lastSpatialLayer : undefined;
+  const fallback = defaultCamLayer(model, preferred);
+  const layer = req.layer ?? fallback;
+  const preprocess = classifier?.entry?.preprocess;
   const start = performance.now();
   const input = tf.tidy(() => {
-    let x: tf.Tensor4D = tf.tensor4d(rgbaToRgbFloat(rgba, range), [1, height, width, 3]);
+    let x: tf.Tensor4D = tf.tensor4d(
+      modelInputPixels(
+        rgba,
+        preprocess ? { inputRange: range, preprocess } : { inputRange: range },
+      ),
+      [1, height, width, 3],
+    );
     if (width !== info.inputSize || height !== info.inputSize) {
       x = tf.image.resizeBilinear(x, [info.inputSize, info.inputSize]);
     }
@@ -60,7 +72,7 @@ const explain: Handler<'grad-cam'> = async (req, context) => {
         rawMax: map.rawMax,
         probability: map.probability,
         layers: camLayers(model),
-        defaultLayer: defaultCamLayer(model),
+        defaultLayer: fallback,
         blocks: blockLayers(model),
         ms: performance.now() - start,
       },

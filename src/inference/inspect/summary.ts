@@ -4,13 +4,14 @@
  * Inception block, and where the frozen part of a fine-tuned model ends.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { findBlocks } from '../../models/zoo/blocks';
 import type { LayerShape, ModelSummary, SummaryGroup, SummaryRow } from './protocol';
 
 type Layer = tf.layers.Layer;
 type Node = Layer['inboundNodes'][number];
 
 /** Inception block outputs are named exactly `mixed0` … `mixed10` by Keras. */
-const BLOCK_NAME = /^mixed(\d+)$/;
+const INCEPTION_BLOCK = /^mixed(\d+)$/;
 
 /** Number of scalars in a weight of this shape. */
 function sizeOf(shape: readonly (number | null)[]): number {
@@ -90,10 +91,11 @@ export function summaryRows(model: tf.LayersModel): SummaryRow[] {
 }
 
 /**
- * Groups rows by Inception block when the model has `mixedN` layers: the stem (from the input to
- * the first layer whose output feeds several layers, i.e. where the first block branches), then
- * each block `mixedN` (the layers after the previous block's output, up to `mixedN`), then the
- * head. Other models get a single group.
+ * Groups rows by the architecture's blocks when Keras' block names are found (`mixedN` for
+ * InceptionV3, `conv5_block3_out` for ResNet50, … see models/zoo/blocks.ts): the stem (from the
+ * input to the first layer whose output feeds several layers, i.e. where the first block
+ * branches), then each block (the layers after the previous block's output, up to its own), then
+ * the head. Other models get a single group.
  */
 export function groupRows(model: tf.LayersModel, rows: SummaryRow[]): SummaryGroup[] {
   const paramsIn = (start: number, end: number): number =>
@@ -105,7 +107,9 @@ export function groupRows(model: tf.LayersModel, rows: SummaryRow[]): SummaryGro
     end,
     params: paramsIn(start, end),
   });
-  const blockEnds = rows.flatMap((r, i) => (BLOCK_NAME.test(r.name) ? [i] : []));
+  const found = findBlocks(rows.map((r) => r.name));
+  const ends = new Set(found?.ends ?? []);
+  const blockEnds = rows.flatMap((r, i) => (ends.has(r.name) ? [i] : []));
   if (blockEnds.length === 0)
     return rows.length ? [group('layers', 'All layers', 0, rows.length)] : [];
 
@@ -119,12 +123,13 @@ export function groupRows(model: tf.LayersModel, rows: SummaryRow[]): SummaryGro
   const groups: SummaryGroup[] = [];
   if (stemEnd > 0) groups.push(group('stem', 'Stem', 0, stemEnd));
   let start = stemEnd;
-  for (const end of blockEnds) {
+  blockEnds.forEach((end, i) => {
     const name = (rows[end] as SummaryRow).name;
-    const n = BLOCK_NAME.exec(name)?.[1] ?? '';
-    groups.push(group(name, `Inception block ${n} (${name})`, start, end + 1));
+    const n = INCEPTION_BLOCK.exec(name)?.[1];
+    const title = n === undefined ? `Block ${i + 1} (${name})` : `Inception block ${n} (${name})`;
+    groups.push(group(name, title, start, end + 1));
     start = end + 1;
-  }
+  });
   if (start < rows.length) groups.push(group('head', 'Head', start, rows.length));
   return groups;
 }

@@ -5,6 +5,7 @@
  * a functional model above a given tensor, so frozen layers cost one forward pass and no tape.
  */
 import * as tf from '@tensorflow/tfjs';
+import { findBlocks } from '../../models/zoo/blocks';
 import { inceptionV3 } from '../../models/zoo/inception-v3';
 import { artifactsOf } from '../../models/tfjs-artifacts';
 import type { TrainStrategy } from './protocol';
@@ -56,29 +57,24 @@ export function featureLayerOf(model: tf.LayersModel): Layer {
 export function featureSizeOf(layer: Layer): number {
   const shape = layer.outputShape as (number | null)[];
   const size = shape[shape.length - 1];
-  if (shape.length !== 2 || typeof size !== 'number') {
+  // Keras 3's MobileNet pools with keepdims: [batch, 1, 1, C] is a vector too.
+  const pooled = shape.length === 4 && shape[1] === 1 && shape[2] === 1;
+  if ((shape.length !== 2 && !pooled) || typeof size !== 'number') {
     throw new Error(`layer ${layer.name} outputs [${shape.join(', ')}], not a feature vector`);
   }
   return size;
 }
 
-/** Block outputs by naming convention: InceptionV3's `mixedN`, MobileNet's `conv_pw_N_relu`. */
-const BLOCK_PATTERNS = [/^mixed(\d+)$/, /^conv_pw_(\d+)_relu$/];
-
 /**
- * The model's blocks that fine-tuning can unfreeze, top first (`mixed10`, `mixed9`, …), among the
- * layers the features depend on; empty for a model with no known block structure.
+ * The model's blocks that fine-tuning can unfreeze, top first (`mixed10`, `mixed9`, …, or
+ * `conv5_block3_out`, `conv5_block2_out`, … for ResNet50), among the layers the features depend
+ * on, found by Keras' layer names (`BLOCK_PATTERNS` in models/zoo/blocks.ts); empty for a model
+ * with no known block structure.
  */
 export function blocksOf(model: tf.LayersModel, featureLayer: Layer): string[] {
   const needed = ancestorsOf(featureLayer);
-  for (const pattern of BLOCK_PATTERNS) {
-    const found = model.layers
-      .filter((l) => needed.has(l))
-      .map((l) => ({ name: l.name, n: Number(pattern.exec(l.name)?.[1] ?? NaN) }))
-      .filter((b) => Number.isFinite(b.n));
-    if (found.length >= 2) return found.sort((a, b) => b.n - a.n).map((b) => b.name);
-  }
-  return [];
+  const names = model.layers.filter((l) => needed.has(l)).map((l) => l.name);
+  return (findBlocks(names)?.ends ?? []).reverse();
 }
 
 /** Number of values in a list of weights. */
@@ -215,10 +211,15 @@ export function attachHead(
   name: string,
   seed?: number,
 ): tf.LayersModel {
-  const features = base.outputs[0];
-  if (!features || features.shape.length !== 2) {
-    throw new Error(`the base must output a feature vector, got [${String(features?.shape)}]`);
+  const output = base.outputs[0];
+  const pooled = output?.shape.length === 4 && output.shape[1] === 1 && output.shape[2] === 1;
+  if (!output || (output.shape.length !== 2 && !pooled)) {
+    throw new Error(`the base must output a feature vector, got [${String(output?.shape)}]`);
   }
+  // A [batch, 1, 1, C] pooling (Keras 3's MobileNet, keepdims) is flattened for the dense head.
+  const features = pooled
+    ? (tf.layers.flatten({ name: 'features_flatten' }).apply(output) as tf.SymbolicTensor)
+    : output;
   const head = tf.layers.dense({
     units: numClasses,
     activation: 'softmax',

@@ -52,6 +52,16 @@ function activeBase(context: HandlerContext<keyof TrainRequests>): {
   }
   if (!classifier.model) throw new Error(`${classifier.info.name} cannot be used as a base.`);
   const { info } = classifier;
+  // Teach maps pixels linearly onto one range; 'caffe' (BGR, mean per channel) and 'torch'
+  // (mean/std per channel) are not such a map, so those bases would learn from wrong inputs.
+  const mode = classifier.entry?.preprocess;
+  if (mode === 'caffe' || mode === 'torch') {
+    throw new Error(
+      `${info.name} expects Keras' '${mode}' preprocessing (per colour channel), which Teach ` +
+        'does not apply yet: choose a base whose input is a plain range (MobileNet, MobileNetV2, ' +
+        'InceptionV3, Xception or EfficientNetB0).',
+    );
+  }
   return {
     model: classifier.model,
     name: info.name,

@@ -32,10 +32,13 @@ export {
   isZooModelName,
   preprocessInput,
   ZOO,
+  ZOO_FACTS,
   ZOO_MODEL_NAMES,
   zooEntry,
+  zooFacts,
   type PreprocessMode,
   type WeightFile,
   type ZooEntry,
+  type ZooFacts,
   type ZooModelName,
 } from './zoo';

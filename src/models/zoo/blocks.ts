@@ -1,0 +1,58 @@
+/**
+ * Finding an architecture's blocks by the names Keras gives their layers, for any model that keeps
+ * those names (a zoo model, a model loaded from a Keras export, a model Teach made from one).
+ * Plain string work, no TensorFlow.js: the worker's summary, Grad-CAM and Teach share it.
+ */
+
+/**
+ * One family's naming of its block outputs. `key` names the block a layer belongs to; where a
+ * block has several matching layers (MobileNetV2's `block_2_project_BN` then `block_2_add`), the
+ * last one in the model's layer order ends the block.
+ */
+export interface BlockPattern {
+  /** The architecture, for people. */
+  family: string;
+  /** Matches a block's output layer; capture group 1, when present, is the block's key. */
+  pattern: RegExp;
+}
+
+/**
+ * Block outputs of the zoo's architectures, as Keras names them. Order matters: the first pattern
+ * that finds at least two blocks wins, so the narrower Xception pattern comes before VGG's
+ * `blockN_pool` (Xception also has `block13_pool`).
+ */
+export const BLOCK_PATTERNS: readonly BlockPattern[] = Object.freeze([
+  { family: 'InceptionV3', pattern: /^(mixed\d+)$/ },
+  { family: 'MobileNet', pattern: /^(conv_pw_\d+)_relu$/ },
+  { family: 'ResNet', pattern: /^(conv\d+_block\d+)_out$/ },
+  { family: 'MobileNetV2', pattern: /^(expanded_conv|block_\d+)_(?:project_BN|add)$/ },
+  { family: 'EfficientNet', pattern: /^(block\d+[a-z])_(?:project_bn|add)$/ },
+  { family: 'Xception', pattern: /^(block1_conv2_act|add_\d+|block14_sepconv2_act)$/ },
+  { family: 'VGG', pattern: /^(block\d+)_pool$/ },
+]);
+
+/** The blocks found in a model's layer names, and which family's pattern found them. */
+export interface FoundBlocks {
+  family: string;
+  /** layers ending each block, in the order given (input side first for a model's layers) */
+  ends: string[];
+}
+
+/**
+ * The layers ending each block among `names` (a model's layer names in its order), by the first
+ * pattern of {@link BLOCK_PATTERNS} that finds two blocks or more; null when none does.
+ */
+export function findBlocks(names: readonly string[]): FoundBlocks | null {
+  for (const { family, pattern } of BLOCK_PATTERNS) {
+    const lastOfKey = new Map<string, number>();
+    names.forEach((name, i) => {
+      const match = pattern.exec(name);
+      if (match) lastOfKey.set(match[1] ?? match[0], i);
+    });
+    if (lastOfKey.size >= 2) {
+      const ends = [...lastOfKey.values()].sort((a, b) => a - b).map((i) => names[i] as string);
+      return { family, ends };
+    }
+  }
+  return null;
+}
