@@ -52,6 +52,16 @@ import type {
   PeerResult,
 } from './bench/bench-types';
 import { tfjsWasmThreads } from './vite-tfjs-wasm-threads';
+import { coreSuite } from './bench-core';
+import {
+  mergeSuiteResults,
+  parseSuites,
+  type Suite,
+  type SuiteContext,
+  type SuiteMeta,
+  type SuiteOutput,
+} from './bench-suites';
+import { writePeerModels } from './bench/convert/peer-models';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -128,6 +138,8 @@ async function buildAll(): Promise<void> {
     logLevel: 'warn',
     // The same threaded-WASM fix as the app, so nsfwjs gets working threads too.
     plugins: [tfjsWasmThreads()],
+    // LiteRT.js loads its runtime with importScripts: the peers' workers are classic (IIFE).
+    worker: { format: 'iife' },
     build: {
       outDir: join(DIST, 'bench'),
       emptyOutDir: true,
@@ -568,19 +580,21 @@ async function launch(webgpu = false): Promise<Browser> {
   });
 }
 
-async function main(): Promise<void> {
+/** What the shared preparation laid out (see `main`). */
+interface Prepared {
+  modelBytes: { float32: number; float16: number };
+  nsfwUrl: string;
+}
+
+/**
+ * The `backends` suite: every backend and ablation through the real app, the benchmark page's
+ * steady/soak/batching measurements and the first nsfwjs comparison (the bench before issue 18).
+ */
+async function backendsSuiteRun(prepared: Prepared): Promise<SuiteOutput> {
   const started = Date.now();
   const loadBefore = os.loadavg();
-  ensureFixture();
-  if (OPTIONS.build) await buildAll();
-  const modelBytes = serveModels();
-  const nsfwUrl = serveNsfwjsModel();
-  if (OPTIONS.prepareOnly) {
-    log(`prepared ${DIST}: app, /bench/index.html, /models/…, /${nsfwUrl}`);
-    return;
-  }
+  const { modelBytes, nsfwUrl } = prepared;
   const photos = loadPhotos(1 + SIZE.batch);
-  const preview = await startPreview();
   const browser = await launch();
   const raw: RawResults = {
     app: [],
@@ -830,7 +844,6 @@ async function main(): Promise<void> {
     }
   } finally {
     await browser.close();
-    preview.kill();
   }
 
   const h = headline(raw);
@@ -863,7 +876,6 @@ async function main(): Promise<void> {
     ...details,
     durationS: Math.round((Date.now() - started) / 1000),
   };
-  writeFileSync(OPTIONS.out, `${JSON.stringify(results, null, 2)}\n`);
 
   console.log(
     `\nInception Lens benchmark — ${results.date.slice(0, 10)}, ${machine.cpus}× ${machine.cpuModel}, ` +
@@ -893,7 +905,125 @@ async function main(): Promise<void> {
       ]),
     ),
   );
-  console.log(`\nwrote ${OPTIONS.out} (${results.durationS} s)`);
+  return { results: { backends: results }, report: '' };
+}
+
+/** The suites `--suite=` can name (add yours here; see scripts/bench-suites.ts). */
+const SUITES: Record<string, (prepared: Prepared) => Suite> = {
+  core: () => coreSuite,
+  backends: (prepared) => ({
+    name: 'backends',
+    keys: ['backends'],
+    describe:
+      'every backend and ablation through the app, steady/soak/batching, nsfwjs (the bench before issue 18)',
+    run: () => backendsSuiteRun(prepared),
+  }),
+};
+
+/** Copies the photos into the served build, for in-page drops. */
+function servePhotos(count: number): string[] {
+  const dir = join(DIST, 'bench-photos');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return loadPhotos(count).map((p) => {
+    writeFileSync(join(dir, p.name), p.buffer);
+    return `/bench-photos/${encodeURIComponent(p.name)}`;
+  });
+}
+
+/**
+ * The peers' models (converted from the fixture: BN folded, float16-rounded weights, exactly what
+ * the app computes with) and their runtime files, served under /peer/. The conversion is cached
+ * beside the fixture (it takes ~10 s of CPU) and redone when the fixture is newer.
+ */
+function servePeers(): { tflite: number; onnx: number } {
+  const cache = join(ROOT, 'e2e', '.fixtures', 'peer-models');
+  const stamp = statSync(join(FIXTURE, 'model.json')).mtimeMs;
+  const files = ['inception-v3.tflite', 'inception-v3.onnx'].map((f) => join(cache, f));
+  if (!files.every((f) => existsSync(f) && statSync(f).mtimeMs > stamp)) {
+    log('converting our InceptionV3 to .tflite and .onnx for the peers…');
+    const r = writePeerModels(FIXTURE, cache, true);
+    log(
+      `  .tflite ${(r.tflite.bytes / 1e6).toFixed(1)} MB, .onnx ${(r.onnx.bytes / 1e6).toFixed(1)} MB (${r.ms} ms)`,
+    );
+  }
+  const peer = join(DIST, 'peer');
+  mkdirSync(peer, { recursive: true });
+  for (const f of files) cpSync(f, join(peer, f.split('/').pop() as string));
+  const litert = join(ROOT, 'node_modules', '@litertjs', 'core', 'wasm');
+  cpSync(litert, join(peer, 'litert'), { recursive: true });
+  const ortDist = join(ROOT, 'node_modules', 'onnxruntime-web', 'dist');
+  mkdirSync(join(peer, 'ort'), { recursive: true });
+  for (const f of readdirSync(ortDist).filter((n) =>
+    /^ort-wasm-simd-threaded\.(mjs|wasm)$/.test(n),
+  )) {
+    cpSync(join(ortDist, f), join(peer, 'ort', f));
+  }
+  return { tflite: statSync(files[0] as string).size, onnx: statSync(files[1] as string).size };
+}
+
+async function main(): Promise<void> {
+  const names = parseSuites(process.argv.slice(2), Object.keys(SUITES));
+  ensureFixture();
+  if (OPTIONS.build) await buildAll();
+  const prepared: Prepared = { modelBytes: serveModels(), nsfwUrl: serveNsfwjsModel() };
+  servePeers();
+  const photoUrls = servePhotos(1 + SIZE.batch);
+  if (OPTIONS.prepareOnly) {
+    log(`prepared ${DIST}: app, /bench/index.html, /models/…, /${prepared.nsfwUrl}, /peer/…`);
+    return;
+  }
+  const preview = await startPreview();
+  const context: SuiteContext = {
+    root: ROOT,
+    dist: DIST,
+    origin: ORIGIN,
+    quick: OPTIONS.quick,
+    log,
+    launch,
+    workerFile,
+    photos: loadPhotos,
+    photoUrls: (count) => photoUrls.slice(0, count),
+    benchPage,
+    modelBytes: prepared.modelBytes.float16,
+    nsfwjsModelUrl: prepared.nsfwUrl,
+  };
+  try {
+    for (const name of names) {
+      const suite = (SUITES[name] as (p: Prepared) => Suite)(prepared);
+      const loadAverageBefore = os.loadavg();
+      const started = Date.now();
+      log(
+        `suite ${name}: ${suite.describe} (load ${loadAverageBefore.map((l) => l.toFixed(2)).join(' ')})`,
+      );
+      const output = await suite.run(context);
+      const meta: SuiteMeta = {
+        date: new Date().toISOString(),
+        durationS: Math.round((Date.now() - started) / 1000),
+        quick: OPTIONS.quick,
+        loadAverageBefore,
+        loadAverageAfter: os.loadavg(),
+        machine: {
+          cpus: os.cpus().length,
+          cpuModel: os.cpus()[0]?.model ?? 'unknown',
+          memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+          node: process.version,
+        },
+      };
+      const existing = existsSync(OPTIONS.out)
+        ? (JSON.parse(readFileSync(OPTIONS.out, 'utf8')) as Record<string, unknown>)
+        : {};
+      const merged = mergeSuiteResults(existing, suite, output.results, meta);
+      writeFileSync(OPTIONS.out, `${JSON.stringify(merged, null, 2)}\n`);
+      if (output.report) console.log(`\n${output.report}\n`);
+      log(
+        `suite ${name}: ${meta.durationS} s, load ${meta.loadAverageBefore.map((l) => l.toFixed(2)).join(' ')} → ` +
+          `${meta.loadAverageAfter.map((l) => l.toFixed(2)).join(' ')}; merged into ${OPTIONS.out}`,
+      );
+    }
+  } finally {
+    preview.kill();
+  }
 }
 
 main().catch((error: unknown) => {

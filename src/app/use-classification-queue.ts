@@ -10,7 +10,8 @@ import type { ModelEntry } from '../models/registry';
 import { galleryReducer, type Card, type GalleryAction } from '../features/gallery/gallery-state';
 import type { ResizeMode } from '../preprocess/geometry';
 import { recordModelInput } from '../preprocess/debug-inputs';
-import { checkImageFile, ImageInputError, preprocessImage } from '../preprocess/preprocess-image';
+import { checkImageFile, ImageInputError } from '../preprocess/preprocess-image';
+import { preprocessOffThread } from '../preprocess/preprocess-off-thread';
 import { useLocalStore, useStore, type Store } from '../lib/store';
 
 /**
@@ -74,7 +75,10 @@ export function useClassificationQueue(
       dispatch({ type: 'preprocessing', id: card.id });
       let thumbnailUrl: string | undefined;
       try {
-        const image = await preprocessImage(card.file, { size: info.inputSize, mode: resizeMode });
+        const image = await preprocessOffThread(card.file, {
+          size: info.inputSize,
+          mode: resizeMode,
+        });
         if (signal.aborted) return;
         const previous = urls.current.get(card.id); // from an attempt before a worker restart
         if (previous) URL.revokeObjectURL(previous);
@@ -88,7 +92,7 @@ export function useClassificationQueue(
         // The second model gets the photo resized for it, as it would on its own.
         const alsoImage =
           also?.inputSize && also.inputSize !== info.inputSize
-            ? await preprocessImage(card.file, { size: also.inputSize, mode: resizeMode })
+            ? await preprocessOffThread(card.file, { size: also.inputSize, mode: resizeMode })
             : null;
         if (signal.aborted) return;
         recordModelInput(card.name, image, resizeMode); // ?debug only; before the transfer
