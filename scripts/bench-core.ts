@@ -470,7 +470,8 @@ export function coreReport(
 ): string {
   const rows = (['ours', 'litert', 'ort'] as const).map((n) => {
     const e = d.engines[n];
-    const diff = n === 'ours' ? '—' : num(h.peers[n].maxAbsDiffVsOurs ?? null, 7);
+    const d0 = n === 'ours' ? null : h.peers[n].maxAbsDiffVsOurs;
+    const diff = n === 'ours' ? '—' : d0 === null ? 'n/a' : d0.toExponential(1);
     return `| ${n} | ${e.threads ?? '?'} | ${num(e.steady.median)} | ${num(e.steady.min)} | ${num(e.steady.max)} | ${e.steady.n} | ${diff} |${e.error ? ` ${e.error}` : ''}`;
   });
   const peersMin = Math.min(

@@ -312,7 +312,12 @@ async function nsfwjsSetup(options: NsfwjsSetupOptions) {
   if (options.backend === 'wasm' && options.threads !== null) {
     configureWasmThreads(options.threads > 1 ? 'all' : 'off');
   }
-  const ok = await withUncappedThreads(() => tf.setBackend(options.backend));
+  // As documented: TensorFlow.js' own start-up (its thread cap included); with our count: the
+  // same uncapping our worker does.
+  const ok =
+    options.threads === null
+      ? await tf.setBackend(options.backend)
+      : await withUncappedThreads(() => tf.setBackend(options.backend));
   if (!ok) throw new Error(`nsfwjs: backend ${options.backend} failed to start`);
   await tf.ready();
   const t0 = performance.now();

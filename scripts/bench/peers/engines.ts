@@ -36,7 +36,15 @@ class PeerWorker {
 
   load(request: Extract<PeerRequest, { type: 'load' }>): Promise<PeerReply> {
     return new Promise((resolve) => {
-      this.onLoaded = resolve;
+      // A peer that never answers must not hang the bench.
+      const timer = setTimeout(
+        () => resolve({ type: 'error', message: 'no answer to load within 300 s' }),
+        300_000,
+      );
+      this.onLoaded = (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      };
       this.worker.postMessage(request);
     });
   }
