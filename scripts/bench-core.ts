@@ -245,7 +245,9 @@ async function run(ctx: SuiteContext) {
   const rounds = quick ? 5 : 7;
   const nsfwBatch = quick ? 2 : 4;
   const soakPhotos = quick ? 20 : 200;
-  const browser = await ctx.launch();
+  // --webgpu: launch with --enable-unsafe-webgpu, which headless Chromium needs before it offers
+  // WebGPU at all (the automatic choice still skips software adapters).
+  const browser = await ctx.launch(process.argv.includes('--webgpu'));
   const cpus = (await import('node:os')).cpus().length;
   try {
     ctx.log(

@@ -1,15 +1,15 @@
 /**
- * `npm run bench [-- --quick --no-build --skip=webgpu,cpu --prepare-only --out=file]`: builds the
- * app, serves the production build with `vite preview`, drives headless Chromium with Playwright
- * and measures InceptionV3 on every backend — in the real app (cold start, pipelined 16-photo
- * batch, longest main-thread task, cached reload) and on a benchmark page running the app's own
- * worker file (steady latency, a 200-photo leak soak) — side by side with the npm package
- * nsfwjs@4.4.0 on the same backend and a naive baseline of ours. Prints tables and writes
- * bench-results.json.
+ * `npm run bench [-- --suite=core,backends|all --quick --no-build --prepare-only --webgpu --out=file]`:
+ * builds the app, lays out the model (float16 as the app downloads it), the peers' converted
+ * models and runtimes and the photos, serves the production build with `vite preview` and runs
+ * the chosen suites (scripts/bench-suites.ts): `core` (issue 18, scripts/bench-core.ts: start-up,
+ * a dropped batch, ours vs LiteRT.js / onnxruntime-web / nsfwjs interleaved, leak soak) and
+ * `backends` (every backend and ablation through the app, below). Each suite's keys are merged
+ * into bench-results.json, the other suites' keys kept.
  *
  * The model is the e2e fixture (our InceptionV3 carrying nsfwjs' real Keras weights and a random
  * 1000-class top; e2e/global-setup.ts makes it): exactly the real architecture and size. Timings
- * are benchmarks, never assertions; the machine's load average is printed with them.
+ * are benchmarks, never assertions; the machine's load average is recorded with them.
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
