@@ -1,15 +1,15 @@
 /**
- * `npm run bench [-- --quick --no-build --skip=webgpu,cpu --prepare-only --out=file]`: builds the
- * app, serves the production build with `vite preview`, drives headless Chromium with Playwright
- * and measures InceptionV3 on every backend — in the real app (cold start, pipelined 16-photo
- * batch, longest main-thread task, cached reload) and on a benchmark page running the app's own
- * worker file (steady latency, a 200-photo leak soak) — side by side with the npm package
- * nsfwjs@4.4.0 on the same backend and a naive baseline of ours. Prints tables and writes
- * bench-results.json.
+ * `npm run bench [-- --suite=core,backends|all --quick --no-build --prepare-only --webgpu --out=file]`:
+ * builds the app, lays out the model (float16 as the app downloads it), the peers' converted
+ * models and runtimes and the photos, serves the production build with `vite preview` and runs
+ * the chosen suites (scripts/bench-suites.ts): `core` (issue 18, scripts/bench-core.ts: start-up,
+ * a dropped batch, ours vs LiteRT.js / onnxruntime-web / nsfwjs interleaved, leak soak) and
+ * `backends` (every backend and ablation through the app, below). Each suite's keys are merged
+ * into bench-results.json, the other suites' keys kept.
  *
  * The model is the e2e fixture (our InceptionV3 carrying nsfwjs' real Keras weights and a random
  * 1000-class top; e2e/global-setup.ts makes it): exactly the real architecture and size. Timings
- * are benchmarks, never assertions; the machine's load average is printed with them.
+ * are benchmarks, never assertions; the machine's load average is recorded with them.
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -52,6 +52,16 @@ import type {
   PeerResult,
 } from './bench/bench-types';
 import { tfjsWasmThreads } from './vite-tfjs-wasm-threads';
+import { coreSuite } from './bench-core';
+import {
+  mergeSuiteResults,
+  parseSuites,
+  type Suite,
+  type SuiteContext,
+  type SuiteMeta,
+  type SuiteOutput,
+} from './bench-suites';
+import { writePeerModels } from './bench/convert/peer-models';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -128,6 +138,8 @@ async function buildAll(): Promise<void> {
     logLevel: 'warn',
     // The same threaded-WASM fix as the app, so nsfwjs gets working threads too.
     plugins: [tfjsWasmThreads()],
+    // LiteRT.js loads its runtime with importScripts: the peers' workers are classic (IIFE).
+    worker: { format: 'iife' },
     build: {
       outDir: join(DIST, 'bench'),
       emptyOutDir: true,
@@ -568,25 +580,21 @@ async function launch(webgpu = false): Promise<Browser> {
   });
 }
 
-async function main(): Promise<void> {
-  // Issue 13's photo-library suite runs on its own (scripts/bench-library.ts).
-  if (process.argv.includes('--suite=library')) {
-    const { runLibrarySuite } = await import('./bench-library');
-    await runLibrarySuite();
-    return;
-  }
+/** What the shared preparation laid out (see `main`). */
+interface Prepared {
+  modelBytes: { float32: number; float16: number };
+  nsfwUrl: string;
+}
+
+/**
+ * The `backends` suite: every backend and ablation through the real app, the benchmark page's
+ * steady/soak/batching measurements and the first nsfwjs comparison (the bench before issue 18).
+ */
+async function backendsSuiteRun(prepared: Prepared): Promise<SuiteOutput> {
   const started = Date.now();
   const loadBefore = os.loadavg();
-  ensureFixture();
-  if (OPTIONS.build) await buildAll();
-  const modelBytes = serveModels();
-  const nsfwUrl = serveNsfwjsModel();
-  if (OPTIONS.prepareOnly) {
-    log(`prepared ${DIST}: app, /bench/index.html, /models/…, /${nsfwUrl}`);
-    return;
-  }
+  const { modelBytes, nsfwUrl } = prepared;
   const photos = loadPhotos(1 + SIZE.batch);
-  const preview = await startPreview();
   const browser = await launch();
   const raw: RawResults = {
     app: [],
@@ -836,7 +844,6 @@ async function main(): Promise<void> {
     }
   } finally {
     await browser.close();
-    preview.kill();
   }
 
   const h = headline(raw);
@@ -869,7 +876,6 @@ async function main(): Promise<void> {
     ...details,
     durationS: Math.round((Date.now() - started) / 1000),
   };
-  writeFileSync(OPTIONS.out, `${JSON.stringify(results, null, 2)}\n`);
 
   console.log(
     `\nInception Lens benchmark — ${results.date.slice(0, 10)}, ${machine.cpus}× ${machine.cpuModel}, ` +
@@ -899,7 +905,132 @@ async function main(): Promise<void> {
       ]),
     ),
   );
-  console.log(`\nwrote ${OPTIONS.out} (${results.durationS} s)`);
+  return { results: { backends: results }, report: '' };
+}
+
+/** The suites `--suite=` can name (add yours here; see scripts/bench-suites.ts). */
+const SUITES: Record<string, (prepared: Prepared) => Suite> = {
+  core: () => coreSuite,
+  backends: (prepared) => ({
+    name: 'backends',
+    keys: ['backends'],
+    describe:
+      'every backend and ablation through the app, steady/soak/batching, nsfwjs (the bench before issue 18)',
+    run: () => backendsSuiteRun(prepared),
+  }),
+};
+
+/** Copies the photos into the served build, for in-page drops. */
+function servePhotos(count: number): string[] {
+  const dir = join(DIST, 'bench-photos');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return loadPhotos(count).map((p) => {
+    writeFileSync(join(dir, p.name), p.buffer);
+    return `/bench-photos/${encodeURIComponent(p.name)}`;
+  });
+}
+
+/**
+ * The peers' models (converted from the fixture: BN folded, float16-rounded weights, exactly what
+ * the app computes with) and their runtime files, served under /peer/. The conversion is cached
+ * beside the fixture (it takes ~10 s of CPU) and redone when the fixture is newer.
+ */
+function servePeers(): { tflite: number; onnx: number } {
+  const cache = join(ROOT, 'e2e', '.fixtures', 'peer-models');
+  const stamp = statSync(join(FIXTURE, 'model.json')).mtimeMs;
+  const files = ['inception-v3.tflite', 'inception-v3.onnx'].map((f) => join(cache, f));
+  if (!files.every((f) => existsSync(f) && statSync(f).mtimeMs > stamp)) {
+    log('converting our InceptionV3 to .tflite and .onnx for the peers…');
+    const r = writePeerModels(FIXTURE, cache, true);
+    log(
+      `  .tflite ${(r.tflite.bytes / 1e6).toFixed(1)} MB, .onnx ${(r.onnx.bytes / 1e6).toFixed(1)} MB (${r.ms} ms)`,
+    );
+  }
+  const peer = join(DIST, 'peer');
+  mkdirSync(peer, { recursive: true });
+  for (const f of files) cpSync(f, join(peer, f.split('/').pop() as string));
+  const litert = join(ROOT, 'node_modules', '@litertjs', 'core', 'wasm');
+  cpSync(litert, join(peer, 'litert'), { recursive: true });
+  const ortDist = join(ROOT, 'node_modules', 'onnxruntime-web', 'dist');
+  mkdirSync(join(peer, 'ort'), { recursive: true });
+  for (const f of readdirSync(ortDist).filter((n) =>
+    /^ort-wasm-simd-threaded\.(mjs|wasm)$/.test(n),
+  )) {
+    cpSync(join(ortDist, f), join(peer, 'ort', f));
+  }
+  return { tflite: statSync(files[0] as string).size, onnx: statSync(files[1] as string).size };
+}
+
+async function main(): Promise<void> {
+  // Issue 13's photo-library suite builds and serves on its own (scripts/bench-library.ts) and
+  // merges its \`library\` key into the same bench-results.json.
+  if (process.argv.includes('--suite=library')) {
+    const { runLibrarySuite } = await import('./bench-library');
+    await runLibrarySuite();
+    return;
+  }
+  const names = parseSuites(process.argv.slice(2), Object.keys(SUITES));
+  ensureFixture();
+  if (OPTIONS.build) await buildAll();
+  const prepared: Prepared = { modelBytes: serveModels(), nsfwUrl: serveNsfwjsModel() };
+  servePeers();
+  const photoUrls = servePhotos(1 + SIZE.batch);
+  if (OPTIONS.prepareOnly) {
+    log(`prepared ${DIST}: app, /bench/index.html, /models/…, /${prepared.nsfwUrl}, /peer/…`);
+    return;
+  }
+  const preview = await startPreview();
+  const context: SuiteContext = {
+    root: ROOT,
+    dist: DIST,
+    origin: ORIGIN,
+    quick: OPTIONS.quick,
+    log,
+    launch,
+    workerFile,
+    photos: loadPhotos,
+    photoUrls: (count) => photoUrls.slice(0, count),
+    benchPage,
+    modelBytes: prepared.modelBytes.float16,
+    nsfwjsModelUrl: prepared.nsfwUrl,
+  };
+  try {
+    for (const name of names) {
+      const suite = (SUITES[name] as (p: Prepared) => Suite)(prepared);
+      const loadAverageBefore = os.loadavg();
+      const started = Date.now();
+      log(
+        `suite ${name}: ${suite.describe} (load ${loadAverageBefore.map((l) => l.toFixed(2)).join(' ')})`,
+      );
+      const output = await suite.run(context);
+      const meta: SuiteMeta = {
+        date: new Date().toISOString(),
+        durationS: Math.round((Date.now() - started) / 1000),
+        quick: OPTIONS.quick,
+        loadAverageBefore,
+        loadAverageAfter: os.loadavg(),
+        machine: {
+          cpus: os.cpus().length,
+          cpuModel: os.cpus()[0]?.model ?? 'unknown',
+          memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+          node: process.version,
+        },
+      };
+      const existing = existsSync(OPTIONS.out)
+        ? (JSON.parse(readFileSync(OPTIONS.out, 'utf8')) as Record<string, unknown>)
+        : {};
+      const merged = mergeSuiteResults(existing, suite, output.results, meta);
+      writeFileSync(OPTIONS.out, `${JSON.stringify(merged, null, 2)}\n`);
+      if (output.report) console.log(`\n${output.report}\n`);
+      log(
+        `suite ${name}: ${meta.durationS} s, load ${meta.loadAverageBefore.map((l) => l.toFixed(2)).join(' ')} → ` +
+          `${meta.loadAverageAfter.map((l) => l.toFixed(2)).join(' ')}; merged into ${OPTIONS.out}`,
+      );
+    }
+  } finally {
+    preview.kill();
+  }
 }
 
 main().catch((error: unknown) => {

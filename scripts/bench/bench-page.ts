@@ -18,7 +18,9 @@ import {
 } from '../../src/inference/backends/wasm-threads';
 import type { ModelEntry } from '../../src/models/registry';
 import { preprocessImage } from '../../src/preprocess/preprocess-image';
+import { enginesClose, enginesCompare, enginesRound, enginesSetup } from './peers/engines';
 import type {
+  NsfwjsSetupOptions,
   BatchingOptions,
   BatchingResult,
   BatchResult,
@@ -299,7 +301,69 @@ async function interleaved(options: InterleavedOptions): Promise<InterleavedResu
   }
 }
 
+let nsfwModel: Awaited<ReturnType<typeof loadNsfwjs>> | null = null;
+let nsfwRound = 0;
+
+/**
+ * nsfwjs on this page's main thread, as its README shows; `threads` null keeps TensorFlow.js'
+ * default (cores / 2 = 1 here), a number gives it that many (the same count as ours).
+ */
+async function nsfwjsSetup(options: NsfwjsSetupOptions) {
+  if (options.backend === 'wasm' && options.threads !== null) {
+    configureWasmThreads(options.threads > 1 ? 'all' : 'off');
+  }
+  // As documented: TensorFlow.js' own start-up (its thread cap included); with our count: the
+  // same uncapping our worker does.
+  const ok =
+    options.threads === null
+      ? await tf.setBackend(options.backend)
+      : await withUncappedThreads(() => tf.setBackend(options.backend));
+  if (!ok) throw new Error(`nsfwjs: backend ${options.backend} failed to start`);
+  await tf.ready();
+  const t0 = performance.now();
+  nsfwModel = await loadNsfwjs(new URL(options.modelUrl, location.href).href, { size: 299 });
+  return {
+    threads: options.backend === 'wasm' ? getThreadsCount() : null,
+    loadMs: performance.now() - t0,
+    backend: tf.getBackend(),
+  };
+}
+
+async function nsfwjsBatch(count: number): Promise<BatchResult> {
+  const model = nsfwModel;
+  if (!model) throw new Error('nsfwjs: not set up');
+  const all = photos();
+  const files = Array.from(
+    { length: count },
+    (_, i) => all[(nsfwRound * count + i) % all.length] as File,
+  );
+  nsfwRound++;
+  const start = performance.now();
+  const top1: string[] = [];
+  for (const file of files) {
+    const image = await createImageBitmap(file);
+    const predictions = await model.classify(image as unknown as HTMLCanvasElement, 3);
+    image.close();
+    top1.push(predictions[0]?.className ?? '');
+    show(`nsfwjs ${file.name}: ${predictions.map((p) => p.className).join(', ')}`);
+  }
+  const totalMs = performance.now() - start;
+  return {
+    photos: files.length,
+    totalMs,
+    photosPerSec: (files.length * 1000) / totalMs,
+    longestTaskMs: longestTaskSince(start),
+    top1,
+  };
+}
+
 const api: BenchApi = {
+  enginesSetup: (options) => enginesSetup(options, photos()),
+  enginesRound,
+  enginesCompare,
+  enginesClose,
+  nsfwjsSetup,
+  nsfwjsRound: nsfwjsBatch,
   ours,
   nsfwjs,
   batching,

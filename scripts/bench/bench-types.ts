@@ -111,8 +111,60 @@ export interface InterleavedResult {
   workerMs: number[];
 }
 
+/** The engines the peers comparison runs in its own workers. */
+export type WorkerEngine = 'ours' | 'litert' | 'ort';
+
+/** Options of the side-by-side engines (ours and the peers, each in a worker of its own). */
+export interface EnginesOptions {
+  /** our production worker file, and our model (the app's default, float16) */
+  workerUrl: string;
+  modelUrl: string;
+  backend: BackendChoice;
+  /** the same model written by the bench as .tflite and .onnx */
+  tfliteUrl: string;
+  onnxUrl: string;
+  /** where LiteRT.js' and onnxruntime-web's .js/.mjs/.wasm files are served */
+  litertAssets: string;
+  ortAssets: string;
+  /** thread count the peers get (ours: its own choice, reported) */
+  threads: number;
+  /** photos each engine classifies before timing (covers our thread trial) */
+  warmup: number;
+  engines: WorkerEngine[];
+}
+
+/** One engine after set-up. */
+export interface EngineInfo {
+  name: WorkerEngine;
+  threads: number | null;
+  loadMs: number;
+  detail: string;
+  error: string | null;
+}
+
+/** One interleaved round: one photo per engine, page → worker → answer. */
+export type EnginesRound = Partial<Record<WorkerEngine, number>>;
+
+/** Options of one nsfwjs page (as documented, or with our thread count). */
+export interface NsfwjsSetupOptions {
+  modelUrl: string;
+  backend: 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+  /** null: TensorFlow.js' default (as documented) */
+  threads: number | null;
+}
+
 /** What the page exposes to Playwright as `window.lensBench`. */
 export interface BenchApi {
+  enginesSetup(options: EnginesOptions): Promise<EngineInfo[]>;
+  enginesRound(round: number): Promise<EnginesRound>;
+  /** largest |p_peer − p_ours| over every class and every distinct photo */
+  enginesCompare(): Promise<Partial<Record<WorkerEngine, number>>>;
+  enginesClose(): void;
+  nsfwjsSetup(
+    options: NsfwjsSetupOptions,
+  ): Promise<{ threads: number | null; loadMs: number; backend: string }>;
+  /** one batch of `count` photos as nsfwjs is used: decode, classify, show */
+  nsfwjsRound(count: number): Promise<BatchResult>;
   ours(options: OursOptions): Promise<OursResult>;
   nsfwjs(options: PeerOptions): Promise<PeerResult>;
   batching(options: BatchingOptions): Promise<BatchingResult>;

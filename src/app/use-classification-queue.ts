@@ -15,7 +15,8 @@ import {
 } from '../features/gallery/gallery-state';
 import type { ResizeMode } from '../preprocess/geometry';
 import { recordModelInput } from '../preprocess/debug-inputs';
-import { checkImageFile, ImageInputError, preprocessImage } from '../preprocess/preprocess-image';
+import { checkImageFile, ImageInputError } from '../preprocess/preprocess-image';
+import { preprocessOffThread } from '../preprocess/preprocess-off-thread';
 import { useLocalStore, useStore, type Store } from '../lib/store';
 
 /**
@@ -100,7 +101,7 @@ export function useClassificationQueue(
       let thumbnailUrl: string | undefined;
       let thumbnail: Blob | undefined;
       try {
-        const image = await preprocessImage(file, { size: info.inputSize, mode: resizeMode });
+        const image = await preprocessOffThread(file, { size: info.inputSize, mode: resizeMode });
         thumbnail = image.thumbnail;
         if (signal.aborted) return;
         const previous = urls.current.get(card.id); // from an attempt before a worker restart
@@ -115,7 +116,7 @@ export function useClassificationQueue(
         // The second model gets the photo resized for it, as it would on its own.
         const alsoImage =
           also?.inputSize && also.inputSize !== info.inputSize
-            ? await preprocessImage(file, { size: also.inputSize, mode: resizeMode })
+            ? await preprocessOffThread(file, { size: also.inputSize, mode: resizeMode })
             : null;
         if (signal.aborted) return;
         recordModelInput(card.name, image, resizeMode); // ?debug only; before the transfer

@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import type { PreprocessedImage } from './preprocess-image';
+import type { PreprocessReply, PreprocessRequest } from './preprocess-off-thread';
+
+/** A stand-in Worker: each test decides what it answers. */
+class FakeWorker {
+  static answer: (request: PreprocessRequest, worker: FakeWorker) => void = () => {};
+  static started = 0;
+  static terminated = 0;
+  onmessage: ((e: MessageEvent<PreprocessReply>) => void) | null = null;
+  onerror: ((e: ErrorEvent) => void) | null = null;
+  constructor() {
+    FakeWorker.started++;
+  }
+  postMessage(request: PreprocessRequest): void {
+    queueMicrotask(() => FakeWorker.answer(request, this));
+  }
+  reply(reply: PreprocessReply): void {
+    this.onmessage?.({ data: reply } as MessageEvent<PreprocessReply>);
+  }
+  terminate(): void {
+    FakeWorker.terminated++;
+  }
+}
+
+const image = (): PreprocessedImage => ({
+  pixels: new ArrayBuffer(4),
+  width: 1,
+  height: 1,
+  thumbnail: new Blob([]),
+  sourceWidth: 1,
+  sourceHeight: 1,
+});
+
+describe('preprocessing off the main thread', () => {
+  beforeEach(() => {
+    vi.resetModules();
+    vi.stubGlobal('Worker', FakeWorker);
+    vi.stubGlobal('OffscreenCanvas', class {});
+    FakeWorker.started = 0;
+    FakeWorker.terminated = 0;
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  test('the worker’s image comes back; one worker serves every photo', async () => {
+    const { preprocessOffThread, stopPreprocessWorker } = await import('./preprocess-off-thread');
+    FakeWorker.answer = (request, w) => w.reply({ id: request.id, image: image() });
+    const [a, b] = await Promise.all([
+      preprocessOffThread(new Blob(['x']), { size: 299, mode: 'squash' }),
+      preprocessOffThread(new Blob(['y']), { size: 299, mode: 'keras' }),
+    ]);
+    expect(a.width).toBe(1);
+    expect(b.pixels.byteLength).toBe(4);
+    expect(FakeWorker.started).toBe(1);
+    stopPreprocessWorker();
+    expect(FakeWorker.terminated).toBe(1);
+  });
+
+  test('a bad photo is an ImageInputError on the page too, with the worker’s message', async () => {
+    const { preprocessOffThread, stopPreprocessWorker } = await import('./preprocess-off-thread');
+    // (the module registry was reset: take the class the fresh module throws)
+    const { ImageInputError } = await import('./preprocess-image');
+    FakeWorker.answer = (request, w) =>
+      w.reply({ id: request.id, error: { message: 'not an image', input: true } });
+    const error = await preprocessOffThread(new Blob(['x']), { size: 299, mode: 'squash' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ImageInputError);
+    expect((error as Error).message).toBe('not an image');
+    stopPreprocessWorker();
+  });
+
+  test('a worker that cannot start hands its photos back to the page', async () => {
+    const { preprocessOffThread } = await import('./preprocess-off-thread');
+    const { ImageInputError } = await import('./preprocess-image');
+    FakeWorker.answer = (_request, w) => w.onerror?.({ preventDefault: () => {} } as ErrorEvent);
+    // On the page (Node here) an empty file is refused by the same checks, before any decoding.
+    const error = await preprocessOffThread(new Blob([]), { size: 299, mode: 'squash' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ImageInputError);
+    expect((error as Error).message).toMatch(/empty file/);
+    // …and later photos go straight to the page: no second worker.
+    await preprocessOffThread(new Blob([]), { size: 299, mode: 'squash' }).catch(() => undefined);
+    expect(FakeWorker.started).toBe(1);
+  });
+});

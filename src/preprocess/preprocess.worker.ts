@@ -1,0 +1,25 @@
+/**
+ * The preprocess worker: decodes, orients and resizes photos off the page's main thread (the same
+ * `preprocessImage` code the page would run — createImageBitmap and OffscreenCanvas, or the
+ * pure-JS PIL path of `?resize=keras` — so the pixels are the same bit for bit).
+ */
+import { ImageInputError, preprocessImage } from './preprocess-image';
+import type { PreprocessReply, PreprocessRequest } from './preprocess-off-thread';
+
+self.onmessage = async (event: MessageEvent<PreprocessRequest>) => {
+  const { id, file, options } = event.data;
+  const post = (reply: PreprocessReply, transfer: Transferable[] = []): void =>
+    (self as unknown as Worker).postMessage(reply, transfer);
+  try {
+    const image = await preprocessImage(file, options);
+    post({ id, image }, [image.pixels]);
+  } catch (error) {
+    post({
+      id,
+      error: {
+        message: error instanceof Error ? error.message : String(error),
+        input: error instanceof ImageInputError,
+      },
+    });
+  }
+};
