@@ -16,12 +16,14 @@ import type {
 } from './backends/protocol';
 import type { ClassifyRequests, LoadedModelInfo } from './classify/protocol';
 import type { InspectRequests } from './inspect/protocol';
+import type { KerasExportRequests } from './keras-export/protocol';
 import type { LibraryRequests } from './library/protocol';
 import type { TrainRequests } from './train/protocol';
 
 export * from './backends/protocol';
 export * from './classify/protocol';
 export * from './inspect/protocol';
+export * from './keras-export/protocol';
 export * from './library/protocol';
 export * from './train/protocol';
 
@@ -30,7 +32,13 @@ export * from './train/protocol';
  * and `id`), `progress` what it may hear meanwhile (absent: none), `reply` what it resolves with.
  */
 export interface RequestMap
-  extends ClassifyRequests, BackendRequests, InspectRequests, LibraryRequests, TrainRequests {}
+  extends
+    ClassifyRequests,
+    BackendRequests,
+    InspectRequests,
+    LibraryRequests,
+    TrainRequests,
+    KerasExportRequests {}
 
 /** The name of one request. */
 export type RequestType = keyof RequestMap;
