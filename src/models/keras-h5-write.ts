@@ -85,7 +85,7 @@ export function writeKerasLayers(
       let node: H5.Group = group;
       for (const part of parts) {
         const existing = node.get(part);
-        node = existing && 'keys' in existing ? (existing) : node.create_group(part);
+        node = existing && 'keys' in existing ? existing : node.create_group(part);
       }
       node.create_dataset({ name: leaf, data: weight.values, shape: weight.shape, dtype: '<f' });
     }
