@@ -25,6 +25,7 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeKerasLayers } from '../src/models/keras-h5-write';
 import { copyWeightsInOrder, inceptionV3 } from '../src/models/zoo/inception-v3';
 import { loadNsfwjsInception } from '../src/test/nsfwjs-inception';
 import { useWasmBackend } from '../src/test/tf-node';
@@ -95,8 +96,6 @@ export function layersOf(model: tfTypes.LayersModel): FixtureLayer[] {
   }));
 }
 
-const byteLength = (text: string): number => new TextEncoder().encode(text).length;
-
 /** Writes `layers` as a Keras `save_weights` HDF5 file at `path` (Node: h5wasm writes to disk). */
 export async function writeKerasH5(
   path: string,
@@ -107,38 +106,22 @@ export async function writeKerasH5(
   await h5.ready;
   mkdirSync(dirname(path), { recursive: true });
   rmSync(path, { force: true });
-  const kept = layers.filter((l) => l.name !== damage.omitLayer);
+  const kept = layers
+    .filter((l) => l.name !== damage.omitLayer)
+    .map((layer) =>
+      damage.reshapeLayer?.name === layer.name
+        ? {
+            ...layer,
+            weights: layer.weights.map((w, i) =>
+              i === 0 ? { ...w, shape: damage.reshapeLayer!.shape } : w,
+            ),
+          }
+        : layer,
+    );
   const file = new h5.File(path, 'w');
   try {
-    const fixed = (values: string[]): string => `S${Math.max(1, ...values.map(byteLength))}`;
-    const names = kept.map((l) => l.name);
-    file.create_attribute('layer_names', names, null, fixed(names));
-    file.create_attribute('backend', 'tensorflow', null, fixed(['tensorflow']));
-    file.create_attribute('keras_version', '2.1.6', null, fixed(['2.1.6']));
-    for (const layer of kept) {
-      const group = file.create_group(layer.name);
-      const weightNames = layer.weights.map((w) => `${w.name}:0`);
-      if (weightNames.length === 0) {
-        // h5py stores Keras' empty list as an empty float64 array.
-        group.create_attribute('weight_names', new Float64Array(0), [0], '<d');
-      } else {
-        group.create_attribute('weight_names', weightNames, null, fixed(weightNames));
-      }
-      layer.weights.forEach((weight, i) => {
-        const parts = `${weight.name}:0`.split('/');
-        const leaf = parts.pop()!;
-        let node = group;
-        for (const part of parts) {
-          const existing = node.get(part);
-          node = existing && 'keys' in existing ? existing : node.create_group(part);
-        }
-        const shape =
-          i === 0 && damage.reshapeLayer?.name === layer.name
-            ? damage.reshapeLayer.shape
-            : weight.shape;
-        node.create_dataset({ name: leaf, data: weight.values, shape, dtype: '<f' });
-      });
-    }
+    // keras_version as the InceptionV3 fixtures always had it.
+    writeKerasLayers(file, kept, { kerasVersion: '2.1.6' });
   } finally {
     file.close();
   }

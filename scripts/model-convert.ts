@@ -18,7 +18,8 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { IMAGENET_LABELS } from '../src/models/imagenet-labels';
-import { inceptionFromKerasWeights } from '../src/models/keras-h5-inception';
+import { zooFromKerasWeights } from '../src/models/keras-h5-zoo';
+import { zooEntry, type ZooModelName } from '../src/models/zoo/zoo';
 import {
   checkHdf5Head,
   HDF5_HEAD_BYTES,
@@ -48,6 +49,32 @@ export const KERAS_INCEPTION_LICENCE = {
     'fchollet/deep-learning-models (release v0.5, the files keras.applications downloads): ' +
     '"The Inception v3 weights are trained by ourselves and are released under the MIT license."',
 };
+
+/**
+ * Licences of the other zoo models' weights, as keras-applications' README states them (the
+ * files `keras.applications` downloads).
+ */
+const KERAS_README = 'https://github.com/keras-team/keras-applications#licensing';
+function licenceFor(model: ZooModelName): { name: string; url: string; note: string } {
+  if (model === 'inceptionv3') return KERAS_INCEPTION_LICENCE;
+  const by: Record<string, [string, string]> = {
+    resnet50: ['MIT', 'ported from the ones released by Kaiming He under the MIT license'],
+    vgg16: [
+      'CC BY 4.0',
+      'ported from the ones released by VGG at Oxford under the Creative Commons Attribution License',
+    ],
+    xception: ['MIT', 'trained by the Keras authors and released under the MIT license'],
+    efficientnetb0: [
+      'Apache-2.0',
+      "converted from TensorFlow's EfficientNet checkpoints (Apache License 2.0)",
+    ],
+  };
+  const [name, note] = by[model] ?? [
+    'Apache-2.0',
+    'ported from the ones released by Google under the Apache License',
+  ];
+  return { name, url: KERAS_README, note: `keras-applications README: the weights are ${note}.` };
+}
 
 /** Seed of the random input used to compare the written model with the in-memory one. */
 const CHECK_SEED = 7;
@@ -105,8 +132,11 @@ export async function convertKerasFile(options: {
   precision: WeightPrecision;
   source: ModelSource;
   log?: (line: string) => void;
+  /** the zoo model the file must hold (default InceptionV3) */
+  model?: ZooModelName;
 }): Promise<ConvertReport> {
   const { h5Path, outDir, precision, source } = options;
+  const entry = zooEntry(options.model ?? 'inceptionv3');
   const log = options.log ?? (() => undefined);
   const fileName = basename(h5Path);
   checkHdf5Head(readHead(h5Path), statSync(h5Path).size, fileName);
@@ -123,7 +153,8 @@ export async function convertKerasFile(options: {
       `${fileName}: ${keras.layers.length} layers (Keras ${keras.kerasVersion ?? '?'}, ${keras.backend ?? '?'} backend)`,
     );
     let last = 0;
-    ({ model, variant } = await inceptionFromKerasWeights(keras, fileName, {
+    ({ model, ...variant } = await zooFromKerasWeights(keras, fileName, {
+      expect: entry.name,
       onProgress: (f) => {
         if (f - last >= 0.25 || f === 1) {
           last = f;
@@ -158,16 +189,21 @@ export async function convertKerasFile(options: {
     writeFileSync(join(partial, 'model.json'), JSON.stringify(modelJson));
     const metadata: LensModelMetadata = {
       format: 'inception-lens-model/1',
-      name: variant.includeTop ? 'InceptionV3 (ImageNet)' : 'InceptionV3 base (no top)',
+      name: variant.includeTop
+        ? `${entry.displayName} (ImageNet)`
+        : `${entry.displayName} base (no top)`,
       ...(variant.includeTop && variant.classes === 1000 ? { labels: [...IMAGENET_LABELS] } : {}),
       labelOffset: 0,
-      inputSize: 299,
-      inputRange: [-1, 1],
+      inputSize: entry.inputSize,
+      // 'tf' mode is [-1, 1]; the others start from [0, 255] pixels (`preprocess` says the rest).
+      inputRange: entry.preprocess === 'tf' ? [-1, 1] : [0, 255],
+      model: entry.name,
+      preprocess: entry.preprocess,
       includeTop: variant.includeTop,
       precision,
       params: model.countParams(),
       source,
-      licence: KERAS_INCEPTION_LICENCE,
+      licence: licenceFor(entry.name),
       shards: records,
       generatedBy: 'inception-lens scripts/model-fetch.ts',
       created: new Date().toISOString(),
@@ -180,7 +216,13 @@ export async function convertKerasFile(options: {
     let top1Same: boolean;
     try {
       [maxDiff, top1Same] = tf.tidy(() => {
-        const x = tf.randomUniform([1, 299, 299, 3], -1, 1, 'float32', CHECK_SEED);
+        const x = tf.randomUniform(
+          [1, entry.inputSize, entry.inputSize, 3],
+          -1,
+          1,
+          'float32',
+          CHECK_SEED,
+        );
         const a = model.predict(x) as tfTypes.Tensor;
         const b = reloaded.predict(x) as tfTypes.Tensor;
         return [

@@ -117,6 +117,26 @@ describe('without a network', () => {
     }
   });
 
+  test('--model vgg16 states its 528 MB before anything downloads, then fails fast with exit 3', async () => {
+    const run = await fetchCli([
+      '--model',
+      'vgg16',
+      '--url',
+      'http://keras-weights.invalid/vgg16.h5',
+      '--out',
+      join(scratch, 'none'),
+    ]);
+    expect(run.code).toBe(3);
+    const stated = run.stdout.indexOf('vgg16: vgg16_weights_tf_dim_ordering_tf_kernels.h5, 528 MB');
+    expect(stated).toBeGreaterThanOrEqual(0);
+    expect(run.stdout.indexOf('downloading')).toBeGreaterThan(stated);
+    expect(run.stderr).toContain('could not download the VGG16 weights');
+    expect(existsSync(join(scratch, 'none'))).toBe(false);
+    const unknown = await fetchCli(['--model', 'vgg19']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--model takes all or one of inceptionv3, mobilenet');
+  });
+
   test('--optional (npm start) goes on: exit 0 with an explanation', async () => {
     const run = await fetchCli([
       '--optional',

@@ -15,6 +15,10 @@
  *     --check                            only verify the output folder
  *     --optional                         never fail (npm start: go on without the weights)
  *     --connect-timeout <ms>             how long a server may take to answer (default 15000)
+ *     --model <name>|all                 another zoo model (src/models/zoo/zoo.ts), or every one:
+ *                                        Keras' own .h5 into public/models/<name>/ (InceptionV3
+ *                                        stays in public/models/inception-v3/); each file's size
+ *                                        is stated before anything downloads
  *
  * Exit codes: 0 done or up to date; 2 bad arguments; 3 the network or server is unreachable;
  * 4 a hash differs; 5 the file is not usable InceptionV3 weights; 1 anything else.
@@ -28,6 +32,12 @@ import {
   isWeightPrecision,
   type WeightPrecision,
 } from '../src/models/tfjs-artifacts';
+import {
+  isZooModelName,
+  ZOO_MODEL_NAMES,
+  zooEntry,
+  type ZooModelName,
+} from '../src/models/zoo/zoo';
 import { DownloadError, downloadFile, fileDigest } from './model-download';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
@@ -35,7 +45,8 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 /** One of Keras' InceptionV3 weight files. */
 export interface KerasWeightsSource {
   file: string;
-  md5: string;
+  /** null where Keras' source gives none (MobileNet v1 and v2): the file is then not checked */
+  md5: string | null;
   urls: string[];
 }
 
@@ -82,6 +93,10 @@ interface Options {
   check: boolean;
   optional: boolean;
   connectTimeoutMs: number;
+  /** zoo models to fetch (default: InceptionV3 alone) */
+  models: ZooModelName[];
+  /** --out was given */
+  outGiven: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -96,6 +111,8 @@ function parseArgs(argv: string[]): Options {
     check: false,
     optional: false,
     connectTimeoutMs: 15_000,
+    models: ['inceptionv3'],
+    outGiven: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -129,7 +146,20 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--out':
         options.out = resolve(value(i++, arg));
+        options.outGiven = true;
         break;
+      case '--model': {
+        const v = value(i++, arg).toLowerCase();
+        if (v === 'all') options.models = [...ZOO_MODEL_NAMES];
+        else if (isZooModelName(v)) options.models = [v];
+        else {
+          throw new FetchFailure(
+            `--model takes all or one of ${ZOO_MODEL_NAMES.join(', ')}, not ${v}`,
+            EXIT.usage,
+          );
+        }
+        break;
+      }
       case '--connect-timeout':
         options.connectTimeoutMs = Number(value(i++, arg));
         if (!(options.connectTimeoutMs > 0))
@@ -163,6 +193,7 @@ const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 async function obtainKerasFile(
   options: Options,
   wanted: KerasWeightsSource,
+  what: string,
   log: (line: string) => void,
 ): Promise<{ path: string; url: string }> {
   const expectedMd5 = options.md5 ?? wanted.md5;
@@ -173,7 +204,7 @@ async function obtainKerasFile(
     ? []
     : [join(homedir(), '.keras', 'models', wanted.file), join(cacheDir, wanted.file)];
   for (const path of candidates) {
-    if (existsSync(path) && (await fileDigest(path, 'md5')) === expectedMd5) {
+    if (existsSync(path) && expectedMd5 && (await fileDigest(path, 'md5')) === expectedMd5) {
       log(`using ${path} (MD5 ${expectedMd5} verified)`);
       return { path, url: urls[0]! };
     }
@@ -206,6 +237,10 @@ async function obtainKerasFile(
       continue;
     }
     const md5 = await fileDigest(dest, 'md5');
+    if (expectedMd5 === null) {
+      log(`Keras gives no MD5 for ${wanted.file}; recorded ${md5}`);
+      return { path: dest, url };
+    }
     if (md5 !== expectedMd5) {
       rmSync(dest, { force: true });
       throw new FetchFailure(
@@ -218,12 +253,31 @@ async function obtainKerasFile(
     return { path: dest, url };
   }
   throw new FetchFailure(
-    `could not download the InceptionV3 weights:\n  ${failures.join('\n  ')}\n` +
+    `could not download the ${what} weights:\n  ${failures.join('\n  ')}\n` +
       (offline ? 'This machine seems to be offline. ' : '') +
       `Get ${wanted.file} elsewhere (Keras keeps it in ~/.keras/models/) and run\n` +
-      `  npm run model:fetch -- --from <path to ${wanted.file}>`,
+      `  npm run model:fetch -- ${what === 'InceptionV3' ? '' : `--model ${options.models[0]} `}--from <path to ${wanted.file}>`,
     offline ? EXIT.offline : EXIT.failed,
   );
+}
+
+/** Keras' weight file of a zoo model (InceptionV3's with its GitHub mirror). */
+function kerasSource(model: ZooModelName, notop: boolean): KerasWeightsSource {
+  if (model === 'inceptionv3') return KERAS_INCEPTION_V3[notop ? 'notop' : 'top'];
+  const file = zooEntry(model).weights[notop ? 'noTop' : 'top'];
+  return { file: file.fileName, md5: file.md5, urls: [file.url] };
+}
+
+/** Where a zoo model goes by default: public/models/<name>/ (InceptionV3: inception-v3/). */
+export function defaultOutDir(model: ZooModelName): string {
+  return join(ROOT, 'public', 'models', model === 'inceptionv3' ? 'inception-v3' : model);
+}
+
+/** The size Keras' documentation gives, as a sentence part. */
+function sizeText(model: ZooModelName, notop: boolean): string {
+  const size = zooEntry(model).sizeMB;
+  if (size === null) return 'size not published by Keras';
+  return notop ? `${size} MB with the top (less without it)` : `${size} MB`;
 }
 
 /** Runs the command; returns the exit code. */
@@ -234,8 +288,61 @@ export async function run(
   let options: Options | null = null;
   try {
     options = parseArgs(argv);
+    if (
+      options.models.length > 1 &&
+      (options.from || options.url || options.outGiven || options.md5)
+    ) {
+      throw new FetchFailure('--model all takes no --from, --url, --md5 or --out', EXIT.usage);
+    }
+    const asked = options.models.length > 1 || options.models[0] !== 'inceptionv3';
+    if (asked && !options.check) {
+      // Sizes first: VGG16 alone is 528 MB.
+      log(`Keras' weight files to get (${options.notop ? 'without' : 'with'} the top):`);
+      for (const model of options.models) {
+        const source = kerasSource(model, options.notop);
+        log(`  ${model}: ${source.file}, ${sizeText(model, options.notop)}`);
+      }
+      const known = options.models.map((m) => zooEntry(m).sizeMB ?? 0);
+      if (options.models.length > 1 && !options.notop) {
+        log(`  in all about ${known.reduce((a, b) => a + b, 0)} MB (plus the unpublished sizes)`);
+      }
+    }
+    for (const model of options.models) {
+      const one = { ...options, out: options.outGiven ? options.out : defaultOutDir(model) };
+      const code = await runOne(one, model, log);
+      if (code !== EXIT.ok) return code;
+    }
+    return EXIT.ok;
+  } catch (error) {
+    return failed(error, options);
+  }
+}
+
+/** Reports a failure; returns the exit code (0 with --optional). */
+function failed(error: unknown, options: Options | null): number {
+  const code = error instanceof FetchFailure ? error.code : EXIT.failed;
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`model:fetch: ${message}`);
+  if (options?.optional) {
+    console.error(
+      'model:fetch: going on without the InceptionV3 weights; the page explains how to add them ' +
+        '(or open a model of your own in it).',
+    );
+    return EXIT.ok;
+  }
+  return code;
+}
+
+/** Fetches, converts and checks one zoo model; returns the exit code. */
+async function runOne(
+  options: Options,
+  modelName: ZooModelName,
+  log: (line: string) => void,
+): Promise<number> {
+  const entry = zooEntry(modelName);
+  try {
     const { verifyModelFolder, readMetadata } = await import('./model-convert');
-    const wanted = KERAS_INCEPTION_V3[options.notop ? 'notop' : 'top'];
+    const wanted = kerasSource(modelName, options.notop);
 
     const problem = existsSync(options.out) ? await verifyModelFolder(options.out) : 'absent';
     if (options.check) {
@@ -258,7 +365,11 @@ export async function run(
     if (!problem && !options.force) {
       const metadata = readMetadata(options.out);
       const sourceMd5 = fromMd5 ?? options.md5 ?? wanted.md5;
-      if (metadata?.source?.md5 === sourceMd5 && metadata.precision === options.precision) {
+      const sameFile =
+        sourceMd5 !== null
+          ? metadata?.source?.md5 === sourceMd5
+          : metadata?.source?.file === wanted.file;
+      if (sameFile && metadata?.precision === options.precision) {
         log(
           `${options.out} is up to date (${options.precision}, source MD5 ${sourceMd5}, shards verified)`,
         );
@@ -277,7 +388,7 @@ export async function run(
         `converting ${h5Path} (MD5 ${fromMd5}${known ? `: Keras' ${known.file}` : ", not one of Keras' files"})`,
       );
     } else {
-      ({ path: h5Path, url } = await obtainKerasFile(options, wanted, log));
+      ({ path: h5Path, url } = await obtainKerasFile(options, wanted, entry.displayName, log));
     }
     const md5 = fromMd5 ?? (await fileDigest(h5Path, 'md5'));
     const { convertKerasFile } = await import('./model-convert');
@@ -288,6 +399,7 @@ export async function run(
         h5Path,
         outDir: options.out,
         precision: options.precision,
+        model: modelName,
         source: {
           kind: 'keras-h5',
           file: basename(h5Path),
@@ -303,23 +415,13 @@ export async function run(
     }
     const total = report.files.reduce((a, f) => a + f.bytes, 0);
     log(
-      `wrote ${report.outDir}: InceptionV3 ${report.includeTop ? `with a ${report.classes}-class top` : 'without the top'}, ` +
+      `wrote ${report.outDir}: ${entry.displayName} ${report.includeTop ? `with a ${report.classes}-class top` : 'without the top'}, ` +
         `${report.precision}, ${report.files.length} files, ${mb(total)}; reloaded and compared: ` +
         `max |diff| ${report.maxDiff.toExponential(2)}, top-1 ${report.top1Same ? 'same' : 'DIFFERENT'}`,
     );
     return EXIT.ok;
   } catch (error) {
-    const code = error instanceof FetchFailure ? error.code : EXIT.failed;
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`model:fetch: ${message}`);
-    if (options?.optional) {
-      console.error(
-        'model:fetch: going on without the InceptionV3 weights; the page explains how to add them ' +
-          '(or open a model of your own in it).',
-      );
-      return EXIT.ok;
-    }
-    return code;
+    return failed(error, options);
   }
 }
 

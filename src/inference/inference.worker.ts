@@ -6,6 +6,11 @@ import { selectBackend, tuneSelectedBackend } from './backends/select-backend';
 import { fetchModelArtifacts, loadClassifier } from './classify/load-model';
 import { createCompareHandlers } from './compare/handlers';
 import { inspectHandlers } from './inspect/handlers';
+import {
+  browserH5Writer,
+  createKerasExportHandlers,
+  type TrainedModel,
+} from './keras-export/handlers';
 import { createLibraryHandlers, type LibraryDeps } from './library/handlers';
 import { browserLibraryDeps } from './library/worker-deps';
 import { createPhotosHandlers } from './photos/handlers';
@@ -19,6 +24,8 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 // Made on first use: nothing opens IndexedDB until a library or Teach request needs it.
 let libraryDeps: LibraryDeps | null = null;
 let trainDeps: TrainSessionDeps | null = null;
+/** Teach's last trained model while unsaved (the Keras export reads it). */
+let lastTrained: TrainedModel | null = null;
 
 /** Every request but load and classify; the type makes a missing handler a compile error. */
 const handlers: HandlerRegistry = {
@@ -31,8 +38,17 @@ const handlers: HandlerRegistry = {
   ...createLibraryHandlers(() => (libraryDeps ??= browserLibraryDeps())),
   ...createPhotosHandlers(),
   ...createTrainHandlers(
-    () => (trainDeps ??= browserTrainDeps((libraryDeps ??= browserLibraryDeps()).store)),
+    () =>
+      (trainDeps ??= {
+        ...browserTrainDeps((libraryDeps ??= browserLibraryDeps()).store),
+        onTrained: (trained) => (lastTrained = trained),
+      }),
   ),
+  ...createKerasExportHandlers(() => ({
+    trained: () => lastTrained,
+    library: () => (libraryDeps ??= browserLibraryDeps()),
+    writer: browserH5Writer,
+  })),
 };
 
 const service = new InferenceService({

@@ -17,6 +17,7 @@ import type {
 import type { ClassifyRequests, LoadedModelInfo } from './classify/protocol';
 import type { CompareRequests } from './compare/protocol';
 import type { InspectRequests } from './inspect/protocol';
+import type { KerasExportRequests } from './keras-export/protocol';
 import type { LibraryRequests } from './library/protocol';
 import type { PhotosRequests } from './photos/protocol';
 import type { TrainRequests } from './train/protocol';
@@ -25,6 +26,7 @@ export * from './backends/protocol';
 export * from './classify/protocol';
 export * from './compare/protocol';
 export * from './inspect/protocol';
+export * from './keras-export/protocol';
 export * from './library/protocol';
 export * from './photos/protocol';
 export * from './train/protocol';
@@ -41,7 +43,8 @@ export interface RequestMap
     LibraryRequests,
     PhotosRequests,
     TrainRequests,
-    CompareRequests {}
+    CompareRequests,
+    KerasExportRequests {}
 
 /** The name of one request. */
 export type RequestType = keyof RequestMap;

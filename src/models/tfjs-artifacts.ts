@@ -249,6 +249,9 @@ export interface LensModelMetadata {
   labelOffset: number;
   inputSize: number;
   inputRange: [number, number];
+  /** the zoo model (`?model=` name) and Keras' preprocess_input mode, for converted Keras files */
+  model?: string;
+  preprocess?: string;
   includeTop: boolean;
   precision: WeightPrecision;
   params: number;

@@ -4,6 +4,7 @@ import type { LoadedModelInfo } from '../../inference/protocol';
 import type { ModelEntry } from '../../models/registry';
 import { ClassesSection } from './classes-section';
 import { EvaluationPanel } from './evaluation-panel';
+import { ExportH5Button } from './export-h5-button';
 import { KeepModelForm } from './keep-model-form';
 import { SavedModelsPanel } from './saved-models-panel';
 import { TeachBase } from './teach-base';
@@ -74,6 +75,7 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
             busy={!!saved.busy}
             onKeep={(name, use) => void saved.keep(name, use)}
           />
+          {!run.saved && !run.lost && <ExportH5Button client={client} />}
         </>
       )}
       {saved.error && (

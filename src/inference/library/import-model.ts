@@ -1,7 +1,8 @@
 /**
  * Worker side of "Open model…": turns what the user opened into a stored model.
  *
- * - a Keras `.h5` weight file for InceptionV3 (with or without the top) is read with h5wasm and
+ * - a Keras `.h5` weight file of any zoo architecture (InceptionV3, MobileNet, ResNet50, …, with
+ *   or without the top; recognised from the file) is read with h5wasm and
  *   converted here, in the worker, with the same code `npm run model:fetch` uses, then quantised
  *   to the precision asked for;
  * - a TensorFlow.js layers-model folder (model.json + the weight files it names, optionally our
@@ -14,11 +15,8 @@
 import { messageOf } from '../../lib/message-of';
 import * as tf from '@tensorflow/tfjs';
 import type * as H5 from 'h5wasm';
-import {
-  ConversionCancelled,
-  inceptionFromKerasWeights,
-  type InceptionVariant,
-} from '../../models/keras-h5-inception';
+import { ConversionCancelled } from '../../models/keras-h5-inception';
+import { zooFromKerasWeights, type ZooConversion } from '../../models/keras-h5-zoo';
 import { checkHdf5Head, HDF5_HEAD_BYTES, readKerasWeightFile } from '../../models/keras-h5';
 import { modelNameFromUrl, type LabelSource, type ModelEntry } from '../../models/registry';
 import {
@@ -189,7 +187,10 @@ async function storeModel(
   return record;
 }
 
-/** Converts a Keras InceptionV3 `.h5` and stores it at `precision`. */
+/**
+ * Converts a Keras `.h5` of any zoo architecture (recognised from the file: with or without the
+ * top, or with a Dense head as Teach's Keras export writes it) and stores it at `precision`.
+ */
 export async function importKerasH5(
   blob: Blob,
   name: string,
@@ -202,15 +203,14 @@ export async function importKerasH5(
   const head = new Uint8Array(await blob.slice(0, HDF5_HEAD_BYTES).arrayBuffer());
   checkHdf5Head(head, blob.size, name);
   const opened = await deps.openH5(blob, name);
-  let model: tf.LayersModel;
-  let variant: InceptionVariant;
+  let converted: ZooConversion;
   try {
     const keras = readKerasWeightFile(opened.file, name);
     try {
-      ({ model, variant } = await inceptionFromKerasWeights(keras, name, {
+      converted = await zooFromKerasWeights(keras, name, {
         onProgress: (f) => context.progress('converting', f),
         isCancelled: () => context.isCancelled(),
-      }));
+      });
     } catch (error) {
       if (error instanceof ConversionCancelled) throw new ImportCancelled();
       throw error;
@@ -218,16 +218,31 @@ export async function importKerasH5(
   } finally {
     opened.close();
   }
+  const { model, entry } = converted;
   let artifacts: tf.io.ModelArtifacts;
   let params: number;
+  let numClasses: number;
   try {
     artifacts = await artifactsOf(model);
     params = model.countParams();
+    const shape = model.outputs[0]?.shape ?? [];
+    numClasses = Number(shape[shape.length - 1]);
   } finally {
     model.dispose();
   }
   const bundle = quantizeWeights(weightBundleOf(artifacts), precision);
-  const numClasses = variant.includeTop ? variant.classes : 2048;
+  const featureExtractor = !converted.includeTop && !converted.head;
+  const notes: string[] = [];
+  if (featureExtractor) {
+    notes.push(
+      `${entry.displayName} without its top: it outputs ${numClasses} pooled features, not classes (a base for transfer learning).`,
+    );
+  }
+  if (entry.preprocess === 'caffe' || entry.preprocess === 'torch') {
+    notes.push(
+      `${entry.displayName} expects Keras' '${entry.preprocess}' preprocess_input, which a stored model cannot record yet: its answers are off until the page applies it.`,
+    );
+  }
   return storeModel(
     deps,
     context,
@@ -235,16 +250,13 @@ export async function importKerasH5(
     {
       name: name.replace(/\.(h5|hdf5)$/i, ''),
       source,
-      inputSize: 299,
-      inputRange: [-1, 1],
+      inputSize: entry.inputSize,
+      // 'tf' mode is [-1, 1]; EfficientNet rescales [0, 255] pixels itself.
+      inputRange: entry.preprocess === 'tf' ? [-1, 1] : [0, 255],
       numClasses,
       params,
-      ...labelsFor(numClasses, null, !variant.includeTop),
-      ...(variant.includeTop
-        ? {}
-        : {
-            note: 'InceptionV3 without its top: it outputs 2048 pooled features, not classes (a base for transfer learning).',
-          }),
+      ...labelsFor(numClasses, null, featureExtractor),
+      ...(notes.length > 0 ? { note: notes.join(' ') } : {}),
     },
   );
 }

@@ -30,6 +30,8 @@ export interface TrainSessionDeps {
   pause(): Promise<void>;
   date(): Date;
   newKey(): string;
+  /** told of each newly trained model, and of null once it is saved (the Keras export reads it) */
+  onTrained?(trained: { model: tf.LayersModel; classNames: string[] } | null): void;
 }
 
 /** The last trained model, until it is saved or replaced. */
@@ -186,6 +188,7 @@ export function createTrainHandlers(
       const inputRange: [number, number] =
         req.settings.strategy === 'scratch' ? [-1, 1] : base.range;
       trained = { model, report, inputRange };
+      getDeps().onTrained?.({ model, classNames: report.classNames });
       return { report };
     }
   };
@@ -216,6 +219,7 @@ export function createTrainHandlers(
     // It is in the store now; loading it from there is what "use" does, so free this copy.
     current.model.dispose();
     trained = null;
+    deps.onTrained?.(null);
     return { model: record };
   };
 

@@ -26,7 +26,7 @@ export {
 } from './mobilenet-v2';
 export { resNet50, RESNET50_BLOCKS, type ResNet50Options } from './resnet50';
 export { vgg16, VGG16_BLOCKS, VGG16_FC_UNITS, type Vgg16Options } from './vgg16';
-export { copyWeightsByName } from './weights';
+export { copyWeightsByName, type WeightSource } from './weights';
 export { xception, XCEPTION_BLOCKS, type XceptionOptions } from './xception';
 export {
   isZooModelName,

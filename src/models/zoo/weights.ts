@@ -8,12 +8,24 @@ import type * as tf from '@tensorflow/tfjs';
 const shapeText = (shape: readonly (number | null)[]): string => `[${shape.join(',')}]`;
 
 /**
+ * Where weights are copied from: a model, or anything shaped like one (a Keras weight file's
+ * layers, whose class is not recorded, so `getClassName` is optional).
+ */
+export interface WeightSource {
+  layers: readonly {
+    name: string;
+    getClassName?(): string;
+    weights: readonly { shape: readonly (number | null)[]; read(): tf.Tensor }[];
+  }[];
+}
+
+/**
  * For every weight-owning layer of `target`, takes the weights of the `source` layer with the
  * same name. Checks everything first (missing layer, class, weight count, shapes; source layers
  * with weights the target lacks) and throws naming the layer, leaving `target` untouched.
  * Returns the number of layers copied.
  */
-export function copyWeightsByName(source: tf.LayersModel, target: tf.LayersModel): number {
+export function copyWeightsByName(source: WeightSource, target: tf.LayersModel): number {
   const targets = target.layers.filter((l) => l.weights.length > 0);
   const sourceByName = new Map(source.layers.map((l) => [l.name, l]));
   const targetNames = new Set(targets.map((l) => l.name));
@@ -28,7 +40,7 @@ export function copyWeightsByName(source: tf.LayersModel, target: tf.LayersModel
     if (src === undefined) {
       throw new Error(`copyWeightsByName: the source has no layer named ${layer.name}`);
     }
-    if (src.getClassName() !== layer.getClassName()) {
+    if (src.getClassName && src.getClassName() !== layer.getClassName()) {
       throw new Error(
         `layer ${layer.name}: class ${layer.getClassName()} does not match source class ${src.getClassName()}`,
       );
