@@ -9,7 +9,7 @@ import { defaultSettings } from '../protocol';
 import { createTrainHandlers } from '../session';
 import { colourSet, tinyInceptionLike } from '../test-kit';
 import { memoryFeatureStore } from './feature-store';
-import { featureKey, variantsFor, type DatasetPixels } from './protocol';
+import { featureKey, variantsFor, type DatasetPixels, type DatasetTrainItem } from './protocol';
 
 beforeAll(async () => {
   await useWasmBackend();
@@ -63,7 +63,7 @@ describe('dataset features and training', () => {
       const p = data.photos.get(id)!;
       return { id, hash: `h-${id}`, pixels: p.pixels.slice().buffer, width: 16, height: 16 };
     });
-  const items = data.examples.map(({ id, label }) => ({
+  const items: DatasetTrainItem[] = data.examples.map(({ id, label }) => ({
     id,
     hash: `h-${id}`,
     label,
