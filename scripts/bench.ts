@@ -52,6 +52,7 @@ import type {
   PeerResult,
 } from './bench/bench-types';
 import { tfjsWasmThreads } from './vite-tfjs-wasm-threads';
+import { datasetTable, runDatasetSuite } from './bench/dataset-suite';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -568,7 +569,34 @@ async function launch(webgpu = false): Promise<Browser> {
   });
 }
 
+/**
+ * `--suite=dataset [--dataset-photos=N]` (default 2,000): Teach on a generated dataset only; its
+ * results go under `dataset` in the results file, the other suites' results are kept.
+ */
+async function datasetOnly(): Promise<void> {
+  const arg = process.argv.find((a) => a.startsWith('--dataset-photos='));
+  const photos = arg ? Number(arg.slice('--dataset-photos='.length)) : 2000;
+  ensureFixture();
+  if (OPTIONS.build) await buildAll();
+  serveModels();
+  const preview = await startPreview();
+  const browser = await launch();
+  try {
+    const result = await runDatasetSuite(browser, ORIGIN, photos, log);
+    const kept = existsSync(OPTIONS.out)
+      ? (JSON.parse(readFileSync(OPTIONS.out, 'utf8')) as Record<string, unknown>)
+      : {};
+    const merged = { ...kept, dataset: { date: new Date().toISOString(), ...result } };
+    writeFileSync(OPTIONS.out, `${JSON.stringify(merged, null, 2)}\n`);
+    console.log(`\n${datasetTable(result)}\n\nwrote dataset into ${OPTIONS.out}`);
+  } finally {
+    await browser.close();
+    preview.kill();
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--suite=dataset')) return datasetOnly();
   const started = Date.now();
   const loadBefore = os.loadavg();
   ensureFixture();

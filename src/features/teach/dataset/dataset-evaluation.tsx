@@ -106,7 +106,14 @@ export function DatasetEvaluation({
 
   return (
     <div className="dataset-eval">
-      <p className="teach-big" data-testid="val-accuracy" data-value={report.accuracy}>
+      <p
+        className="teach-big"
+        data-testid="val-accuracy"
+        data-value={report.accuracy}
+        data-epoch-ms={
+          report.epochs.reduce((sum, e) => sum + e.ms, 0) / Math.max(report.epochs.length, 1)
+        }
+      >
         {report.evaluatedOn === 'validation' ? 'Validation' : 'Training'} accuracy{' '}
         <strong>{pct(report.accuracy)}</strong> on {evaluated} photos
         {report.evaluatedOn === 'training' && ' (no validation photos: the figure is optimistic)'}
