@@ -4,8 +4,9 @@
  * models and runtimes and the photos, serves the production build with `vite preview` and runs
  * the chosen suites (scripts/bench-suites.ts): `core` (issue 18, scripts/bench-core.ts: start-up,
  * a dropped batch, ours vs LiteRT.js / onnxruntime-web / nsfwjs interleaved, leak soak) and
- * `backends` (every backend and ablation through the app, below). Each suite's keys are merged
- * into bench-results.json, the other suites' keys kept.
+ * `backends` (every backend and ablation through the app, below), `dataset` (issue 14, Teach on a
+ * generated dataset) and `library` (issue 13, scripts/bench-library.ts, which serves itself). Each
+ * suite's keys are merged into bench-results.json, the other suites' keys kept.
  *
  * The model is the e2e fixture (our InceptionV3 carrying nsfwjs' real Keras weights and a random
  * 1000-class top; e2e/global-setup.ts makes it): exactly the real architecture and size. Timings
@@ -62,6 +63,7 @@ import {
   type SuiteOutput,
 } from './bench-suites';
 import { writePeerModels } from './bench/convert/peer-models';
+import { datasetTable, runDatasetSuite } from './bench/dataset-suite';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -917,6 +919,23 @@ const SUITES: Record<string, (prepared: Prepared) => Suite> = {
     describe:
       'every backend and ablation through the app, steady/soak/batching, nsfwjs (the bench before issue 18)',
     run: () => backendsSuiteRun(prepared),
+  }),
+  // Issue 14: Teach on a generated dataset (`--dataset-photos=N`, default 2,000), head-only.
+  dataset: () => ({
+    name: 'dataset',
+    keys: ['dataset'],
+    describe: 'Teach on a generated dataset: feature extraction, epochs, heap; features reused',
+    run: async (context) => {
+      const arg = process.argv.find((a) => a.startsWith('--dataset-photos='));
+      const photos = arg ? Number(arg.slice('--dataset-photos='.length)) : 2000;
+      const browser = await context.launch();
+      try {
+        const result = await runDatasetSuite(browser, context.origin, photos, context.log);
+        return { results: { dataset: result }, report: datasetTable(result) };
+      } finally {
+        await browser.close();
+      }
+    },
   }),
 };
 

@@ -1,8 +1,9 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { InferenceClient } from '../../inference/client';
 import type { LoadedModelInfo } from '../../inference/protocol';
 import type { ModelEntry } from '../../models/registry';
 import { ClassesSection } from './classes-section';
+import { DatasetSection } from './dataset/dataset-section';
 import { EvaluationPanel } from './evaluation-panel';
 import { ExportH5Button } from './export-h5-button';
 import { KeepModelForm } from './keep-model-form';
@@ -11,6 +12,7 @@ import { TeachBase } from './teach-base';
 import { useRun, watchRunWorker } from './teach-run';
 import { trainingSet, type TeachExample } from './teach-state';
 import { useTeachState, watchWorker } from './teach-store';
+import { TrainedPreview } from './trained-preview';
 import { TrainingPanel } from './training-panel';
 import { useAddPhotos } from './use-add-photos';
 import { useSavedModels } from './use-saved-models';
@@ -43,6 +45,12 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
   const photos = useAddPhotos(client, model, locked);
   const saved = useSavedModels(client, onUseModel);
   const set = useMemo(() => trainingSet(data), [data]);
+  const results = useRef<HTMLDivElement>(null);
+  // When training ends, the results and "Use it" come into view.
+  useEffect(() => {
+    if (run.report) results.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [run.report]);
+  const step = run.report ? 3 : 'problem' in set ? 1 : 2;
   const examplesById = useMemo(
     () => new Map<string, TeachExample>(data.examples.map((e) => [e.id, e])),
     [data.examples],
@@ -51,12 +59,26 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
   return (
     <div className="teach" data-testid="teach-view">
       <TeachBase model={model} training={training} onUseModel={onUseModel} />
+      <ol className="teach-steps" aria-label="Steps" data-testid="teach-steps" data-step={step}>
+        {['Classes and photos', 'Train', 'Evaluate and try'].map((title, i) => (
+          <li key={title} aria-current={step === i + 1 ? 'step' : undefined}>
+            {i + 1}. {title}
+          </li>
+        ))}
+      </ol>
       <ClassesSection
         client={client}
         data={data}
         locked={locked}
         training={training}
         photos={photos}
+      />
+      <DatasetSection
+        client={client}
+        model={model}
+        saving={!!saved.busy}
+        locked={training}
+        onKeep={(name, use) => void saved.keep(name, use)}
       />
       <TrainingPanel
         client={client}
@@ -68,15 +90,22 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
         onStart={photos.clearRefused}
       />
       {run.report && (
-        <>
+        <div ref={results} className="teach-results">
           <EvaluationPanel report={run.report} examples={examplesById} />
+          {model && !run.saved && !run.lost && (
+            <TrainedPreview
+              client={client}
+              inputSize={model.inputSize}
+              key={String(run.report.ms)}
+            />
+          )}
           <KeepModelForm
             run={run}
             busy={!!saved.busy}
             onKeep={(name, use) => void saved.keep(name, use)}
           />
           {!run.saved && !run.lost && <ExportH5Button client={client} />}
-        </>
+        </div>
       )}
       {saved.error && (
         <p className="teach-error" role="alert" data-testid="teach-keep-error">

@@ -8,6 +8,9 @@
  */
 
 import type { StoredModel } from '../library/protocol';
+import type { DatasetRequests } from './dataset/protocol';
+
+export * from './dataset/protocol';
 
 /** How much of the network learns. */
 export type TrainStrategy = 'head' | 'fine-tune' | 'scratch';
@@ -118,6 +121,8 @@ export interface ExamplePrediction {
   label: number;
   predicted: number;
   probability: number;
+  /** every class's probability; present for misclassified photos */
+  scores?: number[];
 }
 
 /** The outcome of a training run. */
@@ -146,8 +151,8 @@ export interface TrainReport {
 /** Most example photos the worker keeps (≈ 360 KB each at 299 × 299); the page checks it too. */
 export const MAX_EXAMPLES = 1000;
 
-/** Teach's requests: the request each sends, its progress (if any) and its reply. */
-export interface TrainRequests {
+/** Teach's requests (datasets' included): the request each sends, its progress and its reply. */
+export interface TrainRequests extends DatasetRequests {
   /** hands example photos to the worker (their pixel buffers are transferred) */
   'train-add': { request: { examples: TrainExamplePixels[] }; reply: { stored: number } };
   /** forgets example photos ('all': every one) */

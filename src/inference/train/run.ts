@@ -82,8 +82,10 @@ export interface RunInputs {
   examples: readonly TrainExampleRef[];
   classNames: readonly string[];
   settings: TrainSettings;
-  /** head-only features by key, kept between runs on the same base */
+  /** head-only features by key ({@link headCacheKey}), kept between runs on the same base */
   featureCache: Map<string, Float32Array>;
+  /** the photos kept for validation, when the dataset gives its own split (else a random one) */
+  validationIds?: ReadonlySet<string>;
 }
 
 /** A finished run: the trained model (the caller owns it) and its report. */
@@ -113,11 +115,21 @@ function hashString(text: string): number {
   return h >>> 0;
 }
 
+/**
+ * Key of a head-only feature vector in {@link RunInputs.featureCache}: the photo, its augmented
+ * variant (0: as is) and, for a variant, what draws its augmentation.
+ */
+export function headCacheKey(id: string, variant: number, settings: TrainSettings): string {
+  const { flip, crop, brightness } = settings.augment;
+  const aug = variant === 0 ? '' : `#${+flip}${+crop}${+brightness}#${settings.seed}`;
+  return `${id}#${variant}${aug}`;
+}
+
 /** Checks the examples against the classes and the stored photos; says what is wrong. */
 export function checkExamples(
   examples: readonly TrainExampleRef[],
   classNames: readonly string[],
-  photos: ReadonlyMap<string, StoredPixels>,
+  photos: { has(id: string): boolean },
 ): void {
   if (classNames.length < 2) throw new Error('Teach at least two classes.');
   const counts = new Array<number>(classNames.length).fill(0);
@@ -187,14 +199,19 @@ class Run {
     const { inputs, settings } = this;
     const problem = checkSettings(settings);
     if (problem) throw new Error(problem);
-    checkExamples(inputs.examples, inputs.classNames, inputs.photos);
+    // Head only can train on cached features alone (a dataset's photos are not kept in memory).
+    const has = (id: string): boolean =>
+      inputs.photos.has(id) ||
+      (this.strategy === 'head' && inputs.featureCache.has(headCacheKey(id, 0, settings)));
+    checkExamples(inputs.examples, inputs.classNames, { has });
     ensureTrainingKernels();
-    const split = splitExamples(
-      inputs.examples,
-      this.numClasses,
-      settings.validationSplit,
-      this.random,
-    );
+    const given = inputs.validationIds;
+    const split = given
+      ? {
+          train: inputs.examples.filter((e) => !given.has(e.id)),
+          validation: inputs.examples.filter((e) => given.has(e.id)),
+        }
+      : splitExamples(inputs.examples, this.numClasses, settings.validationSplit, this.random);
     this.validation = split.validation.map((example) => ({ example, variant: 0 }));
     this.train = split.train.map((example) => ({ example, variant: 0 }));
     if (this.strategy === 'head' && !augmentsNothing(settings.augment)) {
@@ -284,9 +301,7 @@ class Run {
   }
 
   cacheKey(row: Row): string {
-    const { flip, crop, brightness } = this.settings.augment;
-    const aug = row.variant === 0 ? '' : `#${+flip}${+crop}${+brightness}#${this.settings.seed}`;
-    return `${row.example.id}#${row.variant}${aug}`;
+    return headCacheKey(row.example.id, row.variant, this.settings);
   }
 
   rowKey(row: Row): string {
@@ -594,7 +609,15 @@ export async function trainClassifier(inputs: RunInputs, hooks: RunHooks): Promi
     const n = run.numClasses;
     const predictions: ExamplePrediction[] = rows.map((row, i) => {
       const [predicted, probability] = argMax(probs, i * n, n);
-      return { id: row.example.id, label: row.example.label, predicted, probability };
+      const out: ExamplePrediction = {
+        id: row.example.id,
+        label: row.example.label,
+        predicted,
+        probability,
+      };
+      // every class's score, for the misclassified photos only (the page lists them)
+      if (predicted !== row.example.label) out.scores = Array.from(probs.slice(i * n, (i + 1) * n));
+      return out;
     });
     const evaluation = evaluatePredictions(predictions, n);
     const report: TrainReport = {

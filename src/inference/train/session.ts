@@ -5,7 +5,7 @@
  * library's store (IndexedDB). Listing, renaming, exporting and deleting saved models are the
  * library's requests (`library/handlers.ts`), shared with "Open model…".
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { artifactsOf } from '../../models/tfjs-artifacts';
 import { inputSizeOf } from '../classify/classifier';
 import { namedEntry } from '../library/handlers';
@@ -18,8 +18,14 @@ import {
   type TrainRequests,
 } from '../protocol';
 import { RequestError, type Handler, type HandlerContext, type Handlers } from '../seam/handlers';
-import type { StoredPixels } from './data';
-import { planCounts } from './model';
+import { imagesToTensor, type StoredPixels } from './data';
+import { createDatasetHandlers } from './dataset/handlers';
+import {
+  indexedDbFeatureStore,
+  memoryFeatureStore,
+  type FeatureStore,
+} from './dataset/feature-store';
+import { modelInputSize, planCounts } from './model';
 import { estimateTraining, trainClassifier, type RunHooks } from './run';
 
 /** What the session needs from its surroundings (the worker's, or a test's). */
@@ -32,6 +38,8 @@ export interface TrainSessionDeps {
   newKey(): string;
   /** told of each newly trained model, and of null once it is saved (the Keras export reads it) */
   onTrained?(trained: { model: tf.LayersModel; classNames: string[] } | null): void;
+  /** where datasets' features are kept across reloads (IndexedDB in the browser) */
+  features?: FeatureStore;
 }
 
 /** The last trained model, until it is saved or replaced. */
@@ -42,7 +50,7 @@ interface Trained {
 }
 
 /** The active model as a base for training, or an error that says why it cannot be one. */
-function activeBase(context: HandlerContext<keyof TrainRequests>): {
+export function activeBase(context: HandlerContext<keyof TrainRequests>): {
   model: tf.LayersModel;
   name: string;
   key: string;
@@ -84,6 +92,42 @@ export function createTrainHandlers(
   const cacheFor = (key: string): Map<string, Float32Array> => {
     if (cache.key !== key) cache = { key, features: new Map() };
     return cache.features;
+  };
+
+  // Features kept in memory when the deps bring no store (tests that do not care).
+  const fallbackFeatures = memoryFeatureStore();
+  const datasetHandlers = createDatasetHandlers(() => {
+    const deps = getDeps();
+    return {
+      features: deps.features ?? fallbackFeatures,
+      now: () => deps.now(),
+      pause: () => deps.pause(),
+      base: activeBase,
+      adopt: (model, report, inputRange) => {
+        trained?.model.dispose();
+        trained = { model, report, inputRange };
+      },
+    };
+  });
+
+  const preview: Handler<'train-preview'> = async ({ pixels, width, height }) => {
+    const current = trained;
+    if (!current) throw new Error('Train a model first: the preview uses the model just trained.');
+    const bytes = new Uint8Array(pixels);
+    if (!(width > 0 && height > 0) || bytes.length !== width * height * 4) {
+      throw new Error(`expected ${width}×${height} RGBA pixels, got ${bytes.length} bytes`);
+    }
+    const size = modelInputSize(current.model);
+    const probs = tf.tidy(() => {
+      const x = imagesToTensor([{ pixels: bytes, width, height }], size, current.inputRange);
+      return current.model.predict(x) as tf.Tensor;
+    });
+    try {
+      const probabilities = Array.from(await probs.data());
+      return { classNames: [...current.report.classNames], probabilities };
+    } finally {
+      probs.dispose();
+    }
   };
 
   const hooksFor = (context: HandlerContext<'train-plan' | 'train-start'>): RunHooks => {
@@ -229,6 +273,8 @@ export function createTrainHandlers(
     'train-plan': plan,
     'train-start': start,
     'train-save': save,
+    'train-preview': preview,
+    ...datasetHandlers,
   };
 }
 
@@ -246,5 +292,6 @@ export function browserTrainDeps(store: ModelStore): TrainSessionDeps {
     pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
     date: () => new Date(),
     newKey: () => newModelKey(),
+    features: indexedDbFeatureStore(),
   };
 }

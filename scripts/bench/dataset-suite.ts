@@ -1,0 +1,193 @@
+/**
+ * The `dataset` suite of `npm run bench -- --suite=dataset [--dataset-photos=2000]`: Teach on a
+ * generated dataset (N photos in 5 class folders), head only on the app's default model, in the
+ * real app: feature extraction (import) in photos/s, time per epoch, the JS heap (page and
+ * workers) after; then the same dataset trained a second time (features reused from memory) and
+ * after a reload (features reused from IndexedDB). Timings are measurements, never assertions.
+ */
+import type { Browser, Page } from '@playwright/test';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+
+/** What the suite measured. */
+export interface DatasetBench {
+  photos: number;
+  classes: number;
+  model: string;
+  backend: string;
+  epochs: number;
+  importMs: number;
+  /** photos read, hashed, decoded and run through the frozen base per second */
+  extractionPhotosPerSec: number;
+  firstTrain: TrainMeasure;
+  secondTrain: TrainMeasure;
+  afterReload: TrainMeasure;
+  /** JS heap of the page and its workers (measureUserAgentSpecificMemory), bytes */
+  heapAfterImportBytes: number | null;
+  heapAfterTrainBytes: number | null;
+}
+
+/** One training run as measured. */
+export interface TrainMeasure {
+  totalMs: number;
+  epochMs: number;
+  featuresReused: number;
+  featuresComputed: number;
+  valAccuracy: number;
+}
+
+const CLASSES = 5;
+
+/** Writes `count` 96 × 96 PNGs in 5 class folders (hue per class, noise, a disc). */
+function generate(dir: string, count: number): void {
+  rmSync(dir, { recursive: true, force: true });
+  let seed = 12345;
+  const next = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  for (let i = 0; i < count; i++) {
+    const k = i % CLASSES;
+    const folder = join(dir, `class_${k}`);
+    mkdirSync(folder, { recursive: true });
+    const size = 96;
+    const png = new PNG({ width: size, height: size });
+    const base = [((k * 51) % 256) + 0, (k * 97) % 256, (255 - k * 40) % 256];
+    const cx = next() * size;
+    const cy = next() * size;
+    for (let p = 0; p < size * size; p++) {
+      const x = p % size;
+      const y = Math.floor(p / size);
+      const lift = (x - cx) ** 2 + (y - cy) ** 2 < 300 ? 60 : 0;
+      for (let c = 0; c < 3; c++) {
+        png.data[p * 4 + c] = Math.max(
+          0,
+          Math.min(255, (base[c] ?? 0) + lift + (next() - 0.5) * 60),
+        );
+      }
+      png.data[p * 4 + 3] = 255;
+    }
+    writeFileSync(join(folder, `${i}.png`), PNG.sync.write(png));
+  }
+}
+
+async function heap(page: Page): Promise<number | null> {
+  return page.evaluate(async () => {
+    const measure = (
+      performance as Performance & {
+        measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }>;
+      }
+    ).measureUserAgentSpecificMemory;
+    if (!measure) return null;
+    try {
+      return (await measure.call(performance)).bytes;
+    } catch {
+      return null;
+    }
+  });
+}
+
+async function openTeach(page: Page, url: string, timeout: number): Promise<string> {
+  await page.goto(url);
+  await page.locator('[data-testid=model-status][data-state=ready]').waitFor({ timeout });
+  const backend = (await page.getByTestId('model-status').getAttribute('data-backend')) ?? '';
+  await page.getByRole('tab', { name: 'Teach' }).click();
+  await page.getByTestId('dataset-section').waitFor();
+  return backend;
+}
+
+async function train(page: Page, timeout: number): Promise<TrainMeasure> {
+  const t0 = Date.now();
+  await page.getByTestId('train-button').click();
+  await page.getByTestId('dataset-progress').waitFor({ state: 'visible', timeout: 30_000 });
+  await page.getByTestId('dataset-progress').waitFor({ state: 'detached', timeout });
+  const totalMs = Date.now() - t0;
+  const error = page.getByTestId('dataset-error');
+  if ((await error.count()) > 0) throw new Error(`training failed: ${await error.innerText()}`);
+  const acc = page.getByTestId('val-accuracy');
+  const features = page.getByTestId('dataset-features');
+  return {
+    totalMs,
+    epochMs: Number(await acc.getAttribute('data-epoch-ms')),
+    valAccuracy: Number(await acc.getAttribute('data-value')),
+    featuresReused: Number(await features.getAttribute('data-reused')),
+    featuresComputed: Number(await features.getAttribute('data-computed')),
+  };
+}
+
+/** Runs the suite in a fresh browser profile against the app at `origin`. */
+export async function runDatasetSuite(
+  browser: Browser,
+  origin: string,
+  photos: number,
+  log: (line: string) => void,
+): Promise<DatasetBench> {
+  const dir = join(os.tmpdir(), `lens-dataset-bench-${photos}`);
+  log(`dataset: generating ${photos} photos in ${CLASSES} classes under ${dir}…`);
+  generate(dir, photos);
+  const timeout = Math.max(600_000, photos * 2_000);
+  const context = await browser.newContext({ baseURL: origin });
+  const page = await context.newPage();
+  try {
+    const url = '/?backend=wasm';
+    const backend = await openTeach(page, url, 300_000);
+    const epochs = 5;
+    log(`dataset: importing (${backend})…`);
+    const t0 = Date.now();
+    await page.getByTestId('dataset-import').setInputFiles(dir);
+    await page.getByTestId('dataset-progress').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.getByTestId('dataset-progress').waitFor({ state: 'detached', timeout });
+    const importMs = Date.now() - t0;
+    const cards = await page.getByTestId('class-card').count();
+    if (cards !== CLASSES) throw new Error(`expected ${CLASSES} class cards, saw ${cards}`);
+    const heapAfterImportBytes = await heap(page);
+    await page.getByText('Advanced settings').click();
+    await page.getByTestId('dataset-epochs').fill(String(epochs));
+    log(`dataset: imported in ${(importMs / 1000).toFixed(1)} s; training ${epochs} epochs…`);
+    const firstTrain = await train(page, timeout);
+    const heapAfterTrainBytes = await heap(page);
+    log('dataset: second run…');
+    const secondTrain = await train(page, timeout);
+    log('dataset: after a reload…');
+    await openTeach(page, url, 300_000);
+    await page.getByText('Advanced settings').click();
+    await page.getByTestId('dataset-epochs').fill(String(epochs));
+    const afterReload = await train(page, timeout);
+    return {
+      photos,
+      classes: CLASSES,
+      model: 'the default model (InceptionV3 at models/inception-v3/)',
+      backend,
+      epochs,
+      importMs,
+      extractionPhotosPerSec: (photos * 1000) / importMs,
+      firstTrain,
+      secondTrain,
+      afterReload,
+      heapAfterImportBytes,
+      heapAfterTrainBytes,
+    };
+  } finally {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The suite's results as a Markdown table. */
+export function datasetTable(r: DatasetBench): string {
+  const mb = (b: number | null): string => (b === null ? 'n/a' : `${(b / 1e6).toFixed(0)} MB`);
+  const row = (name: string, m: TrainMeasure): string =>
+    `| ${name} | ${(m.totalMs / 1000).toFixed(1)} s | ${m.epochMs.toFixed(0)} ms | ${m.featuresReused} / ${m.featuresComputed} | ${(m.valAccuracy * 100).toFixed(1)} % |`;
+  return [
+    `Dataset: ${r.photos} photos in ${r.classes} classes, head only, ${r.epochs} epochs, ${r.backend}.`,
+    `Import (read, hash, decode, features): ${(r.importMs / 1000).toFixed(1)} s = ${r.extractionPhotosPerSec.toFixed(2)} photos/s; JS heap (page + workers) after import ${mb(r.heapAfterImportBytes)}, after training ${mb(r.heapAfterTrainBytes)}.`,
+    '',
+    '| run | total | per epoch | features reused / computed | val. accuracy |',
+    '| --- | --- | --- | --- | --- |',
+    row('first', r.firstTrain),
+    row('second (same session)', r.secondTrain),
+    row('after a reload', r.afterReload),
+  ].join('\n');
+}

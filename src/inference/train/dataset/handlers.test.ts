@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelEntry } from '../../../models/registry';
+import { useWasmBackend } from '../../../test/tf-node';
+import { createClassifier, type Classifier } from '../../classify/classifier';
+import { memoryModelStore } from '../../library/store';
+import type { ReplyOf, RequestOf, TrainRequests } from '../../protocol';
+import type { Handler, HandlerContext } from '../../seam/handlers';
+import { defaultSettings } from '../protocol';
+import { createTrainHandlers } from '../session';
+import { colourSet, tinyInceptionLike } from '../test-kit';
+import { memoryFeatureStore } from './feature-store';
+import { featureKey, variantsFor, type DatasetPixels, type DatasetTrainItem } from './protocol';
+
+beforeAll(async () => {
+  await useWasmBackend();
+});
+
+const ENTRY: ModelEntry = {
+  id: 'tiny',
+  name: 'Tiny',
+  url: 'http://x/tiny/model.json',
+  inputSize: 16,
+  inputRange: [-1, 1],
+  labels: { kind: 'list', labels: ['a', 'b', 'c', 'd', 'e'] },
+  labelOffset: 0,
+};
+const PLAIN = { flip: false, crop: false, brightness: false };
+
+/** A Teach session over a feature store that survives "reloads" (new sessions on the same store). */
+function session(features: ReturnType<typeof memoryFeatureStore>, classifier: Classifier) {
+  const handlers = createTrainHandlers(() => ({
+    store: memoryModelStore(),
+    now: () => performance.now(),
+    pause: () => Promise.resolve(),
+    date: () => new Date(0),
+    newKey: () => 'k',
+    features,
+  }));
+  const progress: unknown[] = [];
+  return {
+    progress,
+    call<K extends keyof TrainRequests>(type: K, request: RequestOf<K>): Promise<ReplyOf<K>> {
+      const context: HandlerContext<K> = {
+        classifier,
+        backend: 'wasm',
+        progress: (p) => progress.push(p),
+        isCancelled: () => false,
+        transfer: () => undefined,
+        activate: () => undefined,
+      };
+      const handler = handlers[type] as Handler<K>;
+      return handler(request, context);
+    },
+  };
+}
+
+describe('dataset features and training', () => {
+  let classifier: Classifier;
+  const data = colourSet(8, 16, 5);
+  // Hash = the photo's id (content hashing is the page's job); one duplicate photo under two ids.
+  const pixels = (): DatasetPixels[] =>
+    data.examples.map(({ id }) => {
+      const p = data.photos.get(id)!;
+      return { id, hash: `h-${id}`, pixels: p.pixels.slice().buffer, width: 16, height: 16 };
+    });
+  const items: DatasetTrainItem[] = data.examples.map(({ id, label }) => ({
+    id,
+    hash: `h-${id}`,
+    label,
+    split: Number(id.split('-')[2]) < 2 ? 'validation' : 'train',
+  }));
+  beforeAll(() => {
+    classifier = createClassifier(tinyInceptionLike(), ENTRY, {
+      labels: ['a', 'b', 'c', 'd', 'e'],
+      offset: 0,
+      source: 'list',
+    });
+  });
+  afterAll(() => classifier.dispose());
+
+  it('keys features by content, base, resize and augmented variant, not head settings', () => {
+    const a = featureKey('abc', 'base1', 'squash', 0, PLAIN);
+    expect(a).toBe(featureKey('abc', 'base1', 'squash', 0, { ...PLAIN, flip: true }));
+    expect(a).not.toBe(featureKey('abd', 'base1', 'squash', 0, PLAIN));
+    expect(a).not.toBe(featureKey('abc', 'base2', 'squash', 0, PLAIN));
+    const flip = { ...PLAIN, flip: true };
+    expect(featureKey('abc', 'b', 'squash', 1, flip)).not.toBe(
+      featureKey('abc', 'b', 'squash', 2, flip),
+    );
+    expect(featureKey('abc', 'b', 'squash', 1, flip)).not.toBe(
+      featureKey('abc', 'b', 'squash', 1, { ...flip, crop: true }),
+    );
+    expect(variantsFor(PLAIN)).toEqual([0]);
+    expect(variantsFor(flip)).toEqual([0, 1, 2]);
+  });
+
+  it('computes features once, reuses them in a new session, and trains on them alone', async () => {
+    const store = memoryFeatureStore();
+    const first = session(store, classifier);
+    const variant = { resize: 'squash' as const, augment: PLAIN };
+    const lookup = await first.call('dataset-features', { items, pixels: [], variant });
+    expect(lookup).toEqual({ reused: 0, computed: 0, missing: items.map((i) => i.id) });
+    const made = await first.call('dataset-features', { items: [], pixels: pixels(), variant });
+    expect(made).toEqual({ reused: 0, computed: 16, missing: [] });
+    expect(store.map.size).toBe(16);
+    // The vectors are the base's avg_pool output (4 + 4 channels in the tiny model).
+    expect([...store.map.values()][0]).toHaveLength(8);
+
+    // "Reload": a new session on the same store finds every photo without pixels.
+    const second = session(store, classifier);
+    const again = await second.call('dataset-features', { items, pixels: [], variant });
+    expect(again).toEqual({ reused: 16, computed: 0, missing: [] });
+
+    const settings = { ...defaultSettings('head'), epochs: 15, augment: PLAIN, learningRate: 0.05 };
+    const { report } = await second.call('dataset-train', {
+      settings,
+      resize: 'squash',
+      items,
+      classNames: ['warm', 'cool'],
+    });
+    // The dataset's own split is used as given: 2 of 8 per class for validation.
+    expect(report.valCount).toBe(4);
+    expect(report.trainCount).toBe(12);
+    expect(report.evaluatedOn).toBe('validation');
+    expect(report.confusion.flat().reduce((a, b) => a + b, 0)).toBe(4);
+    expect(report.predictions.every((p) => p.id.startsWith('warm') === (p.label === 0))).toBe(true);
+    for (const p of report.predictions) {
+      if (p.predicted !== p.label) expect(p.scores).toHaveLength(2);
+      else expect(p.scores).toBeUndefined();
+    }
+    // The trained model answers the preview; the feature store is untouched by training.
+    const one = data.photos.get(data.examples[0]!.id)!;
+    const preview = await second.call('train-preview', {
+      pixels: one.pixels.slice().buffer,
+      width: 16,
+      height: 16,
+    });
+    expect(preview.classNames).toEqual(['warm', 'cool']);
+    expect(preview.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(store.map.size).toBe(16);
+  });
+
+  it('says when features are missing, and refuses fine-tuning on a dataset', async () => {
+    const s = session(memoryFeatureStore(), classifier);
+    const settings = { ...defaultSettings('head'), augment: PLAIN };
+    await expect(
+      s.call('dataset-train', { settings, resize: 'squash', items, classNames: ['warm', 'cool'] }),
+    ).rejects.toThrow(/16 photos have no features/);
+    await expect(
+      s.call('dataset-train', {
+        settings: { ...settings, strategy: 'fine-tune' },
+        resize: 'squash',
+        items,
+        classNames: ['warm', 'cool'],
+      }),
+    ).rejects.toThrow(/head only/);
+  });
+
+  it('caches augmented variants too, and a changed augmentation needs new features', async () => {
+    const store = memoryFeatureStore();
+    const s = session(store, classifier);
+    const flip = { resize: 'squash' as const, augment: { ...PLAIN, flip: true } };
+    const made = await s.call('dataset-features', {
+      items: [],
+      pixels: pixels().slice(0, 2),
+      variant: flip,
+    });
+    expect(made.computed).toBe(2);
+    expect(store.map.size).toBe(6);
+    const crop = { resize: 'squash' as const, augment: { ...PLAIN, crop: true } };
+    const lookup = await s.call('dataset-features', {
+      items: items.slice(0, 2),
+      pixels: [],
+      variant: crop,
+    });
+    expect(lookup.missing).toHaveLength(2);
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * The worker's side of datasets: features computed once per photo (below the frozen base), kept
+ * in memory for the session and in a {@link FeatureStore} (IndexedDB) across reloads, and head-only
+ * training over them. No pixels are kept: the page sends a photo's pixels only when its features
+ * are in neither place.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Handler, HandlerContext, Handlers } from '../../seam/handlers';
+import {
+  augmentBatch,
+  drawAugmentation,
+  imagesToTensor,
+  seededRandom,
+  type StoredPixels,
+} from '../data';
+import { featureLayerOf, modelInputSize } from '../model';
+import type { TrainReport, TrainRequests } from '../protocol';
+import { headCacheKey, trainClassifier, type RunHooks } from '../run';
+import type { FeatureStore } from './feature-store';
+import { featureKey, variantsFor } from './protocol';
+
+/** The active model as a base (the session's `activeBase`). */
+export interface DatasetBase {
+  model: tf.LayersModel;
+  name: string;
+  /** identifies the base's weights: part of every feature key */
+  key: string;
+  range: [number, number];
+}
+
+/** What the dataset handlers need from the session around them. */
+export interface DatasetDeps {
+  features: FeatureStore;
+  now(): number;
+  pause(): Promise<void>;
+  /** the active model as a base, or throws saying why it cannot be one */
+  base(context: HandlerContext<keyof TrainRequests>): DatasetBase;
+  /** hands a trained model to the session (it becomes the one to save or preview) */
+  adopt(model: tf.LayersModel, report: TrainReport, inputRange: [number, number]): void;
+}
+
+/** Photos per forward pass while computing features. */
+const FEATURE_BATCH = 8;
+
+/** A 32-bit FNV-1a hash of a string, to seed a photo's fixed augmentation. */
+function seedOf(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/** Creates the dataset handlers, with the session's in-memory feature cache. */
+export function createDatasetHandlers(
+  getDeps: () => DatasetDeps,
+): Handlers<'dataset-features' | 'dataset-train'> {
+  /** features of the current base, by feature key (dropped when the base changes) */
+  let memory = { base: '', features: new Map<string, Float32Array>() };
+  /** the feature extractor of a base: a view sharing its weights (never disposed) */
+  const extractors = new WeakMap<tf.LayersModel, tf.LayersModel>();
+
+  const memoryFor = (baseKey: string): Map<string, Float32Array> => {
+    if (memory.base !== baseKey) memory = { base: baseKey, features: new Map() };
+    return memory.features;
+  };
+
+  const extractorOf = (model: tf.LayersModel): tf.LayersModel => {
+    let found = extractors.get(model);
+    if (!found) {
+      const layer = featureLayerOf(model);
+      found = tf.model({ inputs: model.inputs, outputs: layer.output });
+      extractors.set(model, found);
+    }
+    return found;
+  };
+
+  const features: Handler<'dataset-features'> = async ({ items, pixels, variant }, context) => {
+    const deps = getDeps();
+    const base = deps.base(context);
+    const mem = memoryFor(base.key);
+    const variants = variantsFor(variant.augment);
+    const keysOf = (hash: string): string[] =>
+      variants.map((v) => featureKey(hash, base.key, variant.resize, v, variant.augment));
+    const cached = async (hash: string[]): Promise<boolean[]> => {
+      const wanted = hash.flatMap(keysOf).filter((k) => !mem.has(k));
+      const found = wanted.length > 0 ? await deps.features.getMany(wanted) : [];
+      wanted.forEach((k, i) => {
+        const v = found[i];
+        if (v) mem.set(k, v);
+      });
+      return hash.map((h) => keysOf(h).every((k) => mem.has(k)));
+    };
+
+    let reused = 0;
+    const missing: string[] = [];
+    const present = await cached(items.map((i) => i.hash));
+    items.forEach((item, i) => {
+      if (present[i]) reused += 1;
+      else missing.push(item.id);
+    });
+
+    // Photos sent with pixels: computed unless they turn out cached after all.
+    const sentPresent = await cached(pixels.map((p) => p.hash));
+    const todo = pixels.filter((_, i) => !sentPresent[i]);
+    reused += pixels.length - todo.length;
+    const size = modelInputSize(base.model);
+    const extractor = extractorOf(base.model);
+    for (let from = 0; from < todo.length; from += FEATURE_BATCH) {
+      await deps.pause();
+      if (context.isCancelled()) break;
+      const batch = todo.slice(from, from + FEATURE_BATCH);
+      const photos: StoredPixels[] = batch.map((p) => {
+        const bytes = new Uint8Array(p.pixels);
+        if (!(p.width > 0 && p.height > 0) || bytes.length !== p.width * p.height * 4) {
+          throw new Error(`photo ${p.id}: expected ${p.width}×${p.height} RGBA pixels`);
+        }
+        return { pixels: bytes, width: p.width, height: p.height };
+      });
+      const written: [string, Float32Array][] = [];
+      for (const v of variants) {
+        const out = tf.tidy(() => {
+          let x = imagesToTensor(photos, size, base.range);
+          if (v > 0) {
+            // Fixed per photo content and variant, so the cached variant is always the same one.
+            const draws = batch.map((p) =>
+              drawAugmentation(variant.augment, seededRandom(seedOf(`${p.hash}#${v}`))),
+            );
+            x = augmentBatch(x, draws, base.range);
+          }
+          return extractor.predict(x) as tf.Tensor;
+        });
+        let data: Float32Array;
+        try {
+          data = (await out.data()) as Float32Array;
+        } finally {
+          out.dispose();
+        }
+        const n = data.length / batch.length;
+        batch.forEach((p, i) => {
+          const key = featureKey(p.hash, base.key, variant.resize, v, variant.augment);
+          const vector = data.slice(i * n, (i + 1) * n);
+          mem.set(key, vector);
+          written.push([key, vector]);
+        });
+      }
+      await deps.features.putMany(written);
+    }
+    return { reused, computed: todo.length, missing };
+  };
+
+  const train: Handler<'dataset-train'> = async (req, context) => {
+    const deps = getDeps();
+    const base = deps.base(context);
+    const { settings, items, classNames, resize } = req;
+    if (settings.strategy !== 'head') {
+      throw new Error('A dataset trains the head only: its photos are not kept in memory.');
+    }
+    const mem = memoryFor(base.key);
+    const variants = variantsFor(settings.augment);
+    const featureCache = new Map<string, Float32Array>();
+    let lacking = 0;
+    const seen = new Set<string>();
+    for (const item of items) {
+      if (seen.has(item.id)) throw new Error(`photo ${item.id} is listed twice`);
+      seen.add(item.id);
+      for (const v of variants) {
+        const vector = mem.get(featureKey(item.hash, base.key, resize, v, settings.augment));
+        if (!vector) {
+          lacking += 1;
+          break;
+        }
+        featureCache.set(headCacheKey(item.id, v, settings), vector);
+      }
+    }
+    if (lacking > 0) {
+      throw new Error(
+        `${lacking} photos have no features for this model and these settings yet: compute them first.`,
+      );
+    }
+    const withSplit = items.some((i) => i.split !== null);
+    const validationIds = withSplit
+      ? new Set(items.filter((i) => i.split === 'validation').map((i) => i.id))
+      : undefined;
+    const hooks: RunHooks = {
+      onProgress: (p) => context.progress(p),
+      isCancelled: () => context.isCancelled(),
+      pause: () => deps.pause(),
+      now: () => deps.now(),
+    };
+    const { model, report } = await trainClassifier(
+      {
+        base: base.model,
+        baseName: base.name,
+        inputRange: base.range,
+        photos: new Map(),
+        examples: items.map(({ id, label }) => ({ id, label })),
+        classNames,
+        settings,
+        featureCache,
+        ...(validationIds ? { validationIds } : {}),
+      },
+      hooks,
+    );
+    deps.adopt(model, report, base.range);
+    return { report };
+  };
+
+  return { 'dataset-features': features, 'dataset-train': train };
+}
