@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { DropZone } from '../features/drop-zone/drop-zone';
+import { LiveCamera } from '../features/camera/live-camera';
 import { ExplainButton } from '../features/explain/explain-button';
 import { Gallery } from '../features/gallery/gallery';
 import { ModelLibrary } from '../features/model-library/model-library';
@@ -108,6 +109,12 @@ export function App() {
     render: () => (
       <>
         <DropZone onFiles={queue.addFiles} />
+        <LiveCamera
+          client={client}
+          model={model.ready}
+          resizeMode={settings.resizeMode}
+          onCapture={queue.addFiles}
+        />
         {custom && (
           <AlsoImageNetToggle
             checked={settings.alsoImageNet}
