@@ -202,6 +202,7 @@ export function App() {
           <StorageInfo storage={pwa.storage} onRefresh={() => void pwa.refreshStorage()} />
           <DiagnosticsPanel
             measure={() => client.call('memory', {})}
+            activeBackend={model.status.state === 'ready' ? model.status.backend : null}
             onRestart={() => client.restart('restarted on request')}
             {...(debug
               ? {

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Prediction } from '../../inference/protocol';
 import { RESIZE_MODE_LABELS } from '../../preprocess/geometry';
+import { backendName } from '../../lib/backend-names';
 import type { Card } from './gallery-state';
 import { shortLabel } from './prediction-label';
 
@@ -115,7 +116,7 @@ export function ImageCard({
           {card.status === 'done' && card.ms !== undefined && (
             <span className="muted">
               {' '}
-              · {Math.round(card.ms)} ms on {card.backend}
+              · {Math.round(card.ms)} ms on {card.backend ? backendName(card.backend) : ''}
             </span>
           )}
           {card.status === 'done' && card.resizeMode && (

@@ -1,4 +1,5 @@
 import type { BackendName, LoadStage, LoadedModelInfo } from '../../inference/protocol';
+import { backendName } from '../../lib/backend-names';
 import './model-status.css';
 
 /** Everything the status area shows about the model. */
@@ -22,13 +23,6 @@ export type ModelState =
       notice?: string;
     }
   | { state: 'error'; name: string; message: string };
-
-const BACKEND_LABEL: Record<BackendName, string> = {
-  webgpu: 'WebGPU',
-  webgl: 'WebGL',
-  wasm: 'WebAssembly',
-  cpu: 'CPU',
-};
 
 function describe(s: ModelState, firstVisit: boolean): string {
   switch (s.state) {
@@ -81,7 +75,7 @@ export function ModelStatus({
         {describe(status, welcome)}
         {backend && (
           <span className="chip" data-testid="active-backend">
-            {BACKEND_LABEL[backend]}
+            {backendName(backend)}
           </span>
         )}
       </p>
