@@ -5,6 +5,7 @@ import { ExplainButton } from '../features/explain/explain-button';
 import { Gallery } from '../features/gallery/gallery';
 import { ModelLibrary } from '../features/model-library/model-library';
 import { forgetModel, rememberedModel, rememberModel } from '../lib/model-selection';
+import { comparisonModel, rememberComparison, useModelReachable } from '../lib/comparison-model';
 import { DiagnosticsPanel } from '../features/diagnostics/diagnostics-panel';
 import { ModelInspector } from '../features/model-inspector/model-inspector';
 import { ModelStatus } from '../features/model-status/model-status';
@@ -69,17 +70,37 @@ export function App() {
   // Remembered for this visit, so Models does not offer it after another model was opened.
   const [builtinMissing, setBuiltinMissing] = useState(false);
   if (defaultMissing && !builtinMissing) setBuiltinMissing(true);
-  // The page's ImageNet model (the default, or ?model=), offered next to a custom model.
-  const imagenet = useMemo(() => absolute(entryFromSearch(location.search, location.href)), []);
+  // The ImageNet model offered next to a custom model: ?model= for this visit, else the last
+  // ImageNet model that ran here (the one a Teach model was trained on), never a silent switch.
+  const pageImagenet = useMemo(() => absolute(entryFromSearch(location.search, location.href)), []);
+  const [imagenet, setImagenet] = useState<ModelEntry>(() =>
+    new URLSearchParams(location.search).has('model')
+      ? pageImagenet
+      : comparisonModel(pageImagenet),
+  );
+  if (
+    model.ready?.labelSource === 'imagenet' &&
+    model.ready.id === entry.id &&
+    imagenet.id !== entry.id
+  ) {
+    setImagenet(entry);
+  }
+  useEffect(() => rememberComparison(imagenet), [imagenet]);
   const custom =
     model.ready && model.ready.labelSource !== 'imagenet' && model.ready.id !== imagenet.id
       ? model.ready
       : null;
+  // Offered only when that model can load: not the missing default, and its files are there.
+  const reachable = useModelReachable(imagenet.url, custom !== null);
+  const comparable =
+    custom !== null &&
+    reachable === 'yes' &&
+    !(builtinMissing && imagenet.id === INCEPTION_V3_IMAGENET.id);
   const queue = useClassificationQueue(
     client,
     model.ready,
     settings.resizeMode,
-    custom && settings.alsoImageNet ? imagenet : null,
+    comparable && settings.alsoImageNet ? imagenet : null,
   );
   const pwa = usePwa({
     modelUrl: entry.url,
@@ -121,6 +142,8 @@ export function App() {
             onChange={(alsoImageNet) => changeSettings({ ...settings, alsoImageNet })}
             activeName={custom.name}
             imagenetName={imagenet.name}
+            available={comparable}
+            numClasses={custom.numClasses}
           />
         )}
         <Gallery
@@ -222,6 +245,7 @@ export function App() {
       />
       <ModelStatus
         status={model.status}
+        stored={entry.url.startsWith('indexeddb://')}
         {...(model.retry ? { onRetry: model.retry } : {})}
         {...(defaultMissing
           ? {

@@ -1,6 +1,7 @@
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { countByStatus, type Card } from './gallery-state';
 import { ImageCard } from './image-card';
+import { NewResultsCue } from './new-results-cue';
 import './gallery.css';
 
 /** The grid of cards with a toolbar (counts, clear all). Results are announced politely. */
@@ -22,6 +23,7 @@ export function Gallery({
   /** what to do while photos wait for a model (shown only while some do) */
   needsModel?: ReactNode;
 }) {
+  const grid = useRef<HTMLUListElement>(null);
   if (cards.length === 0) return null;
   const counts = countByStatus(cards);
   const busy = counts.queued + counts.preprocessing + counts.classifying;
@@ -44,7 +46,8 @@ export function Gallery({
           {needsModel}
         </div>
       )}
-      <ul className="gallery__grid">
+      <NewResultsCue cards={cards} list={grid} />
+      <ul className="gallery__grid" ref={grid}>
         {cards.map((card) => (
           <ImageCard key={card.id} card={card} onRemove={onRemove} renderActions={renderActions} />
         ))}

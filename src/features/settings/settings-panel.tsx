@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode, type RefObject } from 'react';
+import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { BACKENDS, isBackendChoice, type BackendReport } from '../../inference/protocol';
 import { backendName } from '../../lib/backend-names';
 import { isResizeMode } from '../../preprocess/geometry';
@@ -78,6 +78,7 @@ export function SettingsPanel({
   children?: ReactNode;
 }) {
   const ref = useRef<HTMLDetailsElement>(null);
+  const [showTable, setShowTable] = useState(false);
   useDismiss(ref);
   const inUse = reports.find((r) => r.ok);
   return (
@@ -135,9 +136,23 @@ export function SettingsPanel({
           </p>
         )}
         {reports.length > 0 && (
-          <details className="settings__more">
-            <summary>How each backend did on this device</summary>
-            <table className="backend-table" data-testid="backend-report">
+          <div className="settings__more">
+            {/* A disclosure button, not a nested <details>: tests find Settings' own summary. */}
+            <button
+              type="button"
+              className="button--secondary button--small"
+              aria-expanded={showTable}
+              aria-controls="backend-report"
+              onClick={() => setShowTable((v) => !v)}
+            >
+              {showTable ? 'Hide' : 'Show'} how each backend did on this device
+            </button>
+            <table
+              className="backend-table"
+              data-testid="backend-report"
+              id="backend-report"
+              hidden={!showTable}
+            >
               <caption className="visually-hidden">Backends on this device</caption>
               <thead>
                 <tr>
@@ -158,7 +173,7 @@ export function SettingsPanel({
                 ))}
               </tbody>
             </table>
-          </details>
+          </div>
         )}
         {onRemeasure && reports.length > 0 && (
           <p className="muted">
