@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { DropZone } from '../features/drop-zone/drop-zone';
+import { LiveCamera } from '../features/camera/live-camera';
 import { ExplainButton } from '../features/explain/explain-button';
 import { PhotoLibraryView } from '../features/gallery/library/library-view';
 import { useLibraryLink, usePhotoLibrary } from '../features/gallery/library/use-photo-library';
@@ -7,6 +8,7 @@ import { ModelLibrary } from '../features/model-library/model-library';
 import { CompareView } from '../features/compare/compare-view';
 import { ZooList } from '../features/zoo/zoo-list';
 import { forgetModel, rememberedModel, rememberModel } from '../lib/model-selection';
+import { comparisonModel, rememberComparison, useModelReachable } from '../lib/comparison-model';
 import { DiagnosticsPanel } from '../features/diagnostics/diagnostics-panel';
 import { ModelInspector } from '../features/model-inspector/model-inspector';
 import { ModelStatus } from '../features/model-status/model-status';
@@ -71,19 +73,39 @@ export function App() {
   // Remembered for this visit, so Models does not offer it after another model was opened.
   const [builtinMissing, setBuiltinMissing] = useState(false);
   if (defaultMissing && !builtinMissing) setBuiltinMissing(true);
-  // The page's ImageNet model (the default, or ?model=), offered next to a custom model.
-  const imagenet = useMemo(() => absolute(entryFromSearch(location.search, location.href)), []);
+  // The ImageNet model offered next to a custom model: ?model= for this visit, else the last
+  // ImageNet model that ran here (the one a Teach model was trained on), never a silent switch.
+  const pageImagenet = useMemo(() => absolute(entryFromSearch(location.search, location.href)), []);
+  const [imagenet, setImagenet] = useState<ModelEntry>(() =>
+    new URLSearchParams(location.search).has('model')
+      ? pageImagenet
+      : comparisonModel(pageImagenet),
+  );
+  if (
+    model.ready?.labelSource === 'imagenet' &&
+    model.ready.id === entry.id &&
+    imagenet.id !== entry.id
+  ) {
+    setImagenet(entry);
+  }
+  useEffect(() => rememberComparison(imagenet), [imagenet]);
   const custom =
     model.ready && model.ready.labelSource !== 'imagenet' && model.ready.id !== imagenet.id
       ? model.ready
       : null;
   // The photo library (Classify) keeps every finished photo; the queue pauses and reports to it.
   const libraryLink = useLibraryLink();
+  // Offered only when that model can load: not the missing default, and its files are there.
+  const reachable = useModelReachable(imagenet.url, custom !== null);
+  const comparable =
+    custom !== null &&
+    reachable === 'yes' &&
+    !(builtinMissing && imagenet.id === INCEPTION_V3_IMAGENET.id);
   const queue = useClassificationQueue(
     client,
     model.ready,
     settings.resizeMode,
-    custom && settings.alsoImageNet ? imagenet : null,
+    comparable && settings.alsoImageNet ? imagenet : null,
     { paused: libraryLink.paused, onSettled: libraryLink.onSettled },
   );
   const photoLibrary = usePhotoLibrary(client, queue, libraryLink);
@@ -115,12 +137,20 @@ export function App() {
     render: () => (
       <>
         <DropZone onFiles={queue.addFiles} />
+        <LiveCamera
+          client={client}
+          model={model.ready}
+          resizeMode={settings.resizeMode}
+          onCapture={queue.addFiles}
+        />
         {custom && (
           <AlsoImageNetToggle
             checked={settings.alsoImageNet}
             onChange={(alsoImageNet) => changeSettings({ ...settings, alsoImageNet })}
             activeName={custom.name}
             imagenetName={imagenet.name}
+            available={comparable}
+            numClasses={custom.numClasses}
           />
         )}
         <PhotoLibraryView
@@ -217,6 +247,7 @@ export function App() {
           <StorageInfo storage={pwa.storage} onRefresh={() => void pwa.refreshStorage()} />
           <DiagnosticsPanel
             measure={() => client.call('memory', {})}
+            activeBackend={model.status.state === 'ready' ? model.status.backend : null}
             onRestart={() => client.restart('restarted on request')}
             {...(debug
               ? {
@@ -236,6 +267,7 @@ export function App() {
       />
       <ModelStatus
         status={model.status}
+        stored={entry.url.startsWith('indexeddb://')}
         {...(model.retry ? { onRetry: model.retry } : {})}
         {...(defaultMissing
           ? {

@@ -64,6 +64,9 @@ function canvas2d(
   return { canvas, ctx };
 }
 
+/** Photos with a side shorter than this many pixels get a note that the answer is a guess. */
+export const TINY_SIDE = 32;
+
 /** What {@link checkImageFile} learned from a file's bytes. */
 export interface CheckedImage {
   /** the format's name for messages (e.g. "JPEG") */
@@ -111,6 +114,10 @@ export async function checkImageFile(file: Blob): Promise<CheckedImage> {
   }
   if (format === 'gif' && gifFrameCount(bytes) > 1) {
     result.note = 'Animated GIF: its first frame was classified';
+  }
+  if (size && Math.min(size.width, size.height) < TINY_SIDE) {
+    const tiny = `A tiny photo (${size.width} × ${size.height} px): the model sees little more than a blur, so take its answer as a guess.`;
+    result.note = result.note ? `${result.note}. ${tiny}` : tiny;
   }
   return result;
 }

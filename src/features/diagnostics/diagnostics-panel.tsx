@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { backendName } from '../../lib/backend-names';
 import { messageOf } from '../../lib/message-of';
 import './diagnostics.css';
 
@@ -11,20 +12,44 @@ export interface MemoryReport {
 
 /**
  * Settings → Diagnostics: tensors held by the engine, JS heap where the browser tells, a restart
- * button, and (with `?debug=1`) a simulated GPU loss for testing recovery.
+ * button, and (with `?debug=1`) a simulated GPU loss for testing recovery. Once measured, the
+ * figures are measured again whenever the active backend changes, so they never describe the
+ * backend that was left.
  */
 export function DiagnosticsPanel({
   measure,
   onRestart,
   onSimulateLoss,
+  activeBackend = null,
 }: {
   measure: () => Promise<MemoryReport>;
+  /** the backend the model runs on now (null while none is ready) */
+  activeBackend?: string | null;
   onRestart: () => void;
   /** present only in debug mode */
   onSimulateLoss?: () => Promise<void>;
 }) {
   const [report, setReport] = useState<(MemoryReport & { round: number }) | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const measured = useRef(false);
+  const measureNow = useRef(measure);
+  useEffect(() => {
+    measureNow.current = measure;
+  }, [measure]);
+  useEffect(() => {
+    if (!activeBackend || !measured.current) return;
+    let live = true;
+    measureNow
+      .current()
+      .then((next) => {
+        // a refresh, not a new round: data-round counts the user's measurements
+        if (live) setReport((r) => (r ? { ...next, round: r.round } : r));
+      })
+      .catch(() => undefined); // the next "Measure memory" reports any problem
+    return () => {
+      live = false;
+    };
+  }, [activeBackend]);
   const heap = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
 
   const run = (job: () => Promise<void>): void => {
@@ -45,7 +70,10 @@ export function DiagnosticsPanel({
             >
               {report.numTensors} tensors
             </span>{' '}
-            ({(report.numBytes / 1e6).toFixed(1)} MB) on {report.backend}
+            ({(report.numBytes / 1e6).toFixed(1)} MB) on{' '}
+            <span data-testid="memory-backend" data-backend={report.backend}>
+              {backendName(report.backend)}
+            </span>
           </>
         ) : (
           'Engine memory not measured yet.'
@@ -59,6 +87,7 @@ export function DiagnosticsPanel({
           onClick={() =>
             run(async () => {
               const next = await measure();
+              measured.current = true;
               setReport((r) => ({ ...next, round: (r?.round ?? 0) + 1 }));
             })
           }

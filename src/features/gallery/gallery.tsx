@@ -2,6 +2,7 @@ import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { countByStatus, type Card } from './gallery-state';
 import { ImageCard } from './image-card';
+import { NewResultsCue } from './new-results-cue';
 import './gallery.css';
 
 /**
@@ -41,6 +42,7 @@ export function Gallery({
   /** reads a restored card's thumbnail from where it is kept */
   loadThumbnail?: (card: Card) => Promise<Blob | undefined>;
 }) {
+  const grid = useRef<HTMLUListElement>(null);
   if (cards.length === 0) return null;
   const counts = countByStatus(cards);
   const busy = counts.queued + counts.preprocessing + counts.classifying;
@@ -72,7 +74,9 @@ export function Gallery({
           loadThumbnail={loadThumbnail}
         />
       ) : (
-        <ul className="gallery__grid">
+        <>
+          <NewResultsCue cards={visible} list={grid} />
+          <ul className="gallery__grid" ref={grid}>
           {visible.map((card) => (
             <ImageCard
               key={card.id}
@@ -82,7 +86,8 @@ export function Gallery({
               loadThumbnail={loadThumbnail}
             />
           ))}
-        </ul>
+          </ul>
+        </>
       )}
     </section>
   );

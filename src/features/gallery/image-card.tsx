@@ -1,8 +1,9 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Prediction } from '../../inference/protocol';
 import { RESIZE_MODE_LABELS } from '../../preprocess/geometry';
+import { backendName } from '../../lib/backend-names';
 import type { Card } from './gallery-state';
-import { shortLabel } from './prediction-label';
+import { shortLabel, unsureHint } from './prediction-label';
 
 const STATUS_TEXT: Record<Card['status'], string> = {
   waiting: 'Waiting for a model',
@@ -29,10 +30,20 @@ function PredictionList({ predictions, testId }: { predictions: Prediction[]; te
           data-label={p.label}
           data-probability={p.probability}
         >
-          <span className="predictions__label" title={p.label}>
+          <span
+            className="predictions__label"
+            title={p.label}
+            // A shortened name can be focused to show the whole one (keyboard users get no hover).
+            {...(shortLabel(p.label) !== p.label ? { tabIndex: 0 } : {})}
+          >
             <span aria-hidden="true">{shortLabel(p.label)}</span>
             <span className="visually-hidden">{p.label}</span>
           </span>
+          {shortLabel(p.label) !== p.label && (
+            <span className="predictions__tip" aria-hidden="true" data-testid="label-tip">
+              {p.label}
+            </span>
+          )}
           <span className="predictions__value">{percent(p.probability)}</span>
           <span className="bar" aria-hidden="true">
             <span
@@ -51,14 +62,14 @@ function AlsoPanel({ also }: { also: NonNullable<Card['also']> }) {
   return (
     <div className="card__also" data-testid="also" data-model={also.modelId}>
       <p className="card__also-title">
-        {also.name}
-        {!also.name.includes('ImageNet') && <span className="muted"> (ImageNet)</span>}
+        {also.name.replace(/\s*\(ImageNet\)\s*$/i, '')} <span className="muted">(ImageNet)</span>
       </p>
       {also.predictions ? (
         <PredictionList predictions={also.predictions} testId="also-prediction" />
       ) : (
-        <p className="muted" data-testid="also-error">
-          Not available: {also.error}
+        // One short line; the full reason (often long) is there on hover.
+        <p className="muted" data-testid="also-error" title={also.error}>
+          Not available: this model could not be loaded here.
         </p>
       )}
     </div>
@@ -94,6 +105,31 @@ function useThumbnail(
   return card.thumbnailUrl ?? (wanted ? url : undefined);
 }
 
+/**
+ * The photo straight from its file while it waits for its turn (its small thumbnail is made when
+ * it is prepared). The object URL lives as long as the image element.
+ */
+function FilePreview({ file, name }: { file: File; name: string }) {
+  return (
+    <img
+      alt={name}
+      loading="lazy"
+      decoding="async"
+      data-testid="card-preview"
+      ref={(img) => {
+        if (!img) return;
+        const url = URL.createObjectURL(file);
+        img.src = url;
+        return () => URL.revokeObjectURL(url);
+      }}
+      // a file that turns out to be no image shows nothing rather than a broken picture
+      onError={(event) => {
+        event.currentTarget.hidden = true;
+      }}
+    />
+  );
+}
+
 /** One photo: thumbnail, status, then its top-3 labels with probability bars. */
 export function ImageCard({
   card,
@@ -124,8 +160,10 @@ export function ImageCard({
       <div className="card__thumb">
         {thumbnailUrl ? (
           <img src={thumbnailUrl} alt={card.name} />
-        ) : (
+        ) : card.status === 'error' || !card.file ? (
           <span aria-hidden="true">🖼</span>
+        ) : (
+          <FilePreview file={card.file} name={card.name} />
         )}
       </div>
       <div className="card__body">
@@ -153,7 +191,7 @@ export function ImageCard({
           {card.status === 'done' && card.ms !== undefined && (
             <span className="muted">
               {' '}
-              · {Math.round(card.ms)} ms on {card.backend}
+              · {Math.round(card.ms)} ms on {card.backend ? backendName(card.backend) : ''}
             </span>
           )}
           {card.status === 'done' && card.resizeMode && (
@@ -170,6 +208,11 @@ export function ImageCard({
         )}
         {card.note && <p className="muted">{card.note}</p>}
         {card.predictions && <PredictionList predictions={card.predictions} testId="prediction" />}
+        {card.status === 'done' && unsureHint(card.predictions?.[0]?.probability) && (
+          <p className="muted card__hint" data-testid="card-hint">
+            {unsureHint(card.predictions?.[0]?.probability)}
+          </p>
+        )}
         {card.also && <AlsoPanel also={card.also} />}
         {renderActions && <div className="card__actions">{renderActions(card)}</div>}
       </div>

@@ -7,3 +7,12 @@ export function shortLabel(label: string): string {
   const first = label.split(',')[0]?.trim();
   return first || label;
 }
+
+/** Below this top-1 probability a card says the model is not sure. */
+export const UNSURE_BELOW = 0.3;
+
+/** A hint for a finished card whose best guess is weak, or null when it is confident enough. */
+export function unsureHint(topProbability: number | undefined): string | null {
+  if (topProbability === undefined || topProbability >= UNSURE_BELOW) return null;
+  return `Not sure: no class reaches ${Math.round(UNSURE_BELOW * 100)} %. The photo may show something this model does not know, or too little of it.`;
+}

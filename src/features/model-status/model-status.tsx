@@ -1,4 +1,5 @@
 import type { BackendName, LoadStage, LoadedModelInfo } from '../../inference/protocol';
+import { backendName } from '../../lib/backend-names';
 import './model-status.css';
 
 /** Everything the status area shows about the model. */
@@ -23,17 +24,12 @@ export type ModelState =
     }
   | { state: 'error'; name: string; message: string };
 
-const BACKEND_LABEL: Record<BackendName, string> = {
-  webgpu: 'WebGPU',
-  webgl: 'WebGL',
-  wasm: 'WebAssembly',
-  cpu: 'CPU',
-};
-
-function describe(s: ModelState, firstVisit: boolean): string {
+function describe(s: ModelState, firstVisit: boolean, stored: boolean): string {
   switch (s.state) {
     case 'loading':
       if (s.stage === 'backend') return `Starting the compute backend for ${s.name}…`;
+      // A model kept in this browser is read from IndexedDB: nothing is downloaded.
+      if (stored) return `Loading ${s.name} from this browser…`;
       return `Downloading ${s.name}… ${Math.round(s.fraction * 100)}%`;
     case 'warming':
       return `Warming up ${s.name}…`;
@@ -61,8 +57,11 @@ export function ModelStatus({
   status,
   onRetry,
   firstVisit,
+  stored = false,
 }: {
   status: ModelState;
+  /** the model is kept in this browser (IndexedDB): loading it downloads nothing */
+  stored?: boolean;
   onRetry?: () => void;
   firstVisit?: FirstVisitActions;
 }) {
@@ -78,14 +77,14 @@ export function ModelStatus({
     >
       <p className="model-status__line">
         <span className="dot" aria-hidden="true" />
-        {describe(status, welcome)}
+        {describe(status, welcome, stored)}
         {backend && (
           <span className="chip" data-testid="active-backend">
-            {BACKEND_LABEL[backend]}
+            {backendName(backend)}
           </span>
         )}
       </p>
-      {status.state === 'loading' && status.stage === 'download' && (
+      {status.state === 'loading' && status.stage === 'download' && !stored && (
         <progress max={1} value={status.fraction} aria-label="Model download" />
       )}
       {status.state === 'ready' && (

@@ -23,6 +23,24 @@ export interface StorageUse {
 }
 
 const PERSIST_ASKED = 'inception-lens:persist-asked';
+const LOADED_ONCE = 'inception-lens:model-loaded-once';
+
+/** A remembered yes/no in localStorage (false where storage is blocked). */
+function readFlag(key: string): boolean {
+  try {
+    return localStorage.getItem(key) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function writeFlag(key: string): void {
+  try {
+    localStorage.setItem(key, '1');
+  } catch {
+    // private mode or storage blocked: offered again once a model loads on the next visit
+  }
+}
 const supported = typeof navigator !== 'undefined' && 'serviceWorker' in navigator;
 
 async function controller(): Promise<void> {
@@ -95,6 +113,13 @@ export function usePwa({
   const [cached, setCached] = useState<{ url: string; result: OfflineState } | null>(null);
   const [cacheError, setCacheError] = useState<string | null>(null);
   const [installPrompt, setInstallPrompt] = useState<InstallPrompt | null>(null);
+  // "Install app" is offered only once a model has loaded here (this visit or an earlier one):
+  // an app that cannot classify anything yet is no app worth installing.
+  const [everReady, setEverReady] = useState(() => readFlag(LOADED_ONCE));
+  if (modelState === 'ready' && !everReady) setEverReady(true);
+  useEffect(() => {
+    if (everReady) writeFlag(LOADED_ONCE);
+  }, [everReady]);
   const [storage, setStorage] = useState<StorageUse | null>(null);
 
   // Cache the current model's files once it has loaded (through the service worker).
@@ -206,7 +231,7 @@ export function usePwa({
       if (!registration) return updateServiceWorker(true);
       return applyUpdate(registration);
     },
-    canInstall: installPrompt !== null,
+    canInstall: installPrompt !== null && everReady,
     install,
     storage,
     refreshStorage,

@@ -1,5 +1,6 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { BACKENDS, isBackendChoice, type BackendReport } from '../../inference/protocol';
+import { backendName } from '../../lib/backend-names';
 import { isResizeMode } from '../../preprocess/geometry';
 import type { Settings } from './settings-store';
 import './settings.css';
@@ -21,7 +22,43 @@ function measuredText(r: BackendReport): string {
   return `${Math.round(r.steadyMs)} ms/photo (median of ${r.runs}; ${first}${when})`;
 }
 
-/** Backend and resize settings, plus what the worker found about each backend. */
+/** Where Settings floats over the page (settings.css uses the same width). */
+const POPOVER_MEDIA = '(min-width: 641px)';
+
+/**
+ * Closes the open `<details>` popover on Escape (focus back on its summary) and on a press
+ * outside it, as a menu would.
+ */
+function useDismiss(ref: RefObject<HTMLDetailsElement | null>): void {
+  useEffect(() => {
+    const close = (refocus: boolean) => {
+      const el = ref.current;
+      if (!el?.open) return;
+      el.open = false;
+      if (refocus) el.querySelector('summary')?.focus();
+    };
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && ref.current?.open) close(true);
+    };
+    const onPointer = (event: PointerEvent) => {
+      const el = ref.current;
+      if (!el || (event.target instanceof Node && el.contains(event.target))) return;
+      // On a narrow screen the panel sits in the page's flow (settings.css): leave it open.
+      if (matchMedia(POPOVER_MEDIA).matches) close(false);
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onPointer);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onPointer);
+    };
+  }, [ref]);
+}
+
+/**
+ * Backend and resize settings, plus what the worker found about each backend. It opens as a
+ * popover over the page (wide screens) rather than pushing the page down; Escape closes it.
+ */
 export function SettingsPanel({
   settings,
   onChange,
@@ -40,10 +77,14 @@ export function SettingsPanel({
   /** more settings contributed by other features (storage, …) */
   children?: ReactNode;
 }) {
+  const ref = useRef<HTMLDetailsElement>(null);
+  const [showTable, setShowTable] = useState(false);
+  useDismiss(ref);
+  const inUse = reports.find((r) => r.ok);
   return (
-    <details className="settings" data-testid="settings">
+    <details className="settings" data-testid="settings" ref={ref}>
       <summary>Settings</summary>
-      <div className="settings__body">
+      <div className="settings__body" role="group" aria-label="Settings">
         <label>
           Backend{' '}
           <select
@@ -56,14 +97,15 @@ export function SettingsPanel({
             <option value="auto">Automatic</option>
             {BACKENDS.map((b) => (
               <option key={b} value={b}>
-                {b}
+                {backendName(b)}
               </option>
             ))}
           </select>
         </label>
         {backendFromUrl && (
           <p className="muted">
-            The address forces “{backendFromUrl}”; remove ?backend= to use this setting.
+            This page’s address asks for {backendName(backendFromUrl)}; remove ?backend= from it to
+            use this setting.
           </p>
         )}
         <label>
@@ -87,41 +129,67 @@ export function SettingsPanel({
             Python&apos;s model input bit for bit.
           </p>
         )}
-        {children}
-        {reports.length > 0 && (
-          <table className="backend-table" data-testid="backend-report">
-            <caption>Backends on this device</caption>
-            <thead>
-              <tr>
-                <th scope="col">Backend</th>
-                <th scope="col">Result</th>
-                <th scope="col">Measured</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {reports.map((r) => (
-                <tr key={r.backend} data-backend={r.backend} data-ok={r.ok}>
-                  <td>{r.backend}</td>
-                  <td>{reportText(r)}</td>
-                  <td data-testid="backend-ms">{measuredText(r)}</td>
-                  <td>{r.detail}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        {onRemeasure && reports.length > 0 && (
-          <p>
-            <button type="button" data-testid="remeasure" onClick={onRemeasure}>
-              Measure backends again
-            </button>{' '}
-            <span className="muted">
-              Automatic choice runs the model on each fast backend once per device and keeps the
-              fastest.
-            </span>
+        {inUse && (
+          <p className="muted" data-testid="backend-in-use">
+            Running on {backendName(inUse.backend)}
+            {settings.backend === 'auto' && !backendFromUrl ? ', the fastest here' : ''}.
           </p>
         )}
+        {reports.length > 0 && (
+          <div className="settings__more">
+            {/* A disclosure button, not a nested <details>: tests find Settings' own summary. */}
+            <button
+              type="button"
+              className="button--secondary button--small"
+              aria-expanded={showTable}
+              aria-controls="backend-report"
+              onClick={() => setShowTable((v) => !v)}
+            >
+              {showTable ? 'Hide' : 'Show'} how each backend did on this device
+            </button>
+            <table
+              className="backend-table"
+              data-testid="backend-report"
+              id="backend-report"
+              hidden={!showTable}
+            >
+              <caption className="visually-hidden">Backends on this device</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Backend</th>
+                  <th scope="col">Result</th>
+                  <th scope="col">Measured</th>
+                  <th scope="col">Details</th>
+                </tr>
+              </thead>
+              <tbody>
+                {reports.map((r) => (
+                  <tr key={r.backend} data-backend={r.backend} data-ok={r.ok}>
+                    <td>{backendName(r.backend)}</td>
+                    <td>{reportText(r)}</td>
+                    <td data-testid="backend-ms">{measuredText(r)}</td>
+                    <td className="backend-table__detail">{r.detail}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {onRemeasure && reports.length > 0 && (
+          <p className="muted">
+            Automatic choice runs the model on each fast backend once per device and keeps the
+            fastest.{' '}
+            <button
+              type="button"
+              className="button--secondary button--small"
+              data-testid="remeasure"
+              onClick={onRemeasure}
+            >
+              Measure backends again
+            </button>
+          </p>
+        )}
+        {children}
       </div>
     </details>
   );
