@@ -1,6 +1,9 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { ModelEntry } from '../../models/registry';
+import { loadNsfwjsInception } from '../../test/nsfwjs-inception';
+import { sharedPath, skipWithoutShared } from '../../test/shared-fixtures';
+import { loadMobilenet } from '../../test/shared-mobilenet';
 import { useWasmBackend } from '../../test/tf-node';
 import { createClassifier } from '../classify/classifier';
 import type { ReplyMessage, WorkerRequest, WorkerResponse } from '../protocol';
@@ -123,6 +126,24 @@ describe('feature maps', () => {
     expect(defaultFeatureMapLayer(model)).toBe('maps');
     model.dispose();
   });
+
+  test('the default layer on real models: mixed7 in InceptionV3, conv_pw_11_relu in MobileNet', async () => {
+    const inception = await loadNsfwjsInception();
+    try {
+      expect(defaultFeatureMapLayer(inception)).toBe('mixed7');
+    } finally {
+      inception.dispose();
+    }
+    const mobilenetJson = sharedPath('models/mobilenet_v1_0.75_224/model.json');
+    if (skipWithoutShared([mobilenetJson], "MobileNet's default feature-map layer")) return;
+    const mobilenet = await loadMobilenet();
+    try {
+      // not conv_pad_12 (15×15, only a zero border around conv_pw_11_relu)
+      expect(defaultFeatureMapLayer(mobilenet)).toBe('conv_pw_11_relu');
+    } finally {
+      mobilenet.dispose();
+    }
+  }, 120_000);
 
   test('through the InferenceService: the default layer, a chosen layer, no tensors left', async () => {
     const posted: WorkerResponse[] = [];

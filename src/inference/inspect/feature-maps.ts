@@ -24,11 +24,14 @@ const DEFAULT_MIN_SIDE = 14;
 
 /**
  * The layer shown by default: the deepest spatial layer at least {@link DEFAULT_MIN_SIDE}
- * positions across (an Inception block output when the model has them: `mixed7` in InceptionV3,
- * `conv_pw_11_relu` in MobileNet), else the deepest spatial layer.
+ * positions across, padding layers aside (an Inception block output when the model has them:
+ * `mixed7` in InceptionV3; `conv_pw_11_relu` in MobileNet), else the deepest spatial layer.
  */
 export function defaultFeatureMapLayer(model: tf.LayersModel): string {
-  const spatial = camLayers(model);
+  // Padding layers only add a border of zeros to the layer before them.
+  const spatial = camLayers(model).filter(
+    (l) => model.getLayer(l.name).getClassName() !== 'ZeroPadding2D',
+  );
   const blocks = new Set(blockLayers(model));
   const candidates = blocks.size > 0 ? spatial.filter((l) => blocks.has(l.name)) : spatial;
   const wide = candidates.filter((l) => Math.min(l.shape[0], l.shape[1]) >= DEFAULT_MIN_SIDE);
