@@ -74,14 +74,16 @@ async function classifyOn(
 ): Promise<Map<string, Shown> | string> {
   await page.goto(`/?${new URLSearchParams({ ...params, backend, debug: '1' }).toString()}`);
   const status = page.getByTestId('model-status');
-  await expect(status).toHaveAttribute('data-state', /^(ready|error)$/, { timeout: 300_000 });
+  // Loose bounds, not expectations: on a busy 2-core machine WebGPU took over 5 min to compile
+  // InceptionV3 (≈ 40 s when quiet).
+  await expect(status).toHaveAttribute('data-state', /^(ready|error)$/, { timeout: 900_000 });
   if ((await status.getAttribute('data-state')) === 'error')
     return (await status.textContent()) ?? '';
   await expect(status).toHaveAttribute('data-backend', backend);
   await page.locator('input[type=file][multiple]').setInputFiles(names.map((n) => photo(n)));
   const shown = new Map<string, Shown>();
   for (const name of names) {
-    await expect(card(page, name)).toHaveAttribute('data-status', 'done', { timeout: 300_000 });
+    await expect(card(page, name)).toHaveAttribute('data-status', 'done', { timeout: 600_000 });
     const predictions = await card(page, name)
       .getByTestId('prediction')
       .evaluateAll((els) =>
@@ -121,61 +123,67 @@ async function compareBackends(
   reference: (shown: Shown) => Promise<{ label: string; p: number }[]>,
 ): Promise<Map<Backend, Map<string, Shown>>> {
   const all = new Map<Backend, Map<string, Shown>>();
+  // The reference, per photo, from the first backend's pixels (every other backend must match).
+  const expected = new Map<string, { pixels: Uint8Array; top: { label: string; p: number }[] }>();
+  let worst = 0;
+  /** Checks one backend's answers at once, so a later backend's failure keeps these in the log. */
+  const check = async (backend: Backend, shown: Map<string, Shown>): Promise<void> => {
+    let worstHere = 0;
+    for (const name of names) {
+      const mine = shown.get(name)!;
+      let ref = expected.get(name);
+      if (!ref) {
+        ref = { pixels: mine.rgba, top: await reference(mine) };
+        expected.set(name, ref);
+      }
+      // Same pixels everywhere: the backends differ only in how they compute.
+      expect(
+        Buffer.compare(Buffer.from(mine.rgba), Buffer.from(ref.pixels)),
+        `${backend} ${name} pixels`,
+      ).toBe(0);
+      const want = ref.top;
+      expect(mine.predictions, `${backend} ${name}`).toHaveLength(3);
+      mine.predictions.forEach((g, rank) => {
+        const w = want[rank]!;
+        const diff = Math.abs(g.p - w.p);
+        worstHere = Math.max(worstHere, diff);
+        expect(diff, `${what} ${backend} ${name} #${rank + 1}: ${g.p} vs CPU ${w.p}`).toBeLessThan(
+          TOLERANCE,
+        );
+        // Two classes within the tolerance of each other may trade places; others may not.
+        const gap = Math.min(
+          Math.abs(w.p - (want[rank - 1]?.p ?? Infinity)),
+          Math.abs(w.p - (want[rank + 1]?.p ?? -Infinity)),
+        );
+        if (gap > 2 * TOLERANCE) expect(g.label, `${backend} ${name} #${rank + 1}`).toBe(w.label);
+      });
+    }
+    worst = Math.max(worst, worstHere);
+    console.log(`${what} on ${backend}: within ${worstHere.toExponential(2)} of TF.js CPU`);
+  };
   const browser = await launchWithWebGpu();
   try {
     for (const backend of GPU_BACKENDS) {
       const page = await browser.newPage({ baseURL: PREVIEW_ORIGIN });
       const started = Date.now();
+      let shown: Map<string, Shown> | string;
       try {
-        const shown = await classifyOn(page, backend, params, names);
-        if (typeof shown === 'string') {
-          unavailable(backend, shown);
-          continue;
-        }
-        all.set(backend, shown);
-        console.log(`${what} on ${backend}: ${names.length} photos in ${Date.now() - started} ms`);
+        shown = await classifyOn(page, backend, params, names);
       } finally {
         await page.close();
       }
+      if (typeof shown === 'string') {
+        unavailable(backend, shown);
+        continue;
+      }
+      console.log(`${what} on ${backend}: ${names.length} photos in ${Date.now() - started} ms`);
+      all.set(backend, shown);
+      await check(backend, shown);
     }
   } finally {
     await browser.close();
   }
   expect(all.size, `${what}: no backend could run`).toBeGreaterThan(0);
-  // Same pixels everywhere: the backends differ only in how they compute.
-  const first = [...all.values()][0];
-  for (const [backend, shown] of all) {
-    for (const name of names) {
-      expect(
-        Buffer.compare(Buffer.from(shown.get(name)!.rgba), Buffer.from(first!.get(name)!.rgba)),
-        `${backend} ${name} pixels`,
-      ).toBe(0);
-    }
-  }
-  let worst = 0;
-  for (const name of names) {
-    const expected = await reference(first!.get(name)!);
-    for (const [backend, shown] of all) {
-      const got = shown.get(name)!.predictions;
-      expect(got, `${backend} ${name}`).toHaveLength(3);
-      got.forEach((g, rank) => {
-        const want = expected[rank]!;
-        const diff = Math.abs(g.p - want.p);
-        worst = Math.max(worst, diff);
-        expect(
-          diff,
-          `${what} ${backend} ${name} #${rank + 1}: ${g.p} vs CPU ${want.p}`,
-        ).toBeLessThan(TOLERANCE);
-        // Two classes within the tolerance of each other may trade places; others may not.
-        const gap = Math.min(
-          Math.abs(want.p - (expected[rank - 1]?.p ?? Infinity)),
-          Math.abs(want.p - (expected[rank + 1]?.p ?? -Infinity)),
-        );
-        if (gap > 2 * TOLERANCE)
-          expect(g.label, `${backend} ${name} #${rank + 1}`).toBe(want.label);
-      });
-    }
-  }
   console.log(
     `${what}: ${[...all.keys()].join(', ')} within ${worst.toExponential(2)} of TF.js CPU (bound ${TOLERANCE})`,
   );
@@ -277,8 +285,9 @@ test.describe('backend selection and fallback', () => {
   });
 
   test("the real-weights InceptionV3 (nsfwjs' Keras export, 5-class head) gives TF.js CPU's probabilities on wasm, webgl and webgpu", async () => {
-    // WebGPU compiles InceptionV3's shaders for ≈ 40 s here, then ≈ 19 s a photo.
-    test.setTimeout(1_200_000);
+    // WebGPU compiles InceptionV3's shaders for ≈ 40 s here, then ≈ 19 s a photo (quiet machine;
+    // at load 30 the webgl part alone took 6 min).
+    test.setTimeout(2_700_000);
     writeNsfwjsFixture();
     await tf.setBackend('cpu');
     const model = await loadNsfwjsInception();
