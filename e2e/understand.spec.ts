@@ -225,6 +225,64 @@ test.describe('understand the model', () => {
     }
   });
 
+  test('"Why?" shows feature maps next to Grad-CAM: most active channels first, any layer', async ({
+    page,
+  }) => {
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    await page.locator('input[type=file][multiple]').setInputFiles([photo('dog.jpg')]);
+    await expect(card(page, 'dog.jpg')).toHaveAttribute('data-status', 'done');
+    await card(page, 'dog.jpg').getByTestId('explain-button').click();
+    const dialog = page.getByTestId('explain-dialog');
+    await expect(dialog.getByTestId('heatmap')).toHaveAttribute('data-state', 'ready');
+    const maps = dialog.getByTestId('feature-maps');
+    const tiles = maps.getByTestId('feature-map-tile');
+    // The default: MobileNet's deepest layer still 14×14 (576 channels at alpha 0.75), 64 shown.
+    await expect(maps).toHaveAttribute('data-layer', 'conv_pw_11_relu');
+    await expect(maps).toHaveAttribute('data-count', '64');
+    await expect(tiles).toHaveCount(64);
+    await expect(dialog.getByTestId('feature-maps-layer')).toHaveValue('conv_pw_11_relu');
+
+    /** Each tile's channel, mean, size and how many distinct grey levels it draws. */
+    const readTiles = () =>
+      tiles.evaluateAll((els) =>
+        els.map((el) => {
+          const canvas = el as HTMLCanvasElement;
+          const data = canvas
+            .getContext('2d')!
+            .getImageData(0, 0, canvas.width, canvas.height).data;
+          const greys = new Set<number>();
+          for (let i = 0; i < data.length; i += 4) greys.add(data[i]!);
+          return {
+            channel: Number(el.getAttribute('data-channel')),
+            mean: Number(el.getAttribute('data-mean')),
+            size: `${canvas.width}x${canvas.height}`,
+            greys: greys.size,
+          };
+        }),
+      );
+    const first = await readTiles();
+    // Most active first: the means never rise along the grid, and the channels are distinct.
+    for (let i = 1; i < first.length; i++) {
+      expect(first[i]!.mean, `tile ${i}`).toBeLessThanOrEqual(first[i - 1]!.mean);
+    }
+    expect(first[0]!.mean).toBeGreaterThan(first[first.length - 1]!.mean);
+    expect(new Set(first.map((t) => t.channel)).size).toBe(64);
+    expect(first.every((t) => t.size === '14x14')).toBe(true);
+    // The most active channels draw a picture, not a flat square.
+    expect(first.slice(0, 8).every((t) => t.greys > 2)).toBe(true);
+
+    // Another layer: other channels at that layer's size; the heatmap stays where it was.
+    await dialog.getByTestId('feature-maps-layer').selectOption('conv_pw_13_relu');
+    await expect(maps).toHaveAttribute('data-layer', 'conv_pw_13_relu');
+    await expect(tiles).toHaveCount(64);
+    const second = await readTiles();
+    expect(second.every((t) => t.size === '7x7')).toBe(true);
+    expect(second.map((t) => t.channel)).not.toEqual(first.map((t) => t.channel));
+    await expect(dialog.getByTestId('heatmap')).toHaveAttribute('data-layer', 'conv_pw_13_relu');
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+  });
+
   test('"Why?" shows a Grad-CAM heatmap; the CSV and JSON hold every prediction', async ({
     page,
   }) => {

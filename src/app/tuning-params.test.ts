@@ -19,6 +19,15 @@ describe('tuningFromSearch', () => {
     });
   });
 
+  test('?debug=1&fail= names backends whose known-answer check fails; ignored without debug', () => {
+    expect(tuningFromSearch('?debug=1&fail=webgpu')).toEqual({ failKnownAnswer: ['webgpu'] });
+    expect(tuningFromSearch('?debug&fail=webgl,webgpu,nonsense')).toEqual({
+      failKnownAnswer: ['webgpu', 'webgl'],
+    });
+    expect(tuningFromSearch('?fail=webgpu')).toEqual({});
+    expect(tuningFromSearch('?debug=1&fail=')).toEqual({});
+  });
+
   test('unknown values change nothing', () => {
     expect(tuningFromSearch('?threads=2&fold=yes&measure=some')).toEqual({});
   });

@@ -2,9 +2,11 @@
  * Performance switches read from the address, for comparing and benchmarking (README, "Run it"):
  * `?threads=off` runs WebAssembly single-threaded (`?threads=all`: on every core, never trying one
  * thread), `?fold=off` keeps batch norm unfolded,
- * `?measure=all` lets automatic choice measure software GPUs and the CPU backend too.
+ * `?measure=all` lets automatic choice measure software GPUs and the CPU backend too (and try
+ * software GPUs in a real GPU's place). Test switch: `?debug=1&fail=webgpu,webgl` makes those
+ * backends' known-answer checks fail, to exercise the fallback.
  */
-import type { LoadTuning } from '../inference/protocol';
+import { BACKENDS, type BackendName, type LoadTuning } from '../inference/protocol';
 
 /** The tuning a page address asks for (pure; unknown values are ignored). */
 export function tuningFromSearch(search: string): LoadTuning {
@@ -14,5 +16,8 @@ export function tuningFromSearch(search: string): LoadTuning {
   if (threads === 'off' || threads === 'all') tuning.wasmThreads = threads;
   if (params.get('fold') === 'off') tuning.foldBatchNorm = 'off';
   if (params.get('measure') === 'all') tuning.measureAll = true;
+  const fail = params.has('debug') ? (params.get('fail') ?? '') : '';
+  const failing = BACKENDS.filter((b: BackendName) => fail.split(',').includes(b));
+  if (failing.length > 0) tuning.failKnownAnswer = failing;
   return tuning;
 }

@@ -1,6 +1,6 @@
-/** The explain feature's call to the worker: a Grad-CAM heatmap for one image and class. */
+/** The explain feature's calls to the worker: a Grad-CAM heatmap for one image and class, and a layer's feature maps. */
 import type { InferenceClient } from '../../inference/client';
-import type { GradCamResult, GradCamStage } from '../../inference/protocol';
+import type { FeatureMapsResult, GradCamResult, GradCamStage } from '../../inference/protocol';
 
 /** What one Grad-CAM request carries. */
 export interface GradCamInput {
@@ -33,6 +33,35 @@ export async function requestGradCam(
       ...(options.signal ? { signal: options.signal } : {}),
       onProgress: ({ stage }) => options.onStage?.(stage),
     },
+  );
+  return answer.result;
+}
+
+/** What one feature-maps request carries. */
+export interface FeatureMapsInput {
+  /** RGBA bytes of the model input; transferred (the caller keeps a copy if it needs one) */
+  pixels: ArrayBuffer;
+  width: number;
+  height: number;
+  /** null: the model's default layer for feature maps */
+  layer: string | null;
+}
+
+/** Asks the worker for one layer's most active channels as images. */
+export async function requestFeatureMaps(
+  client: InferenceClient,
+  input: FeatureMapsInput,
+  options: { signal?: AbortSignal } = {},
+): Promise<FeatureMapsResult> {
+  const answer = await client.call(
+    'inspect-feature-maps',
+    {
+      pixels: input.pixels,
+      width: input.width,
+      height: input.height,
+      ...(input.layer ? { layer: input.layer } : {}),
+    },
+    { transfer: [input.pixels], ...(options.signal ? { signal: options.signal } : {}) },
   );
   return answer.result;
 }

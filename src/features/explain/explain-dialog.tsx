@@ -1,9 +1,10 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { CancelledError, type InferenceClient } from '../../inference/client';
 import type { GradCamResult, GradCamStage, LoadedModelInfo } from '../../inference/protocol';
 import type { ResizeMode } from '../../preprocess/geometry';
 import { preprocessImage } from '../../preprocess/preprocess-image';
 import { requestGradCam } from './explain-client';
+import { FeatureMapsView } from './feature-maps-view';
 import { HeatmapView } from './heatmap-view';
 import './explain.css';
 import { messageOf } from '../../lib/message-of';
@@ -102,6 +103,14 @@ export function ExplainDialog({
   }, [card.file, model, otherModel, resizeMode, inputKey]);
 
   const ready = input?.key === inputKey && input.pixels ? input : null;
+  // The same object while the photo stays the same, so the feature maps do not ask again.
+  const mapsInput = useMemo(
+    () =>
+      ready?.pixels && ready.size
+        ? { key: ready.key, pixels: ready.pixels, size: ready.size }
+        : null,
+    [ready],
+  );
 
   // Ask the worker for what is not known yet; leaving (or changing the choice) cancels it.
   useEffect(() => {
@@ -295,6 +304,7 @@ export function ExplainDialog({
           )}
         </div>
       </div>
+      <FeatureMapsView client={client} input={mapsInput} start={!busy} />
     </dialog>
   );
 }

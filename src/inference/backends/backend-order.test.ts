@@ -34,6 +34,18 @@ describe('backendAttemptOrder', () => {
     expect(caps.map((c) => c.backend)).toEqual(copy);
   });
 
+  test("?measure=all (softwareAsGpu): software GPUs take a real GPU's place", () => {
+    const caps = [cap('webgpu', true, true), cap('webgl', true, true), cap('wasm'), cap('cpu')];
+    expect(backendAttemptOrder('auto', caps)).toEqual(['wasm', 'webgpu', 'webgl', 'cpu']);
+    expect(backendAttemptOrder('auto', caps, { softwareAsGpu: true })).toEqual([
+      'webgpu',
+      'webgl',
+      'wasm',
+      'cpu',
+    ]);
+    expect(backendAttemptOrder('webgl', caps, { softwareAsGpu: true })).toEqual(['webgl']);
+  });
+
   test('software WebGL is tried after wasm, before cpu', () => {
     const caps = [cap('webgpu', false), cap('webgl', true, true), cap('wasm'), cap('cpu')];
     expect(backendAttemptOrder('auto', caps)).toEqual(['wasm', 'webgl', 'cpu']);

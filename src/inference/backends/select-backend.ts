@@ -20,6 +20,7 @@ import { backendAttemptOrder, type Capability } from './backend-order';
 import { tuneBackend, wasmToSettle, withTimings, type PendingTuning } from './backend-tuning';
 import type { Classifier } from '../classify/classifier';
 import { browserChoiceStore, type ChoiceStore } from './choice-store';
+import { knownAnswerCheck } from './known-answer';
 import type { BackendChoice, BackendName, BackendReport, LoadTuning } from '../protocol';
 import { ThreadTrial, trialSchedule } from './thread-trial';
 import {
@@ -164,28 +165,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   });
 }
 
-/** A tiny matmul + conv whose answer is known; returns a reason when the backend gets it wrong. */
-export async function knownAnswerCheck(): Promise<string | null> {
-  const out = tf.tidy(() => {
-    const mm = tf
-      .matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6], [2, 1]))
-      .reshape([2]);
-    const image = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
-    const conv = tf
-      .conv2d(image, tf.ones([2, 2, 1, 1]), 1, 'valid')
-      .relu()
-      .reshape([4]);
-    return tf.concat([mm, conv]);
-  });
-  const got = Array.from(await out.data());
-  out.dispose();
-  const want = [17, 39, 12, 16, 24, 28];
-  const ok =
-    got.length === want.length && got.every((v, i) => Math.abs(v - (want[i] as number)) < 1e-2);
-  return ok
-    ? null
-    : `known-answer check failed: got [${got.join(', ')}], want [${want.join(', ')}]`;
-}
+/** Backends whose known-answer check is made to fail (test switch `?debug=1&fail=`). */
+let failingOnPurpose: readonly BackendName[] = [];
 
 async function initialise(backend: BackendName): Promise<string | null> {
   try {
@@ -193,7 +174,7 @@ async function initialise(backend: BackendName): Promise<string | null> {
     const ok = await (backend === 'wasm' ? withUncappedThreads(start) : start());
     if (!ok) return `${NAMES[backend]} failed to start`;
     await tf.ready();
-    return await knownAnswerCheck();
+    return await knownAnswerCheck({ corrupt: failingOnPurpose.includes(backend) });
   } catch (error) {
     return messageOf(error);
   }
@@ -296,6 +277,7 @@ export async function selectBackend(
 ): Promise<SelectedBackend> {
   const tuning = options.tuning ?? {};
   configureWasmThreads(tuning.wasmThreads ?? 'auto');
+  failingOnPurpose = tuning.failKnownAnswer ?? [];
   const capabilities = (await probeAll()).map((c) =>
     avoid.includes(c.backend)
       ? { ...c, present: false, detail: `${c.detail}; stopped working earlier in this session` }
@@ -320,9 +302,16 @@ export async function selectBackend(
       reports,
     );
   }
-  const order = backendAttemptOrder(choice, capabilities);
-  // Auto: a choice measured earlier on this device for this model goes first.
-  const key = options.modelId ? choiceKey(deviceOf(capabilities), options.modelId) : null;
+  // ?measure=all: software GPUs count as GPUs, so the WebGPU → WebGL → WASM chain runs here too.
+  const order = backendAttemptOrder(choice, capabilities, {
+    softwareAsGpu: tuning.measureAll === true,
+  });
+  // Auto: a choice measured earlier on this device for this model goes first. A choice made
+  // while backends fail on purpose is neither used nor remembered.
+  const key =
+    options.modelId && failingOnPurpose.length === 0
+      ? choiceKey(deviceOf(capabilities), options.modelId)
+      : null;
   let remembered: RememberedChoice | null = null;
   if (choice === 'auto' && key !== null) {
     if (tuning.remeasure) await choices.delete(key);

@@ -19,6 +19,8 @@ export interface LoadTuning {
   wasmThreads?: 'auto' | 'all' | 'off';
   /** fold batch norm into the convolutions for inference */
   foldBatchNorm?: 'auto' | 'off';
+  /** test switch (`?debug=1&fail=`): these backends' known-answer checks fail on purpose */
+  failKnownAnswer?: BackendName[];
 }
 
 /** What the page learns about a loaded model. */

@@ -8,6 +8,7 @@ import { modelInputPixels } from '../classify/model-input';
 import { blockLayers, camLayers, defaultCamLayer, gradCam } from './grad-cam';
 import type { InspectRequests } from '../protocol';
 import { RequestError, type Handler, type Handlers, type HandlerContext } from '../seam/handlers';
+import { createFeatureMapsHandler } from './feature-maps';
 import { summarizeModel } from './summary';
 import { inspectLayerWeights } from './weights';
 
@@ -87,4 +88,5 @@ export const inspectHandlers: Handlers<keyof InspectRequests> = {
   'inspect-summary': summary,
   'inspect-weights': weights,
   'grad-cam': explain,
+  'inspect-feature-maps': createFeatureMapsHandler(activeModel),
 };

@@ -126,6 +126,32 @@ export interface GradCamResult {
 /** Stages of a Grad-CAM run, for its progress messages. */
 export type GradCamStage = 'forward' | 'gradient';
 
+/**
+ * One layer's activations for one photo, as a grid of channel images: the most activated
+ * channels first, each tile scaled to 0..255 on its own.
+ */
+export interface FeatureMapsResult {
+  layer: string;
+  /** `[height, width, channels]` of the layer's output */
+  shape: [number, number, number];
+  /** the channels shown, most activated (highest mean over the positions) first */
+  channels: number[];
+  /** each shown channel's mean activation, in the same order */
+  means: number[];
+  /** each tile's smallest and largest activation (mapped onto 0 and 255) */
+  mins: number[];
+  maxes: number[];
+  /** pixels per tile (the layer's own size, or smaller for large early layers) */
+  tileWidth: number;
+  tileHeight: number;
+  /** the tiles one after another, `tileHeight × tileWidth` grey bytes each */
+  atlas: ArrayBuffer;
+  /** the layers that can be chosen, input side first, and the default one */
+  layers: CamLayer[];
+  defaultLayer: string;
+  ms: number;
+}
+
 /** The inspect requests: the request each sends, its progress (if any) and its reply. */
 export interface InspectRequests {
   /** the Keras-style summary of the active model */
@@ -146,5 +172,19 @@ export interface InspectRequests {
     };
     progress: { stage: GradCamStage };
     reply: { result: GradCamResult };
+  };
+  /** a layer's activations for one image, as channel images (the "Why?" dialog's feature maps) */
+  'inspect-feature-maps': {
+    request: {
+      /** RGBA bytes of the model input, `width × height × 4`; transferred */
+      pixels: ArrayBuffer;
+      width: number;
+      height: number;
+      /** the layer to show; a mid-level spatial layer when absent */
+      layer?: string;
+      /** how many channels to show (default 64, at most 256) */
+      count?: number;
+    };
+    reply: { result: FeatureMapsResult };
   };
 }
