@@ -213,7 +213,7 @@ export function App() {
       <CompareView
         client={client}
         resizeMode={settings.resizeMode}
-        classifyPhotos={queue.cards.map((c) => c.file)}
+        classifyPhotos={queue.cards.flatMap((c) => (c.file ? [c.file] : []))}
       />
     ),
   };

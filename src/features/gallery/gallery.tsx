@@ -77,15 +77,15 @@ export function Gallery({
         <>
           <NewResultsCue cards={visible} list={grid} />
           <ul className="gallery__grid" ref={grid}>
-          {visible.map((card) => (
-            <ImageCard
-              key={card.id}
-              card={card}
-              onRemove={onRemove}
-              renderActions={renderActions}
-              loadThumbnail={loadThumbnail}
-            />
-          ))}
+            {visible.map((card) => (
+              <ImageCard
+                key={card.id}
+                card={card}
+                onRemove={onRemove}
+                renderActions={renderActions}
+                loadThumbnail={loadThumbnail}
+              />
+            ))}
           </ul>
         </>
       )}
