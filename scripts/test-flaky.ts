@@ -199,7 +199,23 @@ function main(): void {
     `flake hunt: ${options.runs} run(s) of playwright test ${options.playwrightArgs.join(' ') || '(whole suite)'}; ${conditions.cores} cores, load ${conditions.loadBefore.join(' ')}, ${options.load} CPU hog(s)`,
   );
   const outcomes: Outcome[] = [];
-  const runTimes: { run: number; exitCode: number | null; wallMs: number }[] = [];
+  const runTimes: {
+    run: number;
+    exitCode: number | null;
+    wallMs: number;
+    loadAfter: string[];
+  }[] = [];
+  const out = resolve(options.out);
+  // Written after every run, so a hunt stopped early (Ctrl-C, a deadline) keeps what it found.
+  const save = (): TestSummary[] => {
+    const summaries = summarise(outcomes);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(
+      out,
+      `${JSON.stringify({ conditions: { ...conditions, loadAfter: loadavg().map((l) => l.toFixed(2)) }, runsDone: runTimes.length, runs: runTimes, tests: summaries }, null, 2)}\n`,
+    );
+    return summaries;
+  };
   try {
     for (let run = 1; run <= options.runs; run++) {
       const report = join(tmpdir(), `lens-flaky-${process.pid}-${run}.json`);
@@ -210,7 +226,12 @@ function main(): void {
         { stdio: 'inherit', env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report } },
       );
       const wallMs = Date.now() - started;
-      runTimes.push({ run, exitCode: result.status, wallMs });
+      runTimes.push({
+        run,
+        exitCode: result.status,
+        wallMs,
+        loadAfter: loadavg().map((l) => l.toFixed(2)),
+      });
       try {
         const found = outcomesOf(
           JSON.parse(readFileSync(report, 'utf8')) as { suites?: JsonSuite[] },
@@ -240,18 +261,13 @@ function main(): void {
           error: 'no JSON report',
         });
       }
+      save();
     }
   } finally {
     stopHogs();
   }
-  const summaries = summarise(outcomes);
-  console.log(`\n${formatSummary(summaries, options.runs)}`);
-  const out = resolve(options.out);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify({ conditions: { ...conditions, loadAfter: loadavg().map((l) => l.toFixed(2)) }, runs: runTimes, tests: summaries }, null, 2)}\n`,
-  );
+  const summaries = save();
+  console.log(`\n${formatSummary(summaries, runTimes.length)}`);
   console.log(`summary written to ${out}`);
   process.exit(summaries.some((s) => s.failed > 0) ? 1 : 0);
 }
