@@ -10,7 +10,8 @@
  *   --runs N      how many times to run (default 5)
  *   --load K      keep K CPU hogs (`yes > /dev/null`) running beside the tests, killed afterwards
  *   --no-build    do not run `npm run build` first (the e2e tests serve the built app)
- *   --out FILE    where the JSON summary goes (default test-results/flaky-summary.json)
+ *   --out FILE    where the JSON summary goes (default flaky-summary.json; not under test-results/,
+ *                 which Playwright empties at the start of every run)
  * Environment: CI=1 is set (never reuse another checkout's server); LENS_PREVIEW_PORT and
  * LENS_FIXTURE_PORT pick the ports, INCEPTION_LENS_SHARED the shared fixtures, as for the suite.
  */
@@ -33,7 +34,7 @@ export function parseArgs(argv: string[]): Options {
     runs: 5,
     load: 0,
     build: true,
-    out: 'test-results/flaky-summary.json',
+    out: 'flaky-summary.json',
     playwrightArgs: [],
   };
   for (let i = 0; i < argv.length; i++) {
