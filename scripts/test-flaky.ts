@@ -263,6 +263,12 @@ function main(): void {
         });
       }
       save();
+      // Ctrl-C (or a kill) reaches Playwright as well; this process cannot act on its own SIGINT
+      // while it waits in spawnSync, so an interrupted run ends the hunt here.
+      if (result.signal !== null || result.status === 130) {
+        console.log(`run ${run}/${options.runs} was interrupted: the hunt stops here`);
+        break;
+      }
     }
   } finally {
     stopHogs();
