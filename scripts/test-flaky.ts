@@ -10,7 +10,8 @@
  *   --runs N      how many times to run (default 5)
  *   --load K      keep K CPU hogs (`yes > /dev/null`) running beside the tests, killed afterwards
  *   --no-build    do not run `npm run build` first (the e2e tests serve the built app)
- *   --out FILE    where the JSON summary goes (default test-results/flaky-summary.json)
+ *   --out FILE    where the JSON summary goes (default flaky-summary.json; not under test-results/,
+ *                 which Playwright empties at the start of every run)
  * Environment: CI=1 is set (never reuse another checkout's server); LENS_PREVIEW_PORT and
  * LENS_FIXTURE_PORT pick the ports, INCEPTION_LENS_SHARED the shared fixtures, as for the suite.
  */
@@ -33,7 +34,7 @@ export function parseArgs(argv: string[]): Options {
     runs: 5,
     load: 0,
     build: true,
-    out: 'test-results/flaky-summary.json',
+    out: 'flaky-summary.json',
     playwrightArgs: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -199,7 +200,23 @@ function main(): void {
     `flake hunt: ${options.runs} run(s) of playwright test ${options.playwrightArgs.join(' ') || '(whole suite)'}; ${conditions.cores} cores, load ${conditions.loadBefore.join(' ')}, ${options.load} CPU hog(s)`,
   );
   const outcomes: Outcome[] = [];
-  const runTimes: { run: number; exitCode: number | null; wallMs: number }[] = [];
+  const runTimes: {
+    run: number;
+    exitCode: number | null;
+    wallMs: number;
+    loadAfter: string[];
+  }[] = [];
+  const out = resolve(options.out);
+  // Written after every run, so a hunt stopped early (Ctrl-C, a deadline) keeps what it found.
+  const save = (): TestSummary[] => {
+    const summaries = summarise(outcomes);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(
+      out,
+      `${JSON.stringify({ conditions: { ...conditions, loadAfter: loadavg().map((l) => l.toFixed(2)) }, runsDone: runTimes.length, runs: runTimes, tests: summaries }, null, 2)}\n`,
+    );
+    return summaries;
+  };
   try {
     for (let run = 1; run <= options.runs; run++) {
       const report = join(tmpdir(), `lens-flaky-${process.pid}-${run}.json`);
@@ -210,7 +227,12 @@ function main(): void {
         { stdio: 'inherit', env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report } },
       );
       const wallMs = Date.now() - started;
-      runTimes.push({ run, exitCode: result.status, wallMs });
+      runTimes.push({
+        run,
+        exitCode: result.status,
+        wallMs,
+        loadAfter: loadavg().map((l) => l.toFixed(2)),
+      });
       try {
         const found = outcomesOf(
           JSON.parse(readFileSync(report, 'utf8')) as { suites?: JsonSuite[] },
@@ -240,18 +262,19 @@ function main(): void {
           error: 'no JSON report',
         });
       }
+      save();
+      // Ctrl-C (or a kill) reaches Playwright as well; this process cannot act on its own SIGINT
+      // while it waits in spawnSync, so an interrupted run ends the hunt here.
+      if (result.signal !== null || result.status === 130) {
+        console.log(`run ${run}/${options.runs} was interrupted: the hunt stops here`);
+        break;
+      }
     }
   } finally {
     stopHogs();
   }
-  const summaries = summarise(outcomes);
-  console.log(`\n${formatSummary(summaries, options.runs)}`);
-  const out = resolve(options.out);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify({ conditions: { ...conditions, loadAfter: loadavg().map((l) => l.toFixed(2)) }, runs: runTimes, tests: summaries }, null, 2)}\n`,
-  );
+  const summaries = save();
+  console.log(`\n${formatSummary(summaries, runTimes.length)}`);
   console.log(`summary written to ${out}`);
   process.exit(summaries.some((s) => s.failed > 0) ? 1 : 0);
 }
