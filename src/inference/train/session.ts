@@ -106,6 +106,7 @@ export function createTrainHandlers(
       adopt: (model, report, inputRange) => {
         trained?.model.dispose();
         trained = { model, report, inputRange };
+        deps.onTrained?.({ model, classNames: report.classNames });
       },
     };
   });

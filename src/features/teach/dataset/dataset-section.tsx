@@ -8,6 +8,7 @@ import { DatasetEvaluation } from './dataset-evaluation';
 import type { FeatureProgress } from './dataset-import';
 import { classCounts, countsLine } from './dataset-state';
 import { datasetDefaults, useDataset } from './use-dataset';
+import { ExportH5Button } from '../export-h5-button';
 
 /** Props of {@link DatasetSection}. */
 export interface DatasetSectionProps {
@@ -329,8 +330,8 @@ export function DatasetSection({ client, model, saving, onKeep, locked }: Datase
             <button type="submit" data-testid="dataset-save" disabled={saving || busy}>
               Save and use for classifying
             </button>
-            {/* The Keras .h5 export (issue 14, item 4) goes here, beside Save. */}
           </form>
+          <ExportH5Button client={client} />
         </div>
       )}
     </section>
