@@ -229,8 +229,10 @@ describe('a zoo base with a Dense head (what Teach trains)', () => {
       file.close();
     }
     try {
+      // Every weight bitwise equal in the same architecture is the same function; predicting at
+      // 299×299 on TF.js' pure-JS CPU backend costs minutes, so predictions are compared on the
+      // MobileNet case above.
       expect(expectSameWeights(trained, back)).toBe(trained.weights.length);
-      expect(maxPredictionDiff(trained, back, 299)).toBeLessThanOrEqual(1e-6);
       const view = h5pyView(path);
       if (view) expectKerasLayout(view, trained);
     } finally {

@@ -193,6 +193,16 @@ export function identifyZoo(layers: readonly WeightShapes[]): ZooMatch | null {
   return null;
 }
 
+/**
+ * True when a file that fits no zoo model still looks like a damaged InceptionV3: of the zoo's
+ * Keras applications only InceptionV3 leaves its layers with Keras' automatic names
+ * (`conv2d_5`, `batch_normalization_5`), so its converter can say which layer is wrong.
+ */
+function looksLikeInception(layers: readonly WeightShapes[]): boolean {
+  const automatic = layers.filter((l) => /^(conv2d|batch_normalization)(_\d+)?$/.test(l.name));
+  return layers.length > 0 && automatic.length >= layers.length / 2;
+}
+
 /** The weight-owning layers of a Keras file as {@link WeightShapes}. */
 export function fileWeightShapes(file: KerasWeightFile): WeightShapes[] {
   return weightedLayers(file).map((l) => ({ name: l.name, shapes: l.weights.map((w) => w.shape) }));
@@ -286,7 +296,11 @@ export async function zooFromKerasWeights(
   }
   // InceptionV3's converter names what is wrong with a damaged file; it is also the fallback
   // when model:fetch was asked for InceptionV3.
-  if (match?.entry.name === 'inceptionv3' || (!match && expected?.name === 'inceptionv3')) {
+  if (
+    match?.entry.name === 'inceptionv3' ||
+    (!match && expected?.name === 'inceptionv3') ||
+    (!match && !expected && looksLikeInception(layers))
+  ) {
     const { model, variant } = await inceptionFromKerasWeights(file, fileName, options);
     return { model, entry: zooEntry('inceptionv3'), ...variant };
   }
