@@ -67,7 +67,7 @@ export function PhotoLibraryView({
             type="button"
             className="button--secondary"
             data-testid="similar-button"
-            aria-label={`More like ${card.name}`}
+            aria-label={`More like this: ${card.name}`}
             onClick={() => showSimilar(card)}
           >
             More like this
