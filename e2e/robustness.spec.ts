@@ -145,7 +145,10 @@ test.describe('robustness', () => {
       buffer: generatedJpeg(i),
     }));
     await addFiles(page, photos);
-    await expect(page.getByTestId('image-card')).toHaveCount(200);
+    // The library counts all 200; only the cards in view (plus a margin) are in the DOM.
+    const count = page.getByTestId('library-count');
+    await expect(count).toHaveAttribute('data-total', '200');
+    expect(await page.getByTestId('image-card').count()).toBeLessThan(200);
     // Decoding is lazy: right after the drop, only a couple of photos are being worked on.
     const working = await page
       .locator(
@@ -153,9 +156,8 @@ test.describe('robustness', () => {
       )
       .count();
     expect(working).toBeLessThanOrEqual(2);
-    await expect(page.locator('[data-testid=image-card][data-status=done]')).toHaveCount(200, {
-      timeout: 360_000,
-    });
+    await expect(count).toHaveAttribute('data-done', '200', { timeout: 360_000 });
+    await expect(count).toHaveAttribute('data-errors', '0');
     const after = await tensorCount(page);
     expect(after - before).toBe(0);
     const heapAfter = await page.evaluate(
@@ -166,11 +168,12 @@ test.describe('robustness', () => {
     console.log(
       `soak: 200 photos, tensors ${before} → ${after}, page heap ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
     );
-    // Thumbnails are small blob: images; after "Clear all" their URLs no longer resolve.
+    // Thumbnails (of the cards in view) are small blob: images; after "Clear all" their URLs no
+    // longer resolve.
     const urls = await page
       .locator('[data-testid=image-card] img')
       .evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).src));
-    expect(urls).toHaveLength(200);
+    expect(urls.length).toBeGreaterThan(0);
     expect(urls.every((u) => u.startsWith('blob:'))).toBe(true);
     const sizes = await page
       .locator('[data-testid=image-card] img')
@@ -356,7 +359,13 @@ test.describe('privacy', () => {
     const shards = web.filter((r) => /mobilenet_v1_0\.75_224\/group\d+-shard\d+of\d+/.test(r.url));
     expect(shards.length, 'model-shard requests from the worker in the log').toBeGreaterThan(10);
     expect(web.filter((r) => !allowed.has(new URL(r.url).origin)).map((r) => r.url)).toEqual([]);
-    expect(web.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.url}`)).toEqual([]);
+    // Only bodiless reads: GET, and HEAD (the zoo list and the ImageNet comparison ask whether a
+    // model.json exists); nothing is ever posted.
+    expect(
+      web
+        .filter((r) => r.method !== 'GET' && r.method !== 'HEAD')
+        .map((r) => `${r.method} ${r.url}`),
+    ).toEqual([]);
     const sent = [...photos, ...teachPhotos.flat()];
     for (const r of requests) {
       // No photo in a URL or query either (base64 or hex of any 48-byte run of a photo).

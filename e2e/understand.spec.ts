@@ -188,14 +188,15 @@ test.describe('understand the model', () => {
     await expect(page.getByTestId('model-inspector')).toContainText(
       `layers up to ${LAST_FROZEN} are frozen`,
     );
-    // One group (not an Inception net), shown open, with the divider right after the base.
+    // MobileNet's blocks are groups; the groups either side of the boundary open by themselves,
+    // with the divider right after the base (rows in document order, across groups).
     const divider = page.getByTestId('freeze-boundary');
     await expect(divider).toHaveCount(1);
     const before = page.locator('[data-testid=summary-row][data-layer=conv_pw_13_relu]');
     await expect(before).toHaveAttribute('data-trainable', 'false');
-    const after = divider.locator('xpath=following-sibling::tr[1]');
+    const after = divider.locator('xpath=following::tr[@data-testid="summary-row"][1]');
     await expect(after).toHaveAttribute('data-trainable', 'true');
-    const previous = divider.locator('xpath=preceding-sibling::tr[1]');
+    const previous = divider.locator('xpath=preceding::tr[@data-testid="summary-row"][1]');
     await expect(previous).toHaveAttribute('data-layer', LAST_FROZEN);
   });
 

@@ -65,7 +65,7 @@ function AlsoPanel({ also }: { also: NonNullable<Card['also']> }) {
         {also.name.replace(/\s*\(ImageNet\)\s*$/i, '')} <span className="muted">(ImageNet)</span>
       </p>
       {also.predictions ? (
-        <PredictionList predictions={also.predictions} testId="also-prediction" />
+        <PredictionList predictions={also.predictions.slice(0, 3)} testId="also-prediction" />
       ) : (
         // One short line; the full reason (often long) is there on hover.
         <p className="muted" data-testid="also-error" title={also.error}>

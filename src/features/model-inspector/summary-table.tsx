@@ -6,9 +6,17 @@ import { formatCount, formatShape, searchRows } from './summary-view';
 export function SummaryTable({ summary }: { summary: ModelSummary }) {
   const grouped = summary.groups.length > 1;
   const [query, setQuery] = useState('');
-  const [open, setOpen] = useState<ReadonlySet<string>>(
-    () => new Set(grouped ? [] : summary.groups.map((g) => g.id)),
-  );
+  // Grouped: all closed, except the groups either side of a fine-tuned model's freeze boundary,
+  // so where the frozen base ends is in view at once.
+  const [open, setOpen] = useState<ReadonlySet<string>>(() => {
+    if (!grouped) return new Set(summary.groups.map((g) => g.id));
+    const b = summary.freezeBoundary;
+    if (b === null) return new Set();
+    const around = summary.groups.filter(
+      (g) => (b >= g.start && b < g.end) || (b - 1 >= g.start && b - 1 < g.end),
+    );
+    return new Set(around.map((g) => g.id));
+  });
   const hits = useMemo(() => searchRows(summary, query), [summary, query]);
   const searchId = useId();
   const shown = hits === null ? summary.rows.length : hits.size;
