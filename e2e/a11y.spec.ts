@@ -48,7 +48,10 @@ test.describe('accessibility and comfort', () => {
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
-      await page.locator('input[type=file][multiple]').setInputFiles([photo('dog.jpg')]);
+      // The photo library keeps the first pass's photo: the second pass checks it restored.
+      if (scheme === 'light') {
+        await page.locator('input[type=file][multiple]').setInputFiles([photo('dog.jpg')]);
+      }
       await expect(card(page, 'dog.jpg')).toHaveAttribute('data-status', 'done');
       await page.getByTestId('settings').locator('summary').click();
       expect(await seriousViolations(page), `classify view (${scheme})`).toEqual([]);
