@@ -302,7 +302,7 @@ test.describe('understand the model', () => {
     await why.click();
     const dialog = page.getByTestId('explain-dialog');
     await expect(dialog).toBeVisible();
-    await expect(dialog.getByRole('heading')).toContainText('malamute');
+    await expect(dialog.getByRole('heading', { level: 2 })).toContainText('malamute');
     const heatmap = dialog.getByTestId('heatmap');
     await expect(heatmap).toHaveAttribute('data-state', 'ready');
     await expect(heatmap).toHaveAttribute('data-layer', 'conv_pw_13_relu');
