@@ -8,6 +8,7 @@ import { FeatureMapsView } from './feature-maps-view';
 import { HeatmapView } from './heatmap-view';
 import './explain.css';
 import { messageOf } from '../../lib/message-of';
+import { withoutKey } from './without-key';
 
 /** What explaining needs from a gallery card (the gallery's `Card` fits). */
 export interface ExplainableCard {
@@ -278,13 +279,7 @@ export function ExplainDialog({
                 <button
                   type="button"
                   className="button--secondary"
-                  onClick={() =>
-                    setOutcomes((prev) => {
-                      const next = new Map(prev);
-                      next.delete(key);
-                      return next;
-                    })
-                  }
+                  onClick={() => setOutcomes((prev) => withoutKey(prev, key))}
                 >
                   Try again
                 </button>

@@ -3,6 +3,7 @@ import { CancelledError, type InferenceClient } from '../../inference/client';
 import type { FeatureMapsResult } from '../../inference/protocol';
 import { messageOf } from '../../lib/message-of';
 import { requestFeatureMaps } from './explain-client';
+import { withoutKey } from './without-key';
 
 interface Outcome {
   result?: FeatureMapsResult;
@@ -105,13 +106,7 @@ export function FeatureMapsView({
           <button
             type="button"
             className="button--secondary"
-            onClick={() =>
-              setOutcomes((prev) => {
-                const next = new Map(prev);
-                next.delete(key);
-                return next;
-              })
-            }
+            onClick={() => setOutcomes((prev) => withoutKey(prev, key))}
           >
             Try again
           </button>
