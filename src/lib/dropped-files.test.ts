@@ -49,6 +49,27 @@ describe('droppedFiles', () => {
     ]);
   });
 
+  test('walkFolder decides which folders inside a drop are opened; a dropped folder always is', async () => {
+    const drop = fakeDrop([
+      folder(
+        '.dropped',
+        fileOf('a.jpg'),
+        folder('.skip', fileOf('b.jpg')),
+        folder('in', fileOf('c.jpg')),
+      ),
+    ]);
+    const asked: string[] = [];
+    const got = await droppedFiles(drop.data, {
+      walkFolder: (name) => {
+        asked.push(name);
+        return !name.startsWith('.');
+      },
+    });
+    expect(paths(got)).toEqual(['.dropped/a.jpg', '.dropped/in/c.jpg']);
+    expect(asked).toEqual(['.skip', 'in']);
+    expect(drop.readEntriesCalls).toBe(4); // .dropped and in, each a batch then an empty one
+  });
+
   test('sort orders each folder by name; without it the listed order stays; drop order stays', async () => {
     const tree = () => [
       fileOf('z.jpg'),

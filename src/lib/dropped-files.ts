@@ -12,6 +12,8 @@ export interface DroppedFile {
 export interface DroppedFilesOptions {
   /** Whether to keep a file found inside a dropped folder; directly dropped files are all kept. */
   keepInFolder?: (name: string, type: string) => boolean;
+  /** Whether to walk a folder found inside a dropped folder (by its name); default: all. */
+  walkFolder?: (name: string) => boolean;
   /** Walk each folder's children in name order instead of the order the browser lists them. */
   sort?: boolean;
 }
@@ -45,7 +47,10 @@ async function walk(
   } else if (entry.isDirectory) {
     const children = await readAllEntries((entry as FileSystemDirectoryEntry).createReader());
     if (options.sort) children.sort((a, b) => a.name.localeCompare(b.name));
-    for (const child of children) await walk(child, out, options);
+    for (const child of children) {
+      if (child.isDirectory && options.walkFolder && !options.walkFolder(child.name)) continue;
+      await walk(child, out, options);
+    }
   }
 }
 

@@ -7,7 +7,12 @@ import './drop-zone.css';
  * (Ctrl/Cmd+V anywhere on the page) and, on phones, the camera. The zone is focusable and
  * Enter/Space opens the picker.
  */
-export function DropZone({ onFiles }: { onFiles: (files: File[]) => void }) {
+export function DropZone({
+  onFiles,
+}: {
+  /** `paths[i]`: file i's path relative to the dropped folder it came from (else its name) */
+  onFiles: (files: File[], paths?: string[]) => void;
+}) {
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
 
@@ -27,7 +32,7 @@ export function DropZone({ onFiles }: { onFiles: (files: File[]) => void }) {
     event.preventDefault();
     setOver(false);
     void filesFromDataTransfer(event.dataTransfer).then(
-      (files) => files.length > 0 && onFiles(files),
+      ({ files, paths }) => files.length > 0 && onFiles(files, paths),
     );
   };
   const onKeyDown = (event: KeyboardEvent): void => {
