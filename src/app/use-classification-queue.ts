@@ -282,6 +282,22 @@ export function useClassificationQueue(
     [dispatch],
   );
 
+  /**
+   * The photo library has kept these cards' thumbnails: their object URLs are revoked and the
+   * cards read the kept ones when shown, so a large folder does not hold a thumbnail per photo.
+   */
+  const thumbnailsKept = useCallback(
+    (ids: readonly string[]) => {
+      for (const id of ids) {
+        const url = urls.current.get(id);
+        if (url) URL.revokeObjectURL(url);
+        urls.current.delete(id);
+      }
+      dispatch({ type: 'thumbnails-kept', ids: [...ids] });
+    },
+    [dispatch],
+  );
+
   const clear = useCallback(() => {
     for (const id of [...controllers.current.keys(), ...urls.current.keys()]) forget(id);
     dispatch({ type: 'clear' });
@@ -295,5 +311,5 @@ export function useClassificationQueue(
     };
   }, []);
 
-  return { cards, addFiles, removeCard, removeCards, restore, clear };
+  return { cards, addFiles, removeCard, removeCards, restore, thumbnailsKept, clear };
 }

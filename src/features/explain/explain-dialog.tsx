@@ -66,6 +66,10 @@ export function ExplainDialog({
   const [input, setInput] = useState<Input | null>(null);
   const [outcomes, setOutcomes] = useState<ReadonlyMap<string, Outcome>>(new Map());
   const [stage, setStage] = useState<{ key: string; stage: GradCamStage } | null>(null);
+  // A card without a thumbnail URL of its own (the photo library keeps it instead) shows the
+  // thumbnail made here with the pixels.
+  const [ownThumbnail, setOwnThumbnail] = useState<string | null>(null);
+  const pictureUrl = card.thumbnailUrl ?? ownThumbnail ?? undefined;
 
   const otherModel = Boolean(model && card.modelId && card.modelId !== model.id);
   const inputKey = model ? `${model.id}|${model.inputSize}|${resizeMode}` : '';
@@ -85,9 +89,14 @@ export function ExplainDialog({
   useEffect(() => {
     if (!model || otherModel) return;
     let live = true;
+    let made: string | null = null;
     preprocessImage(card.file, { size: model.inputSize, mode: resizeMode }).then(
       (image) => {
         if (!live) return;
+        if (!card.thumbnailUrl) {
+          made = URL.createObjectURL(image.thumbnail);
+          setOwnThumbnail(made);
+        }
         setInput({
           key: inputKey,
           pixels: image.pixels,
@@ -100,8 +109,9 @@ export function ExplainDialog({
     );
     return () => {
       live = false;
+      if (made) URL.revokeObjectURL(made);
     };
-  }, [card.file, model, otherModel, resizeMode, inputKey]);
+  }, [card.file, card.thumbnailUrl, model, otherModel, resizeMode, inputKey]);
 
   const ready = input?.key === inputKey && input.pixels ? input : null;
   // The same object while the photo stays the same, so the feature maps do not ask again.
@@ -176,9 +186,9 @@ export function ExplainDialog({
 
       <div className="explain__body">
         <div className="explain__picture">
-          {card.thumbnailUrl && ready?.sourceWidth && ready.sourceHeight ? (
+          {pictureUrl && ready?.sourceWidth && ready.sourceHeight ? (
             <HeatmapView
-              imageUrl={card.thumbnailUrl}
+              imageUrl={pictureUrl}
               alt={card.name}
               sourceWidth={ready.sourceWidth}
               sourceHeight={ready.sourceHeight}
@@ -187,7 +197,7 @@ export function ExplainDialog({
               opacity={opacity}
             />
           ) : (
-            card.thumbnailUrl && <img src={card.thumbnailUrl} alt={card.name} />
+            pictureUrl && <img src={pictureUrl} alt={card.name} />
           )}
           <div className="explain__legend" aria-hidden="true">
             <span>less</span>

@@ -216,6 +216,28 @@ describe('galleryReducer', () => {
     expect(card(cards, 'a')).toMatchObject({ status: 'error', thumbnailUrl: 'blob:a' });
   });
 
+  test('thumbnails-kept: finished cards drop their own thumbnail URL and read the kept one; others stay', () => {
+    const cards = run([
+      threeCards,
+      { type: 'classifying', id: 'a', thumbnailUrl: 'blob:a' },
+      { type: 'done', id: 'a', predictions, ms: 1, backend: 'cpu' },
+      { type: 'classifying', id: 'b', thumbnailUrl: 'blob:b' },
+      { type: 'failed', id: 'b', message: 'worker stopped' },
+      { type: 'classifying', id: 'c', thumbnailUrl: 'blob:c' },
+    ]);
+    const kept = galleryReducer(cards, { type: 'thumbnails-kept', ids: ['a', 'b', 'c', 'gone'] });
+    expect(card(kept, 'a')).not.toHaveProperty('thumbnailUrl');
+    expect(card(kept, 'a')).toMatchObject({ status: 'done', stored: true, predictions });
+    expect(card(kept, 'a').file?.name).toBe('a.jpg'); // "Why?" still has the photo
+    expect(card(kept, 'b')).toMatchObject({ status: 'error', stored: true });
+    expect(card(kept, 'b')).not.toHaveProperty('thumbnailUrl');
+    // Still classifying: not finished, so not kept yet; its URL stays.
+    expect(card(kept, 'c')).toMatchObject({ status: 'classifying', thumbnailUrl: 'blob:c' });
+    expect(card(kept, 'c')).not.toHaveProperty('stored');
+    // Nothing to do: the same array.
+    expect(galleryReducer(kept, { type: 'thumbnails-kept', ids: ['c', 'gone'] })).toBe(kept);
+  });
+
   test('does not mutate the previous state', () => {
     const before = run([threeCards]);
     const snapshot = structuredClone(before.map(({ file: _f, ...rest }) => rest));

@@ -84,6 +84,11 @@ export type GalleryAction =
       also?: AlsoResult;
     }
   | { type: 'failed'; id: string; message: string; thumbnailUrl?: string }
+  /**
+   * the photo library has kept these finished cards' thumbnails: the cards drop their own object
+   * URLs (the queue revokes them) and read the kept thumbnail while shown, as restored cards do
+   */
+  | { type: 'thumbnails-kept'; ids: string[] }
   /** an unfinished photo waits for something that takes a while (null: no longer) */
   | { type: 'waiting'; id: string; text: string | null }
   /** put unfinished cards back in the queue (e.g. after the model was reloaded) */
@@ -165,6 +170,17 @@ export function galleryReducer(cards: Card[], action: GalleryAction): Card[] {
         if (action.thumbnailUrl) next.thumbnailUrl = action.thumbnailUrl;
         return next;
       });
+    case 'thumbnails-kept': {
+      const ids = new Set(action.ids);
+      if (!cards.some((c) => ids.has(c.id) && (c.status === 'done' || c.status === 'error')))
+        return cards;
+      return cards.map((c) => {
+        if (!ids.has(c.id) || (c.status !== 'done' && c.status !== 'error')) return c;
+        const next: Card = { ...c, stored: true };
+        delete next.thumbnailUrl;
+        return next;
+      });
+    }
     case 'requeue': {
       const ids = new Set(action.ids);
       return cards.map((c) => {

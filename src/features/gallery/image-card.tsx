@@ -77,14 +77,20 @@ function AlsoPanel({ also }: { also: NonNullable<Card['also']> }) {
 }
 
 /**
- * The thumbnail URL of a card: its own, or for a card restored from the photo library one made
- * from the kept thumbnail while the card is shown (revoked when it goes).
+ * The thumbnail URL of a card: its own, or for a card whose thumbnail the photo library keeps
+ * (restored, or let go of once kept) one made from the kept thumbnail while the card is shown
+ * (revoked when it goes).
  */
 function useThumbnail(
   card: Card,
   load: ((card: Card) => Promise<Blob | undefined>) | undefined,
 ): string | undefined {
   const [url, setUrl] = useState<string | undefined>(undefined);
+  // The card's own URL as last seen. When the library lets it go (revoked), the picture already
+  // decoded stays on screen under the same src until the kept one is read, instead of flashing
+  // through the full-size file preview.
+  const [lastOwn, setLastOwn] = useState(card.thumbnailUrl);
+  if (card.thumbnailUrl && card.thumbnailUrl !== lastOwn) setLastOwn(card.thumbnailUrl);
   const wanted = !card.thumbnailUrl && card.stored === true && load !== undefined;
   useEffect(() => {
     if (!wanted || !load) return;
@@ -102,7 +108,7 @@ function useThumbnail(
     // Only a new card (id) or loader asks again.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [wanted, load, card.id]);
-  return card.thumbnailUrl ?? (wanted ? url : undefined);
+  return card.thumbnailUrl ?? (wanted ? (url ?? lastOwn) : undefined);
 }
 
 /**

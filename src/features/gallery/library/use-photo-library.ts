@@ -24,6 +24,8 @@ export interface LibraryQueue {
   addFiles: (files: readonly File[], paths?: readonly string[]) => string[];
   removeCards: (ids: readonly string[]) => void;
   restore: (cards: Card[]) => void;
+  /** the library has kept these cards' thumbnails: the cards may let their own go */
+  thumbnailsKept: (ids: readonly string[]) => void;
   clear: () => void;
 }
 
@@ -188,7 +190,27 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
     };
   }, [store, activeId, refreshUsage]);
 
-  // Each finished photo is kept at once (with its thumbnail and vector).
+  // Cards whose thumbnails are kept, handed to the queue together (one render for many photos).
+  const kept = useRef<string[]>([]);
+  const keptTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const thumbnailKept = useCallback((id: string) => {
+    kept.current.push(id);
+    keptTimer.current ??= setTimeout(() => {
+      keptTimer.current = null;
+      const ids = kept.current;
+      kept.current = [];
+      queueNow.current.thumbnailsKept(ids);
+    }, 500);
+  }, []);
+  useEffect(
+    () => () => {
+      if (keptTimer.current) clearTimeout(keptTimer.current);
+    },
+    [],
+  );
+
+  // Each finished photo is kept at once (with its thumbnail and vector); once its thumbnail is in
+  // IndexedDB the page lets go of its own copy, so only the cards in view hold one.
   useEffect(() => {
     link.listen((card, outcome) => {
       settledTimes.current.push(performance.now());
@@ -223,12 +245,13 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
         .then(
           () => {
             if (vector) index?.add(card.id, vector);
+            if (outcome.thumbnail) thumbnailKept(card.id);
           },
           (e: unknown) => setError(`A result could not be kept: ${messageOf(e)}`),
         );
     });
     return () => link.listen(null);
-  }, [link, store, activeId, index]);
+  }, [link, store, activeId, index, thumbnailKept]);
 
   // While photos are under way, the rate and time left are recomputed each second.
   const unfinished = cards.reduce((n, c) => n + (UNFINISHED.has(c.status) ? 1 : 0), 0);
