@@ -93,10 +93,8 @@ export function ExplainDialog({
     preprocessImage(card.file, { size: model.inputSize, mode: resizeMode }).then(
       (image) => {
         if (!live) return;
-        if (!card.thumbnailUrl) {
-          made = URL.createObjectURL(image.thumbnail);
-          setOwnThumbnail(made);
-        }
+        made = URL.createObjectURL(image.thumbnail);
+        setOwnThumbnail(made);
         setInput({
           key: inputKey,
           pixels: image.pixels,
@@ -111,7 +109,7 @@ export function ExplainDialog({
       live = false;
       if (made) URL.revokeObjectURL(made);
     };
-  }, [card.file, card.thumbnailUrl, model, otherModel, resizeMode, inputKey]);
+  }, [card.file, model, otherModel, resizeMode, inputKey]);
 
   const ready = input?.key === inputKey && input.pixels ? input : null;
   // The same object while the photo stays the same, so the feature maps do not ask again.
