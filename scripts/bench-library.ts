@@ -202,8 +202,11 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
 
     await page.evaluate(() => window.scrollTo(0, 0));
     const first = page.getByTestId('image-card').first();
+    // From the click to the list shown (the first use also sends every vector to the worker).
+    const clicked = Date.now();
     await first.getByTestId('similar-button').click();
-    await page.getByTestId('similar-list').waitFor();
+    await page.getByTestId('similar-list').locator('[data-path]').first().waitFor();
+    const similarClickMs = Date.now() - clicked;
     const similarMs = Number(await page.getByTestId('similar-list').getAttribute('data-ms'));
     await page.keyboard.press('Escape');
 
@@ -235,6 +238,7 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
       restoreWallMs,
       restoredTotal,
       similarMs,
+      similarClickMs,
       targets: TARGETS,
       met: {
         throughput: throughputPct >= -TARGETS.throughputWithinPct,
