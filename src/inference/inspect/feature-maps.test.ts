@@ -10,6 +10,7 @@ import type { ReplyMessage, WorkerRequest, WorkerResponse } from '../protocol';
 import { InferenceService } from '../seam/service';
 import { defaultFeatureMapLayer, featureMaps, rankChannels } from './feature-maps';
 import { inspectHandlers } from './handlers';
+import { attachHead, cloneModel } from '../train/model';
 
 let tf: typeof tfTypes;
 beforeAll(async () => {
@@ -103,6 +104,30 @@ describe('feature maps', () => {
     expect([at(1, 0, 3), at(1, SIZE - 1, 3)]).toEqual([255, 0]);
     input.dispose();
     model.dispose();
+  });
+
+  test("a model trained in Teach (a copy of the base with a new head) shows its base's maps", async () => {
+    const base = knownModel();
+    const trained = attachHead(await cloneModel(base, 'pool'), 3, 'custom_classifier', 1);
+    const input = tf.tensor4d(
+      Float32Array.from(
+        new Uint8Array(halves()).filter((_, i) => i % 4 !== 3),
+        (v) => v / 255,
+      ),
+      [1, SIZE, SIZE, 3],
+    );
+    try {
+      expect(defaultFeatureMapLayer(trained)).toBe('maps');
+      const ours = await featureMaps(trained, input, 'small');
+      const theirs = await featureMaps(base, input, 'small');
+      expect(ours.channels).toEqual([5, 4, 3, 2, 1, 0]);
+      expect(ours.means).toEqual(theirs.means);
+      expect(new Uint8Array(ours.atlas)).toEqual(new Uint8Array(theirs.atlas));
+    } finally {
+      input.dispose();
+      trained.dispose();
+      base.dispose();
+    }
   });
 
   test('large layers are scaled down to the tile limit; unknown or flat layers are refused', async () => {
