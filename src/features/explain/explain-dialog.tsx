@@ -231,7 +231,9 @@ export function ExplainDialog({
             >
               {!known && <option value="">the last block (default)</option>}
               {known && known.blocks.length > 0 && (
-                <optgroup label="Inception blocks">
+                <optgroup
+                  label={known.blocks[0]?.startsWith('mixed') ? 'Inception blocks' : 'Blocks'}
+                >
                   {known.blocks.map((b) => (
                     <option key={`block-${b}`} value={b}>
                       {b}

@@ -18,13 +18,13 @@ const STRATEGIES: { id: TrainStrategy; title: string; detail: string }[] = [
     id: 'fine-tune',
     title: 'Fine-tune',
     detail:
-      'Also unfreezes the top blocks (InceptionV3: mixed10, mixed9, …) with a lower learning rate (SGD with momentum). Slower; helps with more photos.',
+      'Also unfreezes the top blocks, as Keras names them (InceptionV3: mixed10, mixed9, …; ResNet50: conv5_block3, …), with a lower learning rate (SGD with momentum). Slower; helps with more photos.',
   },
   {
     id: 'scratch',
     title: 'From scratch',
     detail:
-      'InceptionV3 with random weights (weights = None): every layer learns. Needs many photos and a lot of time in a browser; estimate the time first (it times one real step, which can take a minute).',
+      'The base’s architecture with random weights (weights = None): every layer learns. Needs many photos and a lot of time in a browser; estimate the time first (it times one real step, which can take a minute).',
   },
 ];
 

@@ -10,6 +10,7 @@ import type { ReplyMessage, WorkerRequest, WorkerResponse } from '../protocol';
 import { InferenceService } from '../seam/service';
 import { defaultFeatureMapLayer, featureMaps, rankChannels } from './feature-maps';
 import { inspectHandlers } from './handlers';
+import { attachHead, cloneModel } from '../train/model';
 
 let tf: typeof tfTypes;
 beforeAll(async () => {
@@ -103,6 +104,30 @@ describe('feature maps', () => {
     expect([at(1, 0, 3), at(1, SIZE - 1, 3)]).toEqual([255, 0]);
     input.dispose();
     model.dispose();
+  });
+
+  test("a model trained in Teach (a copy of the base with a new head) shows its base's maps", async () => {
+    const base = knownModel();
+    const trained = attachHead(await cloneModel(base, 'pool'), 3, 'custom_classifier', 1);
+    const input = tf.tensor4d(
+      Float32Array.from(
+        new Uint8Array(halves()).filter((_, i) => i % 4 !== 3),
+        (v) => v / 255,
+      ),
+      [1, SIZE, SIZE, 3],
+    );
+    try {
+      expect(defaultFeatureMapLayer(trained)).toBe('maps');
+      const ours = await featureMaps(trained, input, 'small');
+      const theirs = await featureMaps(base, input, 'small');
+      expect(ours.channels).toEqual([5, 4, 3, 2, 1, 0]);
+      expect(ours.means).toEqual(theirs.means);
+      expect(new Uint8Array(ours.atlas)).toEqual(new Uint8Array(theirs.atlas));
+    } finally {
+      input.dispose();
+      trained.dispose();
+      base.dispose();
+    }
   });
 
   test('large layers are scaled down to the tile limit; unknown or flat layers are refused', async () => {
@@ -209,5 +234,41 @@ describe('feature maps', () => {
     });
     expect(bad).toMatchObject({ type: 'error' });
     expect(tf.memory().numTensors).toBe(before);
+  });
+  test("a 'caffe' entry (ResNet50, VGG16) gets Keras' BGR mean-subtracted pixels", async () => {
+    const posted: WorkerResponse[] = [];
+    const caffe: ModelEntry = { ...ENTRY, inputRange: [0, 255], preprocess: 'caffe' };
+    const service = new InferenceService({
+      handlers: inspectHandlers,
+      post: (m) => posted.push(m),
+      selectBackend: () => Promise.resolve({ backend: 'wasm', reports: [] }),
+      loadClassifier: () =>
+        Promise.resolve(
+          createClassifier(knownModel(), caffe, { labels: ['a', 'b'], offset: 0, source: 'list' }),
+        ),
+      now: () => performance.now(),
+    });
+    const ask = async (request: WorkerRequest): Promise<WorkerResponse> => {
+      service.handle(request);
+      for (let i = 0; i < 500; i++) {
+        const answer = posted.find((m) => m.id === request.id && m.type !== 'progress');
+        if (answer) return answer;
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      throw new Error(`no answer to ${request.type}`);
+    };
+    expect((await ask({ type: 'load', id: 1, model: caffe, backend: 'wasm' })).type).toBe('reply');
+    const reply = (await ask({
+      type: 'inspect-feature-maps',
+      id: 2,
+      pixels: halves(),
+      width: SIZE,
+      height: SIZE,
+      layer: 'maps',
+    })) as ReplyMessage<'inspect-feature-maps'>;
+    // Input channel 0 is now blue − 103.939 (negative everywhere: even channels are ReLU'd to 0),
+    // channel 1 green − 116.779 (positive on the green half): 5, 3, 1, then the zeros by index.
+    expect(reply.result.channels).toEqual([5, 3, 1, 0, 2, 4]);
+    expect(reply.result.means[0]).toBeCloseTo((6 * (255 - 116.779)) / 2, 2);
   });
 });

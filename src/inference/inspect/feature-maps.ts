@@ -5,7 +5,7 @@
  * atlas; no tensor outlives the request.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rgbaToRgbFloat } from '../../preprocess/pixels';
+import { modelInputPixels } from '../classify/model-input';
 import type { FeatureMapsResult, InspectRequests } from './protocol';
 import { blockLayers, camLayers } from './grad-cam';
 import { RequestError, type Handler, type HandlerContext } from '../seam/handlers';
@@ -144,8 +144,11 @@ export function createFeatureMapsHandler(
     }
     const defaultLayer = defaultFeatureMapLayer(model);
     const start = performance.now();
+    // Keras' preprocess_input where the entry names it ('caffe' for ResNet50 and VGG16).
+    const preprocess = classifier?.entry?.preprocess;
+    const spec = preprocess ? { inputRange: range, preprocess } : { inputRange: range };
     const input = tf.tidy(() => {
-      let x: tf.Tensor4D = tf.tensor4d(rgbaToRgbFloat(rgba, range), [1, height, width, 3]);
+      let x: tf.Tensor4D = tf.tensor4d(modelInputPixels(rgba, spec), [1, height, width, 3]);
       if (width !== info.inputSize || height !== info.inputSize) {
         x = tf.image.resizeBilinear(x, [info.inputSize, info.inputSize]);
       }

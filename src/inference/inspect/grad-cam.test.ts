@@ -4,6 +4,9 @@ import { resolve } from 'node:path';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { inceptionV3 } from '../../models/zoo/inception-v3';
+import { zooEntry } from '../../models/zoo/zoo';
+import { ensureTrainingKernels } from '../train/kernels';
+import { runFrom } from '../train/model';
 import { sharedPath, skipWithoutShared } from '../../test/shared-fixtures';
 import { useWasmBackend } from '../../test/tf-node';
 import {
@@ -377,3 +380,39 @@ describe.skipIf(skipMobileNet)('Grad-CAM on the real MobileNet', () => {
     model.dispose();
   });
 });
+
+test("EfficientNetB0: Grad-CAM at block6d_add equals tf.grad's through squeeze-and-excitation", async () => {
+  // Random weights, 32 × 32 (block6d_add is 1 × 1 there: use 64 for a 2 × 2 map), logits out.
+  const model = zooEntry('efficientnetb0').build({
+    inputShape: [64, 64, 3],
+    classes: 5,
+    classifierActivation: 'linear',
+  });
+  const x: tfTypes.Tensor4D = tf.randomUniform([1, 64, 64, 3], 0, 255, 'float32', 7);
+  try {
+    const layer = model.getLayer('block6d_add').output as tfTypes.SymbolicTensor;
+    // The reference: tf.grad of the class logit with respect to the layer's output (the wasm
+    // backend needs Teach's gradient kernels for that; Grad-CAM itself does without).
+    ensureTrainingKernels();
+    const want = tf.tidy(() => {
+      const view = tf.model({ inputs: model.inputs, outputs: layer });
+      const a = view.predict(x) as tfTypes.Tensor4D;
+      const grad = tf.grad((t: tfTypes.Tensor) =>
+        runFrom(model, layer, t, { training: false }).slice([0, 2], [1, 1]).sum(),
+      )(a);
+      const weights = grad.mean([1, 2], true);
+      return tf.relu(tf.sum(tf.mul(a, weights), -1)).flatten();
+    });
+    const raw = Array.from(want.dataSync());
+    want.dispose();
+    const got = await gradCam(model, x, 2, 'block6d_add');
+    expect([got.width, got.height]).toEqual([2, 2]);
+    const max = Math.max(...raw);
+    expect(max).toBeGreaterThan(0);
+    expect(got.rawMax).toBeCloseTo(max, 4);
+    raw.forEach((v, i) => expect(got.grid[i]).toBeCloseTo(v / max, 4));
+  } finally {
+    x.dispose();
+    model.dispose();
+  }
+}, 120_000);

@@ -1,6 +1,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { inceptionV3 } from '../../models/zoo/inception-v3';
+import { zooEntry } from '../../models/zoo/zoo';
 import { loadNsfwjsInception } from '../../test/nsfwjs-inception';
 import { useWasmBackend } from '../../test/tf-node';
 import type { SummaryRow } from './protocol';
@@ -242,6 +243,39 @@ describe('summarizeModel', () => {
     ]);
     expect(groups.reduce((n, g) => n + g.params, 0)).toBe(23_851_784);
     model.dispose();
+  });
+
+  test.each([
+    ['mobilenet-0.25', 32, 'conv1_relu', 'conv_pw_1_relu'],
+    ['mobilenetv2', 32, 'Conv1_relu', 'expanded_conv_project_BN'],
+    ['efficientnetb0', 32, 'stem_activation', 'block1a_project_bn'],
+    ['resnet50', 32, 'pool1_pool', 'conv2_block1_out'],
+    ['xception', 71, null, 'block1_conv2_act'],
+    ['vgg16', 32, null, 'block1_pool'],
+  ] as const)('%s: the stem as Keras names it, then its blocks', (name, size, stem, first) => {
+    // VGG16 without its top: the same blocks, without 100 M parameters of fully connected layers
+    const model = zooEntry(name).build({
+      inputShape: [size, size, 3],
+      ...(name === 'vgg16' ? { includeTop: false } : { classes: 10 }),
+    });
+    try {
+      const { rows, groups } = summarizeModel(model);
+      const blocks = groups.filter((g) => g.id !== 'stem' && g.id !== 'head');
+      expect(blocks.map((g) => g.id)).toEqual([...zooEntry(name).blocks]);
+      expect(blocks[0]!.id).toBe(first);
+      if (stem === null) {
+        expect(groups[0]!.id).toBe(first);
+      } else {
+        expect(groups[0]!.id).toBe('stem');
+        expect(rows[groups[0]!.end - 1]!.name).toBe(stem);
+      }
+      // groups tile the rows and each block ends with its own output
+      groups.forEach((g, i) => expect(g.start).toBe(i === 0 ? 0 : groups[i - 1]!.end));
+      expect(groups.at(-1)!.end).toBe(rows.length);
+      for (const g of blocks) expect(rows[g.end - 1]!.name).toBe(g.id);
+    } finally {
+      model.dispose();
+    }
   });
 
   test("nsfwjs' real Keras export: frozen up to conv2d_56, fine-tuned after", async () => {

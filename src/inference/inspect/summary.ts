@@ -93,8 +93,8 @@ export function summaryRows(model: tf.LayersModel): SummaryRow[] {
 /**
  * Groups rows by the architecture's blocks when Keras' block names are found (`mixedN` for
  * InceptionV3, `conv5_block3_out` for ResNet50, … see models/zoo/blocks.ts): the stem (from the
- * input to the first layer whose output feeds several layers, i.e. where the first block
- * branches), then each block (the layers after the previous block's output, up to its own), then
+ * input to the layer Keras names as its end, e.g. `stem_activation`, or else to the first layer
+ * whose output feeds several layers, i.e. where the first block branches), then each block (the layers after the previous block's output, up to its own), then
  * the head. Other models get a single group.
  */
 export function groupRows(model: tf.LayersModel, rows: SummaryRow[]): SummaryGroup[] {
@@ -117,7 +117,13 @@ export function groupRows(model: tf.LayersModel, rows: SummaryRow[]): SummaryGro
   const consumers = (layer: Layer): number =>
     layer.outboundNodes.filter((n) => relevant.size === 0 || relevant.has(n)).length;
   const firstBlockEnd = blockEnds[0] as number;
-  let stemEnd = model.layers.findIndex((l, i) => i < firstBlockEnd && consumers(l) > 1) + 1;
+  // Where Keras names the stem's last layer (EfficientNet's stem_activation, ResNet's pool1_pool),
+  // that ends it; else the first layer feeding several (where InceptionV3's first block branches).
+  const named = found?.stemEnd === undefined ? -1 : rows.findIndex((r) => r.name === found.stemEnd);
+  let stemEnd =
+    named >= 0
+      ? named + 1
+      : model.layers.findIndex((l, i) => i < firstBlockEnd && consumers(l) > 1) + 1;
   if (stemEnd <= 0) stemEnd = 0;
 
   const groups: SummaryGroup[] = [];

@@ -112,6 +112,7 @@ export function createLibraryHandlers(getDeps: () => LibraryDeps): Handlers<keyo
         labels: metadata.labels,
         inputSize: inputSizeOf(model, entry),
         inputRange: metadata.inputRange,
+        ...(metadata.preprocess ? { preprocess: metadata.preprocess } : {}),
         params: model.countParams(),
         detail: `imported in Teach from ${fileName}`,
       };
@@ -148,6 +149,7 @@ export function createLibraryHandlers(getDeps: () => LibraryDeps): Handlers<keyo
     const meta = (artifacts.userDefinedMetadata ?? {}) as {
       labels?: unknown;
       inputRange?: unknown;
+      preprocess?: unknown;
     };
     const labels = Array.isArray(meta.labels) ? (meta.labels as string[]) : null;
     if (!labels)
@@ -156,7 +158,12 @@ export function createLibraryHandlers(getDeps: () => LibraryDeps): Handlers<keyo
       number,
       number,
     ];
-    const zip = packModel({ artifacts, metadata: { name, labels, inputRange } });
+    const preprocess =
+      meta.preprocess === 'caffe' || meta.preprocess === 'torch' ? meta.preprocess : null;
+    const zip = packModel({
+      artifacts,
+      metadata: { name, labels, inputRange, ...(preprocess ? { preprocess } : {}) },
+    });
     if (context.isCancelled()) throw new Error('cancelled');
     const bytes = zip.buffer.slice(zip.byteOffset, zip.byteOffset + zip.byteLength) as ArrayBuffer;
     // The zip can be the size of the model: moved to the page, not copied.

@@ -155,6 +155,7 @@ async function storeModel(
     source: StoredModel['source'];
     inputSize: number;
     inputRange: [number, number];
+    preprocess?: ModelEntry['preprocess'];
     numClasses: number;
     params: number;
     labels: LabelSource;
@@ -169,6 +170,7 @@ async function storeModel(
     inputRange: fields.inputRange,
     labels: fields.labels,
     labelOffset: fields.labelOffset,
+    ...(fields.preprocess ? { preprocess: fields.preprocess } : {}),
   });
   const record: StoredModel = {
     key,
@@ -238,11 +240,6 @@ export async function importKerasH5(
       `${entry.displayName} without its top: it outputs ${numClasses} pooled features, not classes (a base for transfer learning).`,
     );
   }
-  if (entry.preprocess === 'caffe' || entry.preprocess === 'torch') {
-    notes.push(
-      `${entry.displayName} expects Keras' '${entry.preprocess}' preprocess_input, which a stored model cannot record yet: its answers are off until the page applies it.`,
-    );
-  }
   return storeModel(
     deps,
     context,
@@ -253,6 +250,10 @@ export async function importKerasH5(
       inputSize: entry.inputSize,
       // 'tf' mode is [-1, 1]; EfficientNet rescales [0, 255] pixels itself.
       inputRange: entry.preprocess === 'tf' ? [-1, 1] : [0, 255],
+      // 'caffe' (ResNet50, VGG16) and 'torch' are per channel: the entry carries the mode.
+      ...(entry.preprocess === 'caffe' || entry.preprocess === 'torch'
+        ? { preprocess: entry.preprocess }
+        : {}),
       numClasses,
       params,
       ...labelsFor(numClasses, null, featureExtractor),

@@ -46,7 +46,10 @@ export function storedModelUrl(key: string): string {
 /** The registry entry of the model stored under `key`: loads it from IndexedDB by id `stored:<key>`. */
 export function storedEntry(
   key: string,
-  fields: Pick<ModelEntry, 'name' | 'inputSize' | 'inputRange' | 'labels' | 'labelOffset'>,
+  fields: Pick<
+    ModelEntry,
+    'name' | 'inputSize' | 'inputRange' | 'labels' | 'labelOffset' | 'preprocess'
+  >,
 ): ModelEntry {
   return { id: `stored:${key}`, url: storedModelUrl(key), ...fields };
 }
@@ -78,6 +81,8 @@ export interface LabelledModelFields {
   labels: string[];
   inputSize: number;
   inputRange: [number, number];
+  /** Keras' per-channel `preprocess_input` the model needs (a ResNet50 or VGG16 base), if any */
+  preprocess?: 'caffe' | 'torch';
   params: number;
   /** how it was made, shown in the library */
   detail: string;
@@ -95,7 +100,7 @@ export async function storeLabelledModel(
   fields: LabelledModelFields,
   created: Date,
 ): Promise<StoredModel> {
-  const { name, labels, inputRange } = fields;
+  const { name, labels, inputRange, preprocess } = fields;
   const record: StoredModel = {
     key,
     entry: storedEntry(key, {
@@ -104,6 +109,7 @@ export async function storeLabelledModel(
       inputRange,
       labels: { kind: 'list', labels },
       labelOffset: 0,
+      ...(preprocess ? { preprocess } : {}),
     }),
     source: { kind: 'trained', detail: fields.detail },
     bytes: weightBytesOf(artifacts.weightData),
@@ -115,7 +121,13 @@ export async function storeLabelledModel(
   };
   await store.put(record, {
     ...artifacts,
-    userDefinedMetadata: { ...(artifacts.userDefinedMetadata ?? {}), name, labels, inputRange },
+    userDefinedMetadata: {
+      ...(artifacts.userDefinedMetadata ?? {}),
+      name,
+      labels,
+      inputRange,
+      ...(preprocess ? { preprocess } : {}),
+    },
   });
   return record;
 }

@@ -179,6 +179,8 @@ export interface ModelMetadata {
   name: string;
   labels: string[];
   inputRange: [number, number];
+  /** Keras' per-channel `preprocess_input` the model needs (a ResNet50 or VGG16 base), if any */
+  preprocess?: 'caffe' | 'torch';
 }
 
 /** A custom model as TensorFlow.js artifacts plus its metadata. */
@@ -311,5 +313,10 @@ export async function unpackModel(bytes: Uint8Array, fallbackName: string): Prom
     weightData: weightData.buffer,
   };
   if (json.userDefinedMetadata) artifacts.userDefinedMetadata = json.userDefinedMetadata;
-  return { artifacts, metadata: { name, labels: labels, inputRange } };
+  const preprocess =
+    meta.preprocess === 'caffe' || meta.preprocess === 'torch' ? meta.preprocess : null;
+  return {
+    artifacts,
+    metadata: { name, labels: labels, inputRange, ...(preprocess ? { preprocess } : {}) },
+  };
 }

@@ -4,6 +4,12 @@
  * one batched TensorFlow.js computation.
  */
 import * as tf from '@tensorflow/tfjs';
+import {
+  CAFFE_MEAN_BGR,
+  TORCH_MEAN,
+  TORCH_STD,
+  type PreprocessMode,
+} from '../../models/zoo/catalog';
 import { rgbaToRgbFloat } from '../../preprocess/pixels';
 import type { AugmentOptions, TrainExampleRef } from './protocol';
 
@@ -111,6 +117,39 @@ export function imagesToTensor(
       return p.width === size && p.height === size ? x : tf.image.resizeBilinear(x, [size, size]);
     });
     return tf.concat(parts, 0);
+  });
+}
+
+/** Keras' `preprocess_input` modes that are not one linear range ('caffe', 'torch'). */
+export type PerChannelMode = Extract<PreprocessMode, 'caffe' | 'torch'>;
+
+/**
+ * How a base's pixels are made: 'tf' and 'none' are the linear ranges [-1, 1] and [0, 255];
+ * 'caffe' and 'torch' are made in [0, 255] (where augmentation works) and then given
+ * {@link perChannelInput}.
+ */
+export function pixelSpecOf(
+  preprocess: PreprocessMode | undefined,
+  inputRange: readonly [number, number],
+): { range: [number, number]; perChannel?: PerChannelMode } {
+  if (preprocess === 'caffe' || preprocess === 'torch') {
+    return { range: [0, 255], perChannel: preprocess };
+  }
+  return { range: [inputRange[0], inputRange[1]] };
+}
+
+/**
+ * Keras' per-channel `preprocess_input` on a batch of RGB pixels in [0, 255], as tensors (the same
+ * arithmetic as `preprocessInput` in models/zoo/catalog.ts): 'caffe' reverses RGB into BGR and
+ * subtracts the ImageNet mean pixel; 'torch' scales to [0, 1] and standardises each channel.
+ */
+export function perChannelInput(x: tf.Tensor4D, mode: PerChannelMode): tf.Tensor4D {
+  return tf.tidy(() => {
+    if (mode === 'caffe') {
+      return tf.sub(tf.reverse(x, -1), tf.tensor1d(CAFFE_MEAN_BGR as number[]));
+    }
+    const scaled = tf.sub(tf.div(x, 255), tf.tensor1d(TORCH_MEAN as number[]));
+    return tf.div(scaled, tf.tensor1d(TORCH_STD as number[]));
   });
 }
 

@@ -13,7 +13,7 @@ import {
   patchBatchNormForTraining,
   reportedCounts,
   runFrom,
-  scratchInception,
+  scratchModel,
 } from './model';
 import type { TrainStrategy } from './protocol';
 import { loadSharedMobilenet, skipWithoutSharedMobilenet, tinyInceptionLike } from './test-kit';
@@ -224,12 +224,19 @@ describe('on the real InceptionV3 structure', () => {
     joined.dispose();
   });
 
-  it('from scratch trains everything but the BatchNorm moving statistics (Keras: 23,817,352)', () => {
+  it('from scratch trains everything but the BatchNorm moving statistics (Keras: 23,817,352)', async () => {
     const plan = planCounts(base, 'scratch', 1000, 0);
     expect(plan).toMatchObject({ trainable: 23_817_352, frozen: 34_432 });
-    const model = scratchInception(1000, 'scratch');
+    const model = await scratchModel(base, 1000, 'scratch');
     freezeFor(model, 'scratch', null);
     expect(reportedCounts(model)).toEqual({ trainable: 23_817_352, frozen: 34_432 });
+    // fresh weights: the BatchNorm statistics start again at 0 and 1, the kernels differ
+    const mean = (name: string, m: tfTypes.LayersModel) =>
+      m.getLayer(name).getWeights()[1]!.dataSync()[0];
+    expect(mean('batch_normalization_1', model)).toBe(0);
+    const kernel = (m: tfTypes.LayersModel) =>
+      Array.from(m.getLayer('conv2d_1').getWeights()[0]!.dataSync().slice(0, 8));
+    expect(kernel(model)).not.toEqual(kernel(base));
     model.dispose();
   });
 });

@@ -6,7 +6,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { findBlocks } from '../../models/zoo/blocks';
-import { inceptionV3 } from '../../models/zoo/inception-v3';
 import { artifactsOf } from '../../models/tfjs-artifacts';
 import type { TrainStrategy } from './protocol';
 
@@ -114,20 +113,40 @@ export function fineTuneBoundary(blockNames: readonly string[], blocks: number):
   return boundary;
 }
 
-let scratchCounts: ParamCounts | null = null;
+/**
+ * Most parameters one run may train. Each one learning costs its gradient and the optimizer's
+ * state (momentum: 8 more bytes; Adam: 12) on top of the copy of the model being trained, which is
+ * itself beside the model in use. InceptionV3, ResNet50 and Xception from scratch (21–24 M) fit a
+ * browser tab; VGG16's fully connected layers (fc1 alone 103 M) do not.
+ */
+export const MAX_TRAINABLE_PARAMS = 40_000_000;
 
 /**
- * InceptionV3 without its top, counted once: what "from scratch" trains before the new head is
- * added (built and disposed the first time it is asked for).
+ * Refuses a run that would train more than {@link MAX_TRAINABLE_PARAMS}, saying how much memory it
+ * would take, which layers weigh most, and what can be done instead.
  */
-function inceptionNoTopCounts(): ParamCounts {
-  if (!scratchCounts) {
-    const model = inceptionV3({ includeTop: false, pooling: 'avg' });
-    const trainable = countWeights(model.trainableWeights);
-    scratchCounts = { trainable, frozen: model.countParams() - trainable };
-    model.dispose();
-  }
-  return scratchCounts;
+export function checkTrainableBudget(
+  strategy: TrainStrategy,
+  trainable: number,
+  learning: readonly { name: string; params: number }[],
+): void {
+  if (trainable <= MAX_TRAINABLE_PARAMS) return;
+  const bytesPerParam = strategy === 'fine-tune' ? 8 : 12;
+  const gb = ((trainable * bytesPerParam) / 1e9).toFixed(1);
+  const heaviest = [...learning]
+    .sort((a, b) => b.params - a.params)
+    .slice(0, 2)
+    .map((l) => `${l.name} (${l.params.toLocaleString('en-US')})`)
+    .join(' and ');
+  const what = strategy === 'fine-tune' ? 'Fine-tuning these blocks' : 'Training from scratch';
+  throw new Error(
+    `${what} would train ${trainable.toLocaleString('en-US')} parameters, the largest ` +
+      `${heaviest}: their gradients and the optimizer's state alone need about ${gb} GB beside ` +
+      'two copies of the model, more than a browser tab can hold (the limit here is ' +
+      `${MAX_TRAINABLE_PARAMS.toLocaleString('en-US')}). Train the head only, which works with ` +
+      'any base, or fine-tune a smaller one (MobileNet, MobileNetV2, EfficientNetB0, ResNet50, ' +
+      'Xception, InceptionV3).',
+  );
 }
 
 /**
@@ -143,29 +162,24 @@ export function planCounts(
   const featureLayer = featureLayerOf(base);
   const featureSize = featureSizeOf(featureLayer);
   const blockNames = blocksOf(base, featureLayer);
-  if (strategy === 'scratch') {
-    const inception = inceptionNoTopCounts();
-    const head = 2048 * numClasses + numClasses;
-    return {
-      ...inception,
-      trainable: inception.trainable + head,
-      featureLayer,
-      blockNames,
-      boundary: null,
-    };
-  }
   const head = featureSize * numClasses + numClasses;
   const baseLayers = ancestorsOf(featureLayer);
   const baseParams = [...baseLayers].reduce((sum, l) => sum + l.countParams(), 0);
   if (strategy === 'head') {
     return { trainable: head, frozen: baseParams, featureLayer, blockNames, boundary: null };
   }
-  const boundary = fineTuneBoundary(blockNames, blocks);
-  const frozenLayers = ancestorsOf(base.getLayer(boundary));
+  // From scratch is the same graph with fresh weights (see scratchModel): everything learns.
+  const boundary = strategy === 'scratch' ? null : fineTuneBoundary(blockNames, blocks);
+  const frozenLayers = boundary === null ? new Set<Layer>() : ancestorsOf(base.getLayer(boundary));
   let trainable = head;
+  const learning: { name: string; params: number }[] = [];
   for (const layer of baseLayers) {
-    if (!frozenLayers.has(layer)) trainable += unfrozenTrainable(layer);
+    if (frozenLayers.has(layer)) continue;
+    const params = unfrozenTrainable(layer);
+    trainable += params;
+    learning.push({ name: layer.name, params });
   }
+  checkTrainableBudget(strategy, trainable, learning);
   return {
     trainable,
     frozen: baseParams + head - trainable,
@@ -233,11 +247,29 @@ export function attachHead(
   });
 }
 
-/** A fresh InceptionV3 (`weights=None`) with a softmax over `numClasses`, every layer learning. */
-export function scratchInception(numClasses: number, name: string): tf.LayersModel {
-  const random = inceptionV3({ includeTop: true, classes: numClasses });
-  // Keep the layers, rename the model: a functional model's name is only a label.
-  return tf.model({ inputs: random.inputs, outputs: random.outputs, name });
+/**
+ * "From scratch": the base's own architecture up to its features (a zoo model, an imported one, a
+ * model of the user's), rebuilt from its configuration alone so every weight is freshly
+ * initialised (Keras' `weights=None`; batch normalisation's statistics start at 0 and 1), with a
+ * new softmax head over `numClasses`. Only the topology is read from the base, no weights.
+ */
+export async function scratchModel(
+  base: tf.LayersModel,
+  numClasses: number,
+  name: string,
+  seed?: number,
+): Promise<tf.LayersModel> {
+  const featureLayer = featureLayerOf(base);
+  // A view on the base's layers (not disposed: that would release them), to read its config.
+  const view = tf.model({ inputs: base.inputs, outputs: featureLayer.output });
+  const topology = view.toJSON(null, false) as tf.io.ModelJSON['modelTopology'];
+  const fresh = await tf.models.modelFromJSON({ modelTopology: topology });
+  try {
+    return attachHead(fresh, numClasses, name, seed);
+  } catch (error) {
+    fresh.dispose();
+    throw error;
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   type RunHooks,
   type RunInputs,
 } from './run';
-import { attachHead, scratchInception } from './model';
+import { attachHead, scratchModel } from './model';
 import { colourSet, tinyInceptionLike } from './test-kit';
 
 // The real functions by default; single tests swap in a small network or a failure.
@@ -20,7 +20,7 @@ vi.mock('./model', async (importOriginal) => {
   return {
     ...actual,
     attachHead: vi.fn(actual.attachHead),
-    scratchInception: vi.fn(actual.scratchInception),
+    scratchModel: vi.fn(actual.scratchModel),
   };
 });
 
@@ -221,18 +221,18 @@ describe('training on a small base', () => {
   it('from scratch trains every layer of a small network, BatchNorm on batch statistics', async () => {
     const start = tf.memory().numTensors;
     let initial = new Map<string, number[][]>();
-    vi.mocked(scratchInception).mockImplementationOnce((classes) => {
+    vi.mocked(scratchModel).mockImplementationOnce((_base, classes) => {
       const model = tinyInceptionLike(16, classes);
       initial = new Map(
         model.layers.map((l) => [l.name, l.getWeights().map((w) => Array.from(w.dataSync()))]),
       );
-      return model;
+      return Promise.resolve(model);
     });
     const { model, report } = await trainClassifier(
       inputs({ strategy: 'scratch', epochs: 2, batchSize: 8, learningRate: 0.01 }),
       hooks(),
     );
-    expect(scratchInception).toHaveBeenLastCalledWith(2, 'custom_classifier');
+    expect(scratchModel).toHaveBeenLastCalledWith(base, 2, 'custom_classifier');
     expect(report.strategy).toBe('scratch');
     expect(report.epochs).toHaveLength(2);
     for (const log of report.epochs) {
@@ -263,12 +263,14 @@ describe('training on a small base', () => {
 
   it('estimates a from-scratch run by timing a real step on the network', async () => {
     const start = tf.memory().numTensors;
-    vi.mocked(scratchInception).mockImplementationOnce((classes) => tinyInceptionLike(16, classes));
+    vi.mocked(scratchModel).mockImplementationOnce((_base, classes) =>
+      Promise.resolve(tinyInceptionLike(16, classes)),
+    );
     const estimate = await estimateTraining(
       inputs({ strategy: 'scratch', epochs: 3, batchSize: 8 }),
       hooks(),
     );
-    expect(scratchInception).toHaveBeenLastCalledWith(2, 'custom_classifier');
+    expect(scratchModel).toHaveBeenLastCalledWith(base, 2, 'custom_classifier');
     expect(estimate.featurePhotos).toBe(0);
     expect(estimate.featureMs).toBe(0);
     expect(estimate.measuredBatch).toBe(1);
@@ -296,8 +298,8 @@ describe('training on a small base', () => {
     ['a validation pass', false],
   ])('frees everything when %s throws', async (_, failWhenTraining) => {
     const start = tf.memory().numTensors;
-    vi.mocked(scratchInception).mockImplementationOnce((classes) =>
-      tripwireNet(classes, failWhenTraining),
+    vi.mocked(scratchModel).mockImplementationOnce((_base, classes) =>
+      Promise.resolve(tripwireNet(classes, failWhenTraining)),
     );
     await expect(
       trainClassifier(inputs({ strategy: 'scratch', epochs: 1, batchSize: 8 }), hooks()),
@@ -307,7 +309,9 @@ describe('training on a small base', () => {
 
   it('frees everything when the measured step of an estimate throws', async () => {
     const start = tf.memory().numTensors;
-    vi.mocked(scratchInception).mockImplementationOnce((classes) => tripwireNet(classes, true));
+    vi.mocked(scratchModel).mockImplementationOnce((_base, classes) =>
+      Promise.resolve(tripwireNet(classes, true)),
+    );
     await expect(
       estimateTraining(inputs({ strategy: 'scratch', epochs: 1, batchSize: 8 }), hooks()),
     ).rejects.toThrow('tripwire');

@@ -2,7 +2,8 @@
  * One transfer-learning run, from stored example photos to a trained classifier and its report.
  *
  * Every strategy trains the same way: a joined model (a copy of the base up to its features, plus
- * a new softmax head; or a fresh InceptionV3 for "from scratch") is split at a *boundary* tensor.
+ * a new softmax head; for "from scratch" the same with every weight fresh) is split at a *boundary*
+ * tensor.
  * Below it nothing learns, so its output is computed with a plain forward pass (and cached where
  * it does not change); above it the layers run eagerly inside the gradient tape, so backprop costs
  * only what actually learns.
@@ -20,7 +21,9 @@ import {
   batchRanges,
   drawAugmentation,
   imagesToTensor,
+  perChannelInput,
   seededRandom,
+  type PerChannelMode,
   shuffled,
   splitExamples,
   type AugmentDraw,
@@ -38,9 +41,10 @@ import {
   freezeFor,
   modelInputSize,
   patchBatchNormForTraining,
+  planCounts,
   reportedCounts,
   runFrom,
-  scratchInception,
+  scratchModel,
   type ParamCounts,
 } from './model';
 import {
@@ -76,8 +80,13 @@ export interface RunInputs {
   /** the model the new classes build on; only read */
   base: tf.LayersModel;
   baseName: string;
-  /** pixel range the base expects */
+  /**
+   * pixel range the base expects; with {@link perChannel}, the range (0..255) photos are made and
+   * augmented in before that mode is applied
+   */
   inputRange: readonly [number, number];
+  /** Keras' per-channel `preprocess_input` of the base ('caffe': ResNet50, VGG16), if any */
+  perChannel?: PerChannelMode;
   photos: ReadonlyMap<string, StoredPixels>;
   examples: readonly TrainExampleRef[];
   classNames: readonly string[];
@@ -100,9 +109,6 @@ const HEAD_VARIANTS = 2;
 const FORWARD_BATCH = 8;
 /** Least time between two progress messages within a phase. */
 const PROGRESS_EVERY_MS = 200;
-/** Pixel range of InceptionV3 trained from scratch (Keras' `preprocess_input`). */
-const SCRATCH_RANGE: [number, number] = [-1, 1];
-
 /** One training or evaluation row: a photo, and which augmented variant of it (0: as is). */
 interface Row {
   example: TrainExampleRef;
@@ -220,10 +226,12 @@ class Run {
       }
     }
 
+    // Refuses, before anything is copied, a run too big for the browser (planCounts says why).
+    planCounts(inputs.base, this.strategy, this.numClasses, settings.blocks);
+    this.range = inputs.inputRange;
     let boundaryName: string | null;
     if (this.strategy === 'scratch') {
-      this.model = scratchInception(this.numClasses, 'custom_classifier');
-      this.range = SCRATCH_RANGE;
+      this.model = await scratchModel(inputs.base, this.numClasses, 'custom_classifier');
       boundaryName = null;
     } else {
       const featureLayer = featureLayerOf(inputs.base);
@@ -239,7 +247,6 @@ class Run {
         base.dispose();
         throw error;
       }
-      this.range = inputs.inputRange;
     }
     try {
       this.inputSize = modelInputSize(this.model);
@@ -314,6 +321,7 @@ class Run {
       const photos = rows.map((r) => this.inputs.photos.get(r.example.id) as StoredPixels);
       let x: tf.Tensor4D = imagesToTensor(photos, this.inputSize, this.range);
       if (draws) x = augmentBatch(x, draws, this.range);
+      if (this.inputs.perChannel) x = perChannelInput(x, this.inputs.perChannel);
       return this.frozen ? (this.frozen.predict(x) as tf.Tensor) : x;
     });
   }
@@ -461,6 +469,11 @@ class Run {
     });
     return { loss: loss / rows.length, accuracy: correct / rows.length };
   }
+}
+
+/** What a from-scratch run on `baseName` is called in reports. */
+export function scratchName(baseName: string): string {
+  return `${baseName.replace(/ \((ImageNet|random weights)\)$/, '')} architecture (random weights)`;
 }
 
 /** The engine's gradient tape, as tfjs 4.22 keeps it (internal fields). */
@@ -623,7 +636,7 @@ export async function trainClassifier(inputs: RunInputs, hooks: RunHooks): Promi
     const report: TrainReport = {
       classNames: [...inputs.classNames],
       strategy: settings.strategy,
-      baseName: settings.strategy === 'scratch' ? 'InceptionV3 (random weights)' : inputs.baseName,
+      baseName: settings.strategy === 'scratch' ? scratchName(inputs.baseName) : inputs.baseName,
       epochs: logs,
       stoppedEarly,
       bestEpoch,

@@ -11,6 +11,7 @@ import { defaultSettings } from './protocol';
 import { createTrainHandlers } from './session';
 import { colourSet, tinyInceptionLike } from './test-kit';
 import { packModel } from '../library/transfer-package';
+import { preprocessInput } from '../../models/zoo/catalog';
 
 let tf: typeof tfTypes;
 beforeAll(async () => {
@@ -311,6 +312,58 @@ describe('the Teach worker session', () => {
       { kind: 'list', labels: five },
     ]);
     expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it("a 'caffe' base (ResNet50, VGG16) trains on BGR mean-subtracted pixels, and its model keeps that", async () => {
+    const s = session();
+    const caffe = createClassifier(
+      tinyInceptionLike(),
+      { ...ENTRY, id: 'tiny-caffe', inputRange: [0, 255], preprocess: 'caffe' },
+      { labels: ['a', 'b', 'c', 'd', 'e'], offset: 0, source: 'list' },
+    );
+    try {
+      s.setModel(caffe);
+      await s.call('train-add', { examples: pixelsOf(data) });
+      const settings = { ...defaultSettings('head'), epochs: 20, learningRate: 0.05 };
+      const { report } = await s.call('train-start', {
+        settings,
+        examples: data.examples,
+        classNames,
+      });
+      expect(report.accuracy).toBeGreaterThanOrEqual(0.75);
+      // the preview (the worker's own input path) answers as the model does on Keras' caffe input
+      const photo = data.photos.get(data.examples[0]!.id)!;
+      const preview = await s.call('train-preview', {
+        pixels: photo.pixels.slice().buffer,
+        width: 16,
+        height: 16,
+      });
+      const saved = (await s.call('train-save', { name: 'Caffe colours' })).model;
+      expect(saved.entry).toMatchObject({ preprocess: 'caffe', inputRange: [0, 255] });
+      const artifacts = s.store.artifacts.get('k1')!;
+      expect(artifacts.userDefinedMetadata).toMatchObject({ preprocess: 'caffe' });
+      const reloaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+      const rgb = Float32Array.from(
+        { length: 16 * 16 * 3 },
+        (_, i) => photo.pixels[Math.floor(i / 3) * 4 + (i % 3)]!,
+      );
+      const x = tf.tensor4d(preprocessInput('caffe', rgb), [1, 16, 16, 3]);
+      const y = reloaded.predict(x) as tfTypes.Tensor;
+      Array.from(y.dataSync()).forEach((p, i) =>
+        expect(p).toBeCloseTo(preview.probabilities[i]!, 5),
+      );
+      [x, y].forEach((t) => t.dispose());
+      reloaded.dispose();
+      // exported and imported again, it still knows its preprocessing
+      const exported = await s.call('library-export', { key: 'k1' });
+      const imported = await s.call('library-import-package', {
+        bytes: exported.bytes,
+        fileName: exported.fileName,
+      });
+      expect(imported.model.entry.preprocess).toBe('caffe');
+    } finally {
+      caffe.dispose();
+    }
   });
 
   it('makes safe file names', () => {

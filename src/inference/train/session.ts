@@ -18,15 +18,21 @@ import {
   type TrainRequests,
 } from '../protocol';
 import { RequestError, type Handler, type HandlerContext, type Handlers } from '../seam/handlers';
-import { imagesToTensor, type StoredPixels } from './data';
+import {
+  imagesToTensor,
+  perChannelInput,
+  pixelSpecOf,
+  type PerChannelMode,
+  type StoredPixels,
+} from './data';
 import { createDatasetHandlers } from './dataset/handlers';
 import {
   indexedDbFeatureStore,
   memoryFeatureStore,
   type FeatureStore,
 } from './dataset/feature-store';
-import { modelInputSize, planCounts } from './model';
-import { estimateTraining, trainClassifier, type RunHooks } from './run';
+import { featureSizeOf, modelInputSize, planCounts } from './model';
+import { estimateTraining, scratchName, trainClassifier, type RunHooks } from './run';
 
 /** What the session needs from its surroundings (the worker's, or a test's). */
 export interface TrainSessionDeps {
@@ -47,6 +53,8 @@ interface Trained {
   model: tf.LayersModel;
   report: TrainReport;
   inputRange: [number, number];
+  /** the base's per-channel `preprocess_input`, which the trained model needs too */
+  perChannel?: PerChannelMode;
 }
 
 /** The active model as a base for training, or an error that says why it cannot be one. */
@@ -54,7 +62,10 @@ export function activeBase(context: HandlerContext<keyof TrainRequests>): {
   model: tf.LayersModel;
   name: string;
   key: string;
+  /** the linear range photos are made (and augmented) in */
   range: [number, number];
+  /** then Keras' per-channel `preprocess_input`, for 'caffe' and 'torch' bases */
+  perChannel?: PerChannelMode;
 } {
   const classifier = context.classifier;
   if (!classifier) {
@@ -62,21 +73,15 @@ export function activeBase(context: HandlerContext<keyof TrainRequests>): {
   }
   if (!classifier.model) throw new Error(`${classifier.info.name} cannot be used as a base.`);
   const { info } = classifier;
-  // Teach maps pixels linearly onto one range; 'caffe' (BGR, mean per channel) and 'torch'
-  // (mean/std per channel) are not such a map, so those bases would learn from wrong inputs.
-  const mode = classifier.entry?.preprocess;
-  if (mode === 'caffe' || mode === 'torch') {
-    throw new Error(
-      `${info.name} expects Keras' '${mode}' preprocessing (per colour channel), which Teach ` +
-        'does not apply yet: choose a base whose input is a plain range (MobileNet, MobileNetV2, ' +
-        'InceptionV3, Xception or EfficientNetB0).',
-    );
-  }
+  // 'caffe' (ResNet50, VGG16) and 'torch' are not one linear range: photos are made in 0..255,
+  // augmented there, then given the base's own per-channel preprocessing.
+  const spec = pixelSpecOf(classifier.entry?.preprocess, info.inputRange);
   return {
     model: classifier.model,
     name: info.name,
     key: `${info.id}|${info.url}|${info.params}`,
-    range: [info.inputRange[0], info.inputRange[1]],
+    range: spec.range,
+    ...(spec.perChannel ? { perChannel: spec.perChannel } : {}),
   };
 }
 
@@ -103,9 +108,9 @@ export function createTrainHandlers(
       now: () => deps.now(),
       pause: () => deps.pause(),
       base: activeBase,
-      adopt: (model, report, inputRange) => {
+      adopt: (model, report, inputRange, perChannel) => {
         trained?.model.dispose();
-        trained = { model, report, inputRange };
+        trained = { model, report, inputRange, ...(perChannel ? { perChannel } : {}) };
         deps.onTrained?.({ model, classNames: report.classNames });
       },
     };
@@ -120,7 +125,8 @@ export function createTrainHandlers(
     }
     const size = modelInputSize(current.model);
     const probs = tf.tidy(() => {
-      const x = imagesToTensor([{ pixels: bytes, width, height }], size, current.inputRange);
+      let x = imagesToTensor([{ pixels: bytes, width, height }], size, current.inputRange);
+      if (current.perChannel) x = perChannelInput(x, current.perChannel);
       return current.model.predict(x) as tf.Tensor;
     });
     try {
@@ -182,11 +188,10 @@ export function createTrainHandlers(
     const counts = planCounts(base.model, strategy, Math.max(req.numClasses, 1), blocks);
     const result: TrainPlan = {
       strategy,
-      baseName: strategy === 'scratch' ? 'InceptionV3 (random weights)' : base.name,
-      featureLayer: strategy === 'scratch' ? 'avg_pool' : counts.featureLayer.name,
-      featureSize:
-        strategy === 'scratch' ? 2048 : ((counts.featureLayer.outputShape as number[])[1] ?? 0),
-      inputSize: strategy === 'scratch' ? 299 : inputSizeOf(base.model, namedEntry(base.name)),
+      baseName: strategy === 'scratch' ? scratchName(base.name) : base.name,
+      featureLayer: counts.featureLayer.name,
+      featureSize: featureSizeOf(counts.featureLayer),
+      inputSize: inputSizeOf(base.model, namedEntry(base.name)),
       blocks: counts.blockNames,
       frozenUpTo: counts.boundary,
       trainableParams: counts.trainable,
@@ -198,6 +203,7 @@ export function createTrainHandlers(
           base: base.model,
           baseName: base.name,
           inputRange: base.range,
+          ...(base.perChannel ? { perChannel: base.perChannel } : {}),
           photos,
           examples: req.examples,
           classNames: Array.from({ length: req.numClasses }, (_, i) => `class ${i}`),
@@ -221,6 +227,7 @@ export function createTrainHandlers(
           base: base.model,
           baseName: base.name,
           inputRange: base.range,
+          ...(base.perChannel ? { perChannel: base.perChannel } : {}),
           photos,
           examples: req.examples,
           classNames: req.classNames,
@@ -230,9 +237,13 @@ export function createTrainHandlers(
         hooksFor(context),
       );
       trained?.model.dispose();
-      const inputRange: [number, number] =
-        req.settings.strategy === 'scratch' ? [-1, 1] : base.range;
-      trained = { model, report, inputRange };
+      // From scratch keeps the base's architecture, and so its preprocessing.
+      trained = {
+        model,
+        report,
+        inputRange: base.range,
+        ...(base.perChannel ? { perChannel: base.perChannel } : {}),
+      };
       getDeps().onTrained?.({ model, classNames: report.classNames });
       return { report };
     }
@@ -255,6 +266,7 @@ export function createTrainHandlers(
         labels: report.classNames,
         inputSize: inputSizeOf(current.model, namedEntry(clean)),
         inputRange: current.inputRange,
+        ...(current.perChannel ? { preprocess: current.perChannel } : {}),
         params: current.model.countParams(),
         detail: `trained in Teach (${STRATEGY_TEXT[report.strategy]} on ${report.baseName})`,
         note: `${report.evaluatedOn} accuracy ${(report.accuracy * 100).toFixed(1)} % on ${report.evaluatedOn === 'validation' ? report.valCount : report.trainCount} photos`,

@@ -14,6 +14,11 @@ export interface BlockPattern {
   family: string;
   /** Matches a block's output layer; capture group 1, when present, is the block's key. */
   pattern: RegExp;
+  /**
+   * Matches the layer ending the stem (the layers before the first block), where Keras names it;
+   * without it the stem is found from the graph (InceptionV3: up to where the first block branches).
+   */
+  stem?: RegExp;
 }
 
 /**
@@ -23,10 +28,18 @@ export interface BlockPattern {
  */
 export const BLOCK_PATTERNS: readonly BlockPattern[] = Object.freeze([
   { family: 'InceptionV3', pattern: /^(mixed\d+)$/ },
-  { family: 'MobileNet', pattern: /^(conv_pw_\d+)_relu$/ },
-  { family: 'ResNet', pattern: /^(conv\d+_block\d+)_out$/ },
-  { family: 'MobileNetV2', pattern: /^(expanded_conv|block_\d+)_(?:project_BN|add)$/ },
-  { family: 'EfficientNet', pattern: /^(block\d+[a-z])_(?:project_bn|add)$/ },
+  { family: 'MobileNet', pattern: /^(conv_pw_\d+)_relu$/, stem: /^conv1_relu$/ },
+  { family: 'ResNet', pattern: /^(conv\d+_block\d+)_out$/, stem: /^pool1_pool$/ },
+  {
+    family: 'MobileNetV2',
+    pattern: /^(expanded_conv|block_\d+)_(?:project_BN|add)$/,
+    stem: /^Conv1_relu$/,
+  },
+  {
+    family: 'EfficientNet',
+    pattern: /^(block\d+[a-z])_(?:project_bn|add)$/,
+    stem: /^stem_activation$/,
+  },
   { family: 'Xception', pattern: /^(block1_conv2_act|add_\d+|block14_sepconv2_act)$/ },
   { family: 'VGG', pattern: /^(block\d+)_pool$/ },
 ]);
@@ -36,6 +49,8 @@ export interface FoundBlocks {
   family: string;
   /** layers ending each block, in the order given (input side first for a model's layers) */
   ends: string[];
+  /** the layer ending the stem, where the family names one and it comes before the first block */
+  stemEnd?: string;
 }
 
 /**
@@ -43,15 +58,18 @@ export interface FoundBlocks {
  * pattern of {@link BLOCK_PATTERNS} that finds two blocks or more; null when none does.
  */
 export function findBlocks(names: readonly string[]): FoundBlocks | null {
-  for (const { family, pattern } of BLOCK_PATTERNS) {
+  for (const { family, pattern, stem } of BLOCK_PATTERNS) {
     const lastOfKey = new Map<string, number>();
     names.forEach((name, i) => {
       const match = pattern.exec(name);
       if (match) lastOfKey.set(match[1] ?? match[0], i);
     });
     if (lastOfKey.size >= 2) {
-      const ends = [...lastOfKey.values()].sort((a, b) => a - b).map((i) => names[i] as string);
-      return { family, ends };
+      const order = [...lastOfKey.values()].sort((a, b) => a - b);
+      const ends = order.map((i) => names[i] as string);
+      const stemAt = stem ? names.findIndex((n) => stem.test(n)) : -1;
+      const stemEnd = stemAt >= 0 && stemAt < (order[0] as number) ? names[stemAt] : undefined;
+      return stemEnd === undefined ? { family, ends } : { family, ends, stemEnd };
     }
   }
   return null;

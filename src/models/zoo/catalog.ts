@@ -310,10 +310,11 @@ export function zooFacts(name: string): ZooFacts {
 }
 
 /** Keras' ImageNet mean pixel for 'caffe' mode, in BGR order. */
-const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68];
-/** Keras' ImageNet mean and std for 'torch' mode, in RGB order. */
-const TORCH_MEAN = [0.485, 0.456, 0.406];
-const TORCH_STD = [0.229, 0.224, 0.225];
+export const CAFFE_MEAN_BGR: readonly number[] = Object.freeze([103.939, 116.779, 123.68]);
+/** Keras' ImageNet mean for 'torch' mode, in RGB order. */
+export const TORCH_MEAN: readonly number[] = Object.freeze([0.485, 0.456, 0.406]);
+/** Keras' ImageNet standard deviation for 'torch' mode, in RGB order. */
+export const TORCH_STD: readonly number[] = Object.freeze([0.229, 0.224, 0.225]);
 
 /**
  * Keras' `preprocess_input` for channels-last RGB pixels in [0, 255] (interleaved R, G, B, …),

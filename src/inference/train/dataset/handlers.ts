@@ -10,7 +10,9 @@ import {
   augmentBatch,
   drawAugmentation,
   imagesToTensor,
+  perChannelInput,
   seededRandom,
+  type PerChannelMode,
   type StoredPixels,
 } from '../data';
 import { featureLayerOf, modelInputSize } from '../model';
@@ -26,6 +28,8 @@ export interface DatasetBase {
   /** identifies the base's weights: part of every feature key */
   key: string;
   range: [number, number];
+  /** Keras' per-channel `preprocess_input` applied after `range` ('caffe', 'torch') */
+  perChannel?: PerChannelMode;
 }
 
 /** What the dataset handlers need from the session around them. */
@@ -36,7 +40,12 @@ export interface DatasetDeps {
   /** the active model as a base, or throws saying why it cannot be one */
   base(context: HandlerContext<keyof TrainRequests>): DatasetBase;
   /** hands a trained model to the session (it becomes the one to save or preview) */
-  adopt(model: tf.LayersModel, report: TrainReport, inputRange: [number, number]): void;
+  adopt(
+    model: tf.LayersModel,
+    report: TrainReport,
+    inputRange: [number, number],
+    perChannel?: PerChannelMode,
+  ): void;
 }
 
 /** Photos per forward pass while computing features. */
@@ -126,6 +135,7 @@ export function createDatasetHandlers(
             );
             x = augmentBatch(x, draws, base.range);
           }
+          if (base.perChannel) x = perChannelInput(x, base.perChannel);
           return extractor.predict(x) as tf.Tensor;
         });
         let data: Float32Array;
@@ -191,6 +201,7 @@ export function createDatasetHandlers(
         base: base.model,
         baseName: base.name,
         inputRange: base.range,
+        ...(base.perChannel ? { perChannel: base.perChannel } : {}),
         photos: new Map(),
         examples: items.map(({ id, label }) => ({ id, label })),
         classNames,
@@ -200,7 +211,7 @@ export function createDatasetHandlers(
       },
       hooks,
     );
-    deps.adopt(model, report, base.range);
+    deps.adopt(model, report, base.range, base.perChannel);
     return { report };
   };
 
