@@ -61,7 +61,11 @@ function CameraTry({
       .getUserMedia({ video: { facingMode: 'environment' }, audio: false })
       .then(async (s) => {
         stream = s;
-        if (!live || !video.current) return;
+        // Closed while the browser was still asking: release the camera at once.
+        if (!live || !video.current) {
+          s.getTracks().forEach((t) => t.stop());
+          return;
+        }
         video.current.srcObject = s;
         await video.current.play();
         await loop();
