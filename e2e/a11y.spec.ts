@@ -2,7 +2,15 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MOBILENET_URL, card, flatPhotos, openApp, photo, needsSharedFixtures } from './helpers';
+import {
+  MOBILENET_URL,
+  card,
+  flatPhotos,
+  openApp,
+  openTeachSettings,
+  photo,
+  needsSharedFixtures,
+} from './helpers';
 import { DIST_DIR, FIXTURE_ORIGIN, ROOT } from './paths';
 
 /** Serious and critical axe violations on the page as it is now, as readable lines. */
@@ -105,6 +113,7 @@ test.describe('accessibility and comfort', () => {
       await expect(classes.nth(i).getByTestId('teach-count')).toHaveAttribute('data-count', '4');
     }
     await page.getByLabel('Head only').check();
+    await openTeachSettings(page);
     await page.getByTestId('teach-epochs').fill('3');
     await page.getByTestId('teach-train').click();
     await expect(page.getByTestId('teach-status')).toHaveAttribute('data-state', 'done', {

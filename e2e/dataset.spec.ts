@@ -3,7 +3,8 @@
  * ImageNet MobileNet: a folder laid out as Keras' image_dataset_from_directory (with a junk file
  * and an unreadable "photo") and a ZIP with train/ and validation/ splits, made here from
  * variations of the shared photos. Import → class cards → train → evaluation → a confusion cell's
- * photos → move and exclude → retrain; a reload keeps the dataset and reuses the cached features.
+ * photos → move and exclude → retrain; a reload keeps the dataset and reuses the cached features;
+ * the model trained on the dataset downloads as a Keras .h5 holding the weights it is saved with.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { BlobWriter, Uint8ArrayReader, ZipWriter } from '@zip.js/zip.js';
@@ -12,6 +13,7 @@ import { join, resolve } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { MOBILENET_URL, needsSharedFixtures, openApp } from './helpers';
+import { downloadH5, expectKerasH5 } from './keras-h5-check';
 import { SHARED_DIR } from './paths';
 
 const CLASSES = ['dog', 'eagle', 'giraffe'] as const;
@@ -163,8 +165,8 @@ test.describe('Teach: datasets', () => {
     await expect(features).toHaveAttribute('data-computed', '0');
   });
 
-  test('a ZIP dataset with train/ and validation/ uses its own split', async ({ page }) => {
-    test.setTimeout(240_000);
+  test('a ZIP dataset with train/ and validation/ uses its own split', async ({ page }, info) => {
+    test.setTimeout(300_000);
     const zip = new ZipWriter(new BlobWriter('application/zip'), { useWebWorkers: false });
     for (const name of ['dog', 'eagle']) {
       for (let n = 0; n < 4; n++) {
@@ -191,5 +193,18 @@ test.describe('Teach: datasets', () => {
         .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-count'))))
     ).reduce((a, b) => a + b, 0);
     expect(total).toBe(2);
+
+    // The model trained on the dataset, as a Keras .h5, before saving; then saved and exported as
+    // .tfjs.zip: the .h5 holds exactly those weights, and h5py sees Keras' layout.
+    const h5 = await downloadH5(page, info);
+    await page.getByTestId('dataset-model-name').fill('Pets');
+    await page.getByTestId('dataset-save').click();
+    await expect(page.getByTestId('model-status')).toContainText('Pets ready', { timeout: 60_000 });
+    const saved = page.locator('[data-testid=teach-saved-model][data-name="Pets"]');
+    await expect(saved).toHaveCount(1);
+    const downloading = page.waitForEvent('download');
+    await saved.getByRole('button', { name: 'Export' }).click();
+    const zipped = readFileSync((await (await downloading).path()) ?? '');
+    expect(await expectKerasH5(h5, zipped, 2, info)).toBeGreaterThan(2);
   });
 });

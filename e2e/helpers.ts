@@ -82,3 +82,10 @@ export async function emptyClassifyView(page: Page): Promise<void> {
   if (await clear.isVisible()) await clear.click();
   await expect(page.getByTestId('image-card')).toHaveCount(0);
 }
+
+/** Unfolds Teach's "Advanced settings" (epochs, batch, …) unless it is open already. */
+export async function openTeachSettings(page: Page): Promise<void> {
+  const details = page.getByTestId('teach-advanced');
+  if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
+  await expect(page.getByTestId('teach-epochs')).toBeVisible();
+}

@@ -16,6 +16,7 @@ import {
   flatPhotos,
   labelsOf,
   openApp,
+  openTeachSettings,
   photo,
   needsSharedFixtures,
 } from './helpers';
@@ -332,6 +333,7 @@ test.describe('privacy', () => {
       await expect(classes.nth(i).getByTestId('teach-count')).toHaveAttribute('data-count', '4');
     }
     await page.getByLabel('Head only').check();
+    await openTeachSettings(page);
     await page.getByTestId('teach-epochs').fill('3');
     await page.getByTestId('teach-train').click();
     await expect(page.getByTestId('teach-status')).toHaveAttribute('data-state', 'done', {

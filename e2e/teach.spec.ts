@@ -1,7 +1,8 @@
 /**
  * Teach (transfer learning) end to end, on the production build with WebAssembly: photos the test
  * generates (warm-coloured vs cool-coloured, noisy, each with a random lighter disc), head-only
- * training on the real ImageNet MobileNet, using the model for classification, export → import
+ * training on the real ImageNet MobileNet, the Keras .h5 download (read back to the same weights
+ * as the .tfjs.zip, Keras' layout under h5py), using the model for classification, export → import
  * with identical predictions, cancelling mid-training; and one short fine-tuning run on the real
  * InceptionV3 structure (our InceptionV3 carrying nsfwjs' Keras weights).
  */
@@ -14,8 +15,10 @@ import {
   INCEPTION_FIXTURE_URL,
   MOBILENET_URL,
   openApp,
+  openTeachSettings,
   needsSharedFixtures,
 } from './helpers';
+import { downloadH5, expectKerasH5 } from './keras-h5-check';
 
 /** Seeded numbers in [0, 1) (mulberry32), so every run sees the same photos. */
 function random(seed: number): () => number {
@@ -123,8 +126,8 @@ test.describe('Teach: transfer learning in the page', () => {
 
   test('head only on MobileNet learns warm vs cool; use, export, import, cancel', async ({
     page,
-  }) => {
-    test.setTimeout(240_000);
+  }, info) => {
+    test.setTimeout(360_000);
     await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
     const fresh = photos('new', 3, 77);
     const files = [...fresh.warm, ...fresh.cool];
@@ -150,6 +153,7 @@ test.describe('Teach: transfer learning in the page', () => {
     const params = page.getByTestId('teach-params');
     await expect(params).toHaveAttribute('data-trainable', String(768 * 2 + 2));
     await expect(params).toContainText('global_average_pooling2d_1');
+    await openTeachSettings(page);
     await page.getByTestId('teach-epochs').fill('25');
     await page.getByTestId('teach-lr').fill('0.01');
     await page.getByTestId('teach-split').fill('0.25');
@@ -167,6 +171,9 @@ test.describe('Teach: transfer learning in the page', () => {
       .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-count'))));
     expect(cells).toHaveLength(4);
     expect(cells.reduce((a, b) => a + b, 0)).toBe(6); // 3 of 12 per class kept aside
+
+    // Before saving: the model just trained, as a Keras .h5 (checked against the .tfjs.zip below)
+    const h5 = await downloadH5(page, info);
 
     // Use it: new photos get the custom classes
     await page.getByTestId('teach-model-name').fill('Warm or cool');
@@ -188,6 +195,8 @@ test.describe('Teach: transfer learning in the page', () => {
     expect(download.suggestedFilename()).toBe('warm-or-cool.tfjs.zip');
     const zip = readFileSync((await download.path()) ?? '');
     expect(zip.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+    // The .h5 downloaded before saving holds exactly these weights; h5py sees Keras' layout.
+    expect(await expectKerasH5(h5, zip, 2, info)).toBeGreaterThan(2);
     await page
       .getByTestId('teach-import')
       .setInputFiles({ name: 'warm-or-cool.tfjs.zip', mimeType: 'application/zip', buffer: zip });
@@ -229,6 +238,7 @@ test.describe('Teach: transfer learning in the page', () => {
     // Cancel mid-training leaves the app usable
     await page.getByRole('tab', { name: 'Teach' }).click();
     await page.getByLabel('Fine-tune').check();
+    await openTeachSettings(page);
     await page.getByTestId('teach-epochs').fill('200');
     await page.getByTestId('teach-augment-crop').check();
     await page.getByTestId('teach-train').click();
@@ -267,6 +277,7 @@ test.describe('Teach: transfer learning in the page', () => {
     // mixed10's convolutions and BatchNorm offsets (6,073,536) plus the new 2-class head
     await expect(params).toHaveAttribute('data-trainable', String(6_073_536 + 2048 * 2 + 2));
     await expect(params).toContainText('frozen up to mixed9');
+    await openTeachSettings(page);
     await page.getByTestId('teach-epochs').fill('1');
     await page.getByTestId('teach-batch').fill('2');
     await page.getByTestId('teach-split').fill('0.25');

@@ -992,8 +992,13 @@ async function main(): Promise<void> {
   const names = parseSuites(process.argv.slice(2), Object.keys(SUITES));
   ensureFixture();
   if (OPTIONS.build) await buildAll();
-  const prepared: Prepared = { modelBytes: serveModels(), nsfwUrl: serveNsfwjsModel() };
-  servePeers();
+  // The dataset suite runs only the app: converting the peers' models would only cost time.
+  const peers = names.some((n) => n !== 'dataset');
+  const prepared: Prepared = {
+    modelBytes: serveModels(),
+    nsfwUrl: peers ? serveNsfwjsModel() : '',
+  };
+  if (peers) servePeers();
   const photoUrls = servePhotos(1 + SIZE.batch);
   if (OPTIONS.prepareOnly) {
     log(`prepared ${DIST}: app, /bench/index.html, /models/…, /${prepared.nsfwUrl}, /peer/…`);

@@ -21,10 +21,14 @@ export interface DatasetBench {
   importMs: number;
   /** photos read, hashed, decoded and run through the frozen base per second */
   extractionPhotosPerSec: number;
+  /** the same app classifying 16 of the generated photos in Classify, photos/s (for comparison) */
+  classifyPhotosPerSec: number;
   firstTrain: TrainMeasure;
   secondTrain: TrainMeasure;
   afterReload: TrainMeasure;
   /** JS heap of the page and its workers (measureUserAgentSpecificMemory), bytes */
+  /** the same, in Teach with the model loaded and no dataset yet: what the dataset adds is the rest */
+  heapBeforeImportBytes: number | null;
   heapAfterImportBytes: number | null;
   heapAfterTrainBytes: number | null;
 }
@@ -89,6 +93,39 @@ async function heap(page: Page): Promise<number | null> {
   });
 }
 
+/** Photos per second of Classify on the first `count` generated photos (input → every card). */
+async function classifyThroughput(page: Page, dir: string, count: number): Promise<number> {
+  const files: string[] = [];
+  for (let i = 0; i < count; i++) files.push(join(dir, `class_${i % CLASSES}`, `${i}.png`));
+  await page.getByRole('tab', { name: 'Classify' }).click();
+  await page.getByTestId('drop-zone').waitFor();
+  const t0 = Date.now();
+  await page.locator('input[type=file][multiple]').first().setInputFiles(files);
+  await page
+    .locator(
+      '[data-testid=image-card][data-status=done],[data-testid=image-card][data-status=error]',
+    )
+    .nth(count - 1)
+    .waitFor({ timeout: 600_000 });
+  return (count * 1000) / (Date.now() - t0);
+}
+
+/** Waits for the dataset's progress to go, logging its text each minute (long imports). */
+async function untilDone(page: Page, timeout: number, log: (line: string) => void): Promise<void> {
+  const progress = page.getByTestId('dataset-progress');
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    try {
+      await progress.waitFor({ state: 'detached', timeout: 60_000 });
+      return;
+    } catch {
+      const text = await progress.innerText().catch(() => '');
+      log(`dataset:   ${text.replace(/\s+/g, ' ').trim()}`);
+    }
+  }
+  throw new Error(`the dataset's progress did not end within ${timeout} ms`);
+}
+
 async function openTeach(page: Page, url: string, timeout: number): Promise<string> {
   await page.goto(url);
   await page.locator('[data-testid=model-status][data-state=ready]').waitFor({ timeout });
@@ -127,23 +164,33 @@ export async function runDatasetSuite(
   const dir = join(os.tmpdir(), `lens-dataset-bench-${photos}`);
   log(`dataset: generating ${photos} photos in ${CLASSES} classes under ${dir}…`);
   generate(dir, photos);
-  const timeout = Math.max(600_000, photos * 2_000);
+  // Generous: on a loaded 2-core machine InceptionV3 extracted 0.4 photos/s (2.5 s a photo), and
+  // a bench must not give up because the machine is slow.
+  const timeout = Math.max(600_000, photos * 10_000);
   const context = await browser.newContext({ baseURL: origin });
   const page = await context.newPage();
   try {
     const url = '/?backend=wasm';
+    await page.goto(url);
+    await page
+      .locator('[data-testid=model-status][data-state=ready]')
+      .waitFor({ timeout: 300_000 });
+    log('dataset: classifying 16 of the photos for comparison…');
+    const classifyPhotosPerSec = await classifyThroughput(page, dir, 16);
+    log(`dataset: Classify: ${classifyPhotosPerSec.toFixed(2)} photos/s`);
     const backend = await openTeach(page, url, 300_000);
     const epochs = 5;
+    const heapBeforeImportBytes = await heap(page);
     log(`dataset: importing (${backend})…`);
     const t0 = Date.now();
     await page.getByTestId('dataset-import').setInputFiles(dir);
     await page.getByTestId('dataset-progress').waitFor({ state: 'visible', timeout: 60_000 });
-    await page.getByTestId('dataset-progress').waitFor({ state: 'detached', timeout });
+    await untilDone(page, timeout, log);
     const importMs = Date.now() - t0;
     const cards = await page.getByTestId('class-card').count();
     if (cards !== CLASSES) throw new Error(`expected ${CLASSES} class cards, saw ${cards}`);
     const heapAfterImportBytes = await heap(page);
-    await page.getByText('Advanced settings').click();
+    await page.getByTestId('dataset-advanced').locator('summary').click();
     await page.getByTestId('dataset-epochs').fill(String(epochs));
     log(`dataset: imported in ${(importMs / 1000).toFixed(1)} s; training ${epochs} epochs…`);
     const firstTrain = await train(page, timeout);
@@ -152,7 +199,7 @@ export async function runDatasetSuite(
     const secondTrain = await train(page, timeout);
     log('dataset: after a reload…');
     await openTeach(page, url, 300_000);
-    await page.getByText('Advanced settings').click();
+    await page.getByTestId('dataset-advanced').locator('summary').click();
     await page.getByTestId('dataset-epochs').fill(String(epochs));
     const afterReload = await train(page, timeout);
     return {
@@ -163,9 +210,11 @@ export async function runDatasetSuite(
       epochs,
       importMs,
       extractionPhotosPerSec: (photos * 1000) / importMs,
+      classifyPhotosPerSec,
       firstTrain,
       secondTrain,
       afterReload,
+      heapBeforeImportBytes,
       heapAfterImportBytes,
       heapAfterTrainBytes,
     };
@@ -182,7 +231,7 @@ export function datasetTable(r: DatasetBench): string {
     `| ${name} | ${(m.totalMs / 1000).toFixed(1)} s | ${m.epochMs.toFixed(0)} ms | ${m.featuresReused} / ${m.featuresComputed} | ${(m.valAccuracy * 100).toFixed(1)} % |`;
   return [
     `Dataset: ${r.photos} photos in ${r.classes} classes, head only, ${r.epochs} epochs, ${r.backend}.`,
-    `Import (read, hash, decode, features): ${(r.importMs / 1000).toFixed(1)} s = ${r.extractionPhotosPerSec.toFixed(2)} photos/s; JS heap (page + workers) after import ${mb(r.heapAfterImportBytes)}, after training ${mb(r.heapAfterTrainBytes)}.`,
+    `Import (read, hash, decode, features): ${(r.importMs / 1000).toFixed(1)} s = ${r.extractionPhotosPerSec.toFixed(2)} photos/s (Classify on 16 of the same photos: ${r.classifyPhotosPerSec.toFixed(2)} photos/s); JS heap (page + workers) before import ${mb(r.heapBeforeImportBytes)}, after import ${mb(r.heapAfterImportBytes)}, after training ${mb(r.heapAfterTrainBytes)}.`,
     '',
     '| run | total | per epoch | features reused / computed | val. accuracy |',
     '| --- | --- | --- | --- | --- |',

@@ -1,4 +1,5 @@
 /** Small formatters for the Teach view (pure). */
+import type { TrainSettings } from '../../inference/protocol';
 
 /** 21802784 → "21,802,784". */
 export function formatCount(n: number): string {
@@ -28,4 +29,33 @@ export function formatPercent(p: number): string {
 export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} kB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * The features phase's count, in words that add up: the count is of images to compute, which is
+ * the photos only when each photo is one image (augmented copies add images; features computed
+ * before, or during training, are not counted), so otherwise it names the photos it is for.
+ */
+export function featureCountText(
+  done: number,
+  total: number,
+  photos: number | null,
+  augmented: boolean,
+): string {
+  if (photos === null) return `${done} of ${total}`;
+  if (total === photos && !augmented) return `${done} of ${total} photos`;
+  return `${done} of ${total} images (for your ${photos} photos${augmented ? ', with their augmented copies' : ''})`;
+}
+
+/** "20 epochs · batch 16 · learning rate 0.001 · 20 % for validation · flip": the folded settings. */
+export function settingsSummary(settings: TrainSettings): string {
+  const augment = (['flip', 'crop', 'brightness'] as const).filter((k) => settings.augment[k]);
+  return [
+    `${settings.epochs} epochs`,
+    `batch ${settings.batchSize}`,
+    `learning rate ${settings.learningRate}`,
+    `${Math.round(settings.validationSplit * 100)} % for validation`,
+    augment.length > 0 ? augment.join(', ') : 'no augmentation',
+    ...(settings.patience > 0 ? [`early stopping after ${settings.patience}`] : []),
+  ].join(' · ');
 }

@@ -1,11 +1,11 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import {
   defaultSettings,
   type TrainPlan,
   type TrainSettings,
   type TrainStrategy,
 } from '../../inference/protocol';
-import { formatCount, formatDuration } from './format';
+import { formatCount, formatDuration, settingsSummary } from './format';
 
 const STRATEGIES: { id: TrainStrategy; title: string; detail: string }[] = [
   {
@@ -96,6 +96,9 @@ const NUMBER_FIELDS: {
   },
 ];
 
+/** Whether "Advanced settings" was left open (kept while Teach is left and opened again). */
+let advancedOpen = false;
+
 /** Props of {@link TrainSettingsForm}. */
 export interface TrainSettingsFormProps {
   settings: TrainSettings;
@@ -120,14 +123,16 @@ export function TrainSettingsForm({
   const blocks = plan?.blocks ?? [];
   const maxBlocks = Math.max(1, blocks.length - 1);
   const fineTunable = blocks.length >= 2;
+  const [open, setOpen] = useState(advancedOpen);
 
   return (
     <div className="teach-settings">
       <fieldset className="teach-strategies" disabled={disabled}>
         <legend>Strategy</legend>
         <p className="muted">
-          Choosing a strategy sets its own epochs, batch size and learning rate (edit them below
-          afterwards); the validation split, augmentation and early stopping are kept.
+          Choosing a strategy sets its own epochs, batch size and learning rate (change them under
+          Advanced settings afterwards); the validation split, augmentation and early stopping are
+          kept.
         </p>
         {STRATEGIES.map((s) => (
           <label key={s.id} className="teach-strategy">
@@ -210,34 +215,57 @@ export function TrainSettingsForm({
         </p>
       )}
 
-      <fieldset className="teach-grid" disabled={disabled}>
-        <legend>Settings</legend>
-        {NUMBER_FIELDS.map(({ key, ...field }) => (
-          <NumberField
-            key={key}
-            {...field}
-            value={settings[key]}
-            onChange={(v) => set(key, v)}
-            disabled={disabled}
-          />
-        ))}
-        <div className="teach-field">
-          <span>Augmentation</span>
-          {(['flip', 'crop', 'brightness'] as const).map((key) => (
-            <label key={key} className="teach-check">
-              <input
-                type="checkbox"
-                checked={settings.augment[key]}
-                data-testid={`teach-augment-${key}`}
-                onChange={(event) =>
-                  set('augment', { ...settings.augment, [key]: event.target.checked })
-                }
-              />
-              {key === 'flip' ? 'flip' : key === 'crop' ? 'crop' : 'brightness'}
-            </label>
+      <details
+        className="teach-advanced"
+        data-testid="teach-advanced"
+        open={open}
+        onToggle={(event) => {
+          advancedOpen = event.currentTarget.open;
+          setOpen(advancedOpen);
+        }}
+      >
+        <summary>
+          Advanced settings <span className="muted">({settingsSummary(settings)})</span>
+        </summary>
+        <fieldset className="teach-grid" disabled={disabled}>
+          <legend>Settings</legend>
+          {NUMBER_FIELDS.map(({ key, ...field }) => (
+            <NumberField
+              key={key}
+              {...field}
+              value={settings[key]}
+              onChange={(v) => set(key, v)}
+              disabled={disabled}
+            />
           ))}
-        </div>
-      </fieldset>
+          <div className="teach-field">
+            <span>Augmentation</span>
+            {(['flip', 'crop', 'brightness'] as const).map((key) => (
+              <label key={key} className="teach-check">
+                <input
+                  type="checkbox"
+                  checked={settings.augment[key]}
+                  data-testid={`teach-augment-${key}`}
+                  onChange={(event) =>
+                    set('augment', { ...settings.augment, [key]: event.target.checked })
+                  }
+                />
+                {key === 'flip' ? 'flip' : key === 'crop' ? 'crop' : 'brightness'}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <button
+          type="button"
+          className="button--secondary"
+          disabled={disabled}
+          onClick={() =>
+            onChange({ ...defaultSettings(settings.strategy), blocks: settings.blocks })
+          }
+        >
+          Defaults for {STRATEGIES.find((s) => s.id === settings.strategy)?.title.toLowerCase()}
+        </button>
+      </details>
       {children}
     </div>
   );

@@ -108,7 +108,7 @@ export function TrainingPanel({
           </span>
         )}
       </div>
-      <TrainingStatus run={run} />
+      <TrainingStatus run={run} photos={'problem' in set ? null : set.examples.length} />
       {(run.logs.length > 0 || run.status === 'training') && <TrainingChart logs={run.logs} />}
     </section>
   );

@@ -1,4 +1,4 @@
-import { formatDuration } from './format';
+import { featureCountText, formatDuration } from './format';
 import type { RunState } from './run-state';
 
 const PHASE_TEXT = {
@@ -8,10 +8,16 @@ const PHASE_TEXT = {
   evaluating: 'Evaluating',
 } as const;
 
-/** How far a training run is (phase, epoch, batch, time left), or how it ended. */
-export function TrainingStatus({ run }: { run: RunState }) {
+/**
+ * How far a training run is (phase, epoch, batch, time left), or how it ended. `photos`: how many
+ * photos the run trains and evaluates on (so the features count can say what it counts).
+ */
+export function TrainingStatus({ run, photos = null }: { run: RunState; photos?: number | null }) {
   const { progress } = run;
   const lastLog = run.logs[run.logs.length - 1];
+  const { flip, crop, brightness } = run.settings.augment;
+  // Head only caches augmented copies as extra images; the other strategies augment on the fly.
+  const augmented = run.settings.strategy === 'head' && (flip || crop || brightness);
   return (
     <div
       className="teach-status"
@@ -26,7 +32,8 @@ export function TrainingStatus({ run }: { run: RunState }) {
           <p>
             {run.cancelling && 'Cancelling after the current step… · '}
             {progress ? PHASE_TEXT[progress.phase] : 'Starting'}
-            {progress?.phase === 'features' && ` · ${progress.done} of ${progress.total} photos`}
+            {progress?.phase === 'features' &&
+              ` · ${featureCountText(progress.done, progress.total, photos, augmented)}`}
             {progress?.phase === 'training' &&
               ` · epoch ${progress.epoch} of ${progress.epochs}, batch ${progress.done} of ${progress.total}`}
             {lastLog && ` · ${formatDuration(lastLog.ms)} per epoch`}

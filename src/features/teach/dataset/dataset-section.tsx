@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { InferenceClient } from '../../../inference/client';
 import { checkSettings, type LoadedModelInfo } from '../../../inference/protocol';
 import { droppedFiles } from '../../../lib/dropped-files';
-import { formatDuration } from '../format';
+import { formatDuration, settingsSummary } from '../format';
 import { TrainedPreview } from '../trained-preview';
 import { DatasetEvaluation } from './dataset-evaluation';
 import type { FeatureProgress } from './dataset-import';
@@ -201,8 +201,28 @@ export function DatasetSection({ client, model, saving, onKeep, locked }: Datase
           )}
 
           <h4>Train (head only, on {model?.name ?? 'the active model'})</h4>
-          <details className="dataset-advanced">
-            <summary>Advanced settings</summary>
+          <details className="dataset-head-only" data-testid="dataset-head-only">
+            <summary>Why head only?</summary>
+            <p>
+              Fine-tuning the top blocks would have to keep, for every photo, what the frozen part
+              makes of it at the point where learning starts: for InceptionV3 below{' '}
+              <code>mixed10</code> that is 8 × 8 × 2,048 numbers, about 512 KB a photo (its features
+              for the head: 8 KB). For 2,000 photos that is about 1 GB of this browser&apos;s
+              storage, 2.6 GB for 5,000, three times that with flip augmentation, all read back at
+              every epoch; the alternative, decoding every photo again at every step, takes hours on
+              a laptop. So a dataset trains the head only, on features kept in IndexedDB.
+            </p>
+            <p>
+              To fine-tune: add a few hundred of these photos to classes by hand above (at most
+              1,000) and choose <strong>Fine-tune</strong>, or train here, use{' '}
+              <strong>Download for Keras (.h5)</strong> and fine-tune in Keras with the Python it
+              shows.
+            </p>
+          </details>
+          <details className="dataset-advanced" data-testid="dataset-advanced">
+            <summary>
+              Advanced settings <span className="muted">({settingsSummary(settings)})</span>
+            </summary>
             <div className="teach-row">
               <label className="teach-field">
                 <span>Epochs</span>
