@@ -49,18 +49,21 @@ interface Trained {
   inputRange: [number, number];
 }
 
-/** The active model as a base for training, or an error that says why it cannot be one. */
-export function activeBase(context: HandlerContext<keyof TrainRequests>): {
+/**
+ * The active model as a base for training (in its Keras structure, built now if only its folded
+ * copy was loaded), or an error that says why it cannot be one.
+ */
+export async function activeBase(context: HandlerContext<keyof TrainRequests>): Promise<{
   model: tf.LayersModel;
   name: string;
   key: string;
   range: [number, number];
-} {
+}> {
   const classifier = context.classifier;
   if (!classifier) {
     throw new RequestError('no-model', 'No model is loaded: load one to train on top of it.');
   }
-  if (!classifier.model) throw new Error(`${classifier.info.name} cannot be used as a base.`);
+  if (!classifier.original) throw new Error(`${classifier.info.name} cannot be used as a base.`);
   const { info } = classifier;
   // Teach maps pixels linearly onto one range; 'caffe' (BGR, mean per channel) and 'torch'
   // (mean/std per channel) are not such a map, so those bases would learn from wrong inputs.
@@ -73,7 +76,7 @@ export function activeBase(context: HandlerContext<keyof TrainRequests>): {
     );
   }
   return {
-    model: classifier.model,
+    model: await classifier.original(),
     name: info.name,
     key: `${info.id}|${info.url}|${info.params}`,
     range: [info.inputRange[0], info.inputRange[1]],
@@ -175,7 +178,7 @@ export function createTrainHandlers(
   };
 
   const plan: Handler<'train-plan'> = async (req, context) => {
-    const base = activeBase(context);
+    const base = await activeBase(context);
     const { strategy, blocks } = req.settings;
     const problem = checkSettings(req.settings);
     if (problem) throw new Error(problem);
@@ -213,7 +216,7 @@ export function createTrainHandlers(
   };
 
   const start: Handler<'train-start'> = async (req, context) => {
-    const base = activeBase(context);
+    const base = await activeBase(context);
     // A cancelled run throws TrainCancelled; the service answers 'cancelled'.
     {
       const { model, report } = await trainClassifier(
