@@ -18,7 +18,7 @@ function fold(floats: number, fill = 1): CachedFold {
 /** Every key in the cache's database (to see that nothing is left behind). */
 async function keysIn(factory: IDBFactory): Promise<string[]> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const req = factory.open('inception-lens-folded', 1);
+    const req = factory.open('inception-lens-folded');
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error ?? new Error('IndexedDB failed'));
   });
@@ -76,7 +76,7 @@ describe('the folded-copy cache (IndexedDB)', () => {
     const chunk = (await keysIn(factory)).find((k) => k.endsWith(':1'))!;
     // Cut the second chunk short, as a write interrupted outside our control would.
     await new Promise<void>((resolve, reject) => {
-      const req = factory.open('inception-lens-folded', 1);
+      const req = factory.open('inception-lens-folded');
       req.onsuccess = () => {
         const tx = req.result.transaction('entries', 'readwrite');
         tx.objectStore('entries').put(new ArrayBuffer(3), chunk);
@@ -99,7 +99,7 @@ describe('the folded-copy cache (IndexedDB)', () => {
     const proto = Object.getPrototypeOf(
       (
         await new Promise<IDBDatabase>((resolve) => {
-          const req = factory.open('inception-lens-folded', 1);
+          const req = factory.open('inception-lens-folded');
           req.onsuccess = () => resolve(req.result);
         })
       )
@@ -121,6 +121,20 @@ describe('the folded-copy cache (IndexedDB)', () => {
     }
     expect(await keysIn(factory)).toEqual(before);
     expect(values(await cache.get('m', 'v1'))).toEqual([7, 7, 7, 7]);
+  });
+
+  test('a database of that name left without its store (opened bare elsewhere) still works', async () => {
+    const factory = new IDBFactory();
+    await new Promise<void>((resolve) => {
+      const req = factory.open('inception-lens-folded'); // version 1, no store
+      req.onsuccess = () => {
+        req.result.close();
+        resolve();
+      };
+    });
+    const cache = indexedDbFoldedCache(factory);
+    await cache.put('m', 'v1', fold(2, 5));
+    expect(values(await cache.get('m', 'v1'))).toEqual([5, 5]);
   });
 
   test('only the newest entries are kept', async () => {

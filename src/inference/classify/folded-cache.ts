@@ -10,7 +10,7 @@
  * anything that does not fit is dropped and reported as a miss, so the caller rebuilds.
  */
 import type { io } from '@tensorflow/tfjs';
-import { idbRequest, openIdb, transactionDone } from '../seam/idb';
+import { idbRequest, transactionDone } from '../seam/idb';
 
 /** What the cache gives back on a hit. */
 export interface CachedFold {
@@ -43,6 +43,11 @@ interface EntryRecord {
 }
 
 const DB_NAME = 'inception-lens-folded';
+/**
+ * Version 2, and the store made whenever it is missing: a database of this name opened without
+ * a version by someone else (DevTools, a test) exists at version 1 with no store at all.
+ */
+const DB_VERSION = 2;
 const STORE = 'entries';
 /** Bytes per chunk: small enough that one transaction never holds a whole model. */
 export const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -100,7 +105,13 @@ export function indexedDbFoldedCache(
   const maxEntries = options.maxEntries ?? MAX_ENTRIES;
   let opened: Promise<IDBDatabase> | null = null;
   const db = (): Promise<IDBDatabase> => {
-    opened ??= openIdb(factory, DB_NAME, STORE);
+    opened ??= (() => {
+      const req = factory.open(DB_NAME, DB_VERSION);
+      req.onupgradeneeded = () => {
+        if (!req.result.objectStoreNames.contains(STORE)) req.result.createObjectStore(STORE);
+      };
+      return idbRequest(req);
+    })();
     opened.catch(() => (opened = null)); // a failed open is tried again next time
     return opened;
   };
