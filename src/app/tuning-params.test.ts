@@ -11,6 +11,7 @@ describe('tuningFromSearch', () => {
     expect(tuningFromSearch('?threads=off')).toEqual({ wasmThreads: 'off' });
     expect(tuningFromSearch('?threads=all')).toEqual({ wasmThreads: 'all' });
     expect(tuningFromSearch('?fold=off')).toEqual({ foldBatchNorm: 'off' });
+    expect(tuningFromSearch('?foldcache=off')).toEqual({ foldCache: 'off' });
     expect(tuningFromSearch('?measure=all')).toEqual({ measureAll: true });
     expect(tuningFromSearch('?threads=off&fold=off&measure=all')).toEqual({
       wasmThreads: 'off',

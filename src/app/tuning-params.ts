@@ -1,7 +1,8 @@
 /**
  * Performance switches read from the address, for comparing and benchmarking (README, "Run it"):
  * `?threads=off` runs WebAssembly single-threaded (`?threads=all`: on every core, never trying one
- * thread), `?fold=off` keeps batch norm unfolded,
+ * thread), `?fold=off` keeps batch norm unfolded, `?foldcache=off` folds at every load instead of
+ * keeping the folded copy between visits,
  * `?measure=all` lets automatic choice measure software GPUs and the CPU backend too (and try
  * software GPUs in a real GPU's place). Test switch: `?debug=1&fail=webgpu,webgl` makes those
  * backends' known-answer checks fail, to exercise the fallback.
@@ -15,6 +16,7 @@ export function tuningFromSearch(search: string): LoadTuning {
   const threads = params.get('threads');
   if (threads === 'off' || threads === 'all') tuning.wasmThreads = threads;
   if (params.get('fold') === 'off') tuning.foldBatchNorm = 'off';
+  if (params.get('foldcache') === 'off') tuning.foldCache = 'off';
   if (params.get('measure') === 'all') tuning.measureAll = true;
   const fail = params.has('debug') ? (params.get('fail') ?? '') : '';
   const failing = BACKENDS.filter((b: BackendName) => fail.split(',').includes(b));

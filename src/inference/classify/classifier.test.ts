@@ -250,7 +250,7 @@ describe('createClassifier with an inference model (the fast path)', () => {
     tf.dispose(flipped);
     const before = tf.memory().numTensors;
     const c = createClassifier(original, ENTRY, LABELS, { inferenceModel: fast });
-    expect(c.model).toBe(original);
+    expect(await c.original!()).toBe(original);
     const rgba = image(8, 8);
     const got = await c.classify(rgba, 8, 8, 4);
     const want = await manualScores(fast, rgba, 8, 8);

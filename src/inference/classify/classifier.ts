@@ -15,11 +15,12 @@ import { pooledTensorName, quantizeFeatures } from './features';
 export interface Classifier {
   readonly info: LoadedModelInfo;
   /**
-   * the underlying layers model, for features that inspect or train it (absent in fakes). Photos
-   * may run through an optimised copy of it (see `inferenceModel` of createClassifier): a feature
-   * that changes these weights in place must wrap the model in a new classifier.
+   * The Keras-structured layers model, for features that inspect, explain or train it (absent in
+   * fakes); built on the first call when the classifier was loaded from a folded copy. Photos may
+   * run through an optimised copy of it (see `inferenceModel` of createClassifier): a feature
+   * that changes its weights in place must wrap the model in a new classifier.
    */
-  readonly model?: tf.LayersModel;
+  original?(): Promise<tf.LayersModel>;
   /** the entry it was loaded from and its resolved labels */
   readonly entry?: ModelEntry;
   readonly labels?: ResolvedLabels;
@@ -74,6 +75,14 @@ export interface ClassifierOptions {
    * fold-batch-norm.ts) that classify and warm-up run instead; owned and disposed with it.
    */
   inferenceModel?: tf.LayersModel;
+  /**
+   * Builds the Keras-structured original when `model` is only its inference form (a folded copy,
+   * see inference-model.ts); called once, on the first `original()`. The result is owned and
+   * disposed with the classifier.
+   */
+  loadOriginal?: () => Promise<tf.LayersModel>;
+  /** the original's parameter count, when `model` is not the original */
+  params?: number;
 }
 
 /** Wraps `model`; the classifier owns it (and `options.inferenceModel`) and disposes them. */
@@ -94,8 +103,33 @@ export function createClassifier(
     inputRange: entry.inputRange,
     numClasses,
     labelSource: labels.source,
-    params: model.countParams(),
+    params: options.params ?? model.countParams(),
   };
+
+  // The original: `model` itself, unless it is to be built on first use.
+  const { loadOriginal } = options;
+  let original: Promise<tf.LayersModel> | null = loadOriginal ? null : Promise.resolve(model);
+  let built: tf.LayersModel | null = null;
+  let disposed = false;
+  function getOriginal(): Promise<tf.LayersModel> {
+    if (disposed) return Promise.reject(new Error(`${info.name} is no longer loaded`));
+    if (!original && loadOriginal) {
+      const building = loadOriginal().then((m) => {
+        if (disposed) {
+          m.dispose(); // the classifier went while it was being built
+          throw new Error(`${info.name} is no longer loaded`);
+        }
+        built = m;
+        return m;
+      });
+      // A failed build (offline, say) is tried again on the next request.
+      building.catch(() => {
+        if (original === building) original = null;
+      });
+      original = building;
+    }
+    return original as Promise<tf.LayersModel>;
+  }
 
   function predict(input: tf.Tensor4D): tf.Tensor {
     const out = fast.predict(input);
@@ -148,7 +182,7 @@ export function createClassifier(
 
   return {
     info,
-    model,
+    original: getOriginal,
     entry,
     labels,
     async classify(rgba, width, height, k) {
@@ -165,8 +199,10 @@ export function createClassifier(
       return performance.now() - start;
     },
     dispose() {
+      disposed = true;
       if (fast !== model) fast.dispose();
       model.dispose();
+      built?.dispose();
     },
   };
 }

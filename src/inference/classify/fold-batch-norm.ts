@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** A layer entry in a Keras functional-model config (the subset we read and rewrite). */
-interface LayerJson {
+export interface LayerJson {
   class_name: string;
   name?: string;
   config: Record<string, unknown> & { name: string };
@@ -21,7 +21,8 @@ interface LayerJson {
   inbound_nodes: unknown[][][];
 }
 
-interface ModelJson {
+/** A Keras functional-model topology as model.json holds it (the subset we read and rewrite). */
+export interface ModelJson {
   class_name: string;
   config: {
     name: string;

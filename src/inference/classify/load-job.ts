@@ -4,7 +4,6 @@
  * active until its successor works, unless its backend is gone.
  */
 import { messageOf } from '../../lib/message-of';
-import type { io } from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../models/registry';
 import type {
   BackendChoice,
@@ -18,6 +17,7 @@ import type {
 import { RequestError } from '../seam/handlers';
 import type { ActiveModel } from './active-model';
 import type { Classifier } from './classifier';
+import { StartupClock, type PreparedModel } from './inference-model';
 
 /** Downloads and builds a classifier (see `load-model.ts`). */
 export type LoadClassifier = (
@@ -27,7 +27,9 @@ export type LoadClassifier = (
   /** stops a download */
   signal?: AbortSignal,
   /** the model's files, fetched meanwhile by `prefetchModel` */
-  prefetched?: Promise<io.ModelArtifacts | null>,
+  prefetched?: Promise<PreparedModel | null>,
+  /** marks the load's steps (`ReadyInfo.startup`) */
+  clock?: StartupClock,
 ) => Promise<Classifier>;
 
 /** What a load needs from the outside world. */
@@ -57,7 +59,9 @@ export interface LoadDeps {
     entry: ModelEntry,
     onProgress: (fraction: number, note?: string) => void,
     signal: AbortSignal,
-  ): Promise<io.ModelArtifacts | null>;
+    tuning?: LoadTuning,
+    clock?: StartupClock,
+  ): Promise<PreparedModel | null>;
 }
 
 /** Runs one load (see the file comment); a failure carries its backend reports. */
@@ -80,6 +84,7 @@ export async function runLoad(
     progress(update);
   };
   let reports: BackendReport[] | undefined;
+  const clock = new StartupClock();
   // The download needs no backend, so it starts now and overlaps the backend's start-up.
   const stopDownload = new AbortController();
   let shownBackend: BackendName | undefined;
@@ -91,6 +96,8 @@ export async function runLoad(
       report('download', fraction, shownBackend, note);
     },
     stopDownload.signal,
+    tuning,
+    clock,
   );
   prefetched?.catch(() => undefined); // reported by loadClassifier, or moot if the backend fails
   try {
@@ -100,6 +107,7 @@ export async function runLoad(
       tuning,
     });
     reports = selected.reports;
+    clock.mark(`backend ${selected.backend}`);
     // The previous model stays active until its successor works, unless its backend is gone.
     if (active.useBackend(selected.backend)) active.replace(null);
     shownBackend = selected.backend;
@@ -110,12 +118,14 @@ export async function runLoad(
       tuning,
       undefined,
       prefetched,
+      clock,
     );
     report('warming', 0, selected.backend);
     let warmupMs: number;
     let settled = { backend: selected.backend, reports: selected.reports };
     try {
       warmupMs = await classifier.warmUp();
+      clock.mark('warm-up');
       // Auto: measure the warm model on the other candidate backends; the fastest stays.
       if (deps.tuneBackend) {
         settled = await deps.tuneBackend(classifier, selected, warmupMs, (f) =>
@@ -129,11 +139,13 @@ export async function runLoad(
     reports = settled.reports;
     active.useBackend(settled.backend);
     active.replace(classifier);
+    if (deps.tuneBackend) clock.mark('backend settled');
     return {
       backend: settled.backend,
       model: classifier.info,
       backends: settled.reports,
       warmupMs,
+      startup: clock.steps,
     };
   } catch (error) {
     stopDownload.abort();

@@ -19,6 +19,8 @@ export interface LoadTuning {
   wasmThreads?: 'auto' | 'all' | 'off';
   /** fold batch norm into the convolutions for inference */
   foldBatchNorm?: 'auto' | 'off';
+  /** keep the folded copy between visits (IndexedDB) and build only it at load; 'off' folds every time */
+  foldCache?: 'auto' | 'off';
   /** test switch (`?debug=1&fail=`): these backends' known-answer checks fail on purpose */
   failKnownAnswer?: BackendName[];
 }
@@ -74,6 +76,14 @@ export interface ReadyInfo {
   model: LoadedModelInfo;
   backends: BackendReport[];
   warmupMs: number;
+  /** when each step of this load ended, in the worker, from the request's arrival */
+  startup?: StartupStep[];
+}
+
+/** One step of a load and when it ended (ms since the worker received the load). */
+export interface StartupStep {
+  step: string;
+  atMs: number;
 }
 
 /** What `classify` replies. */

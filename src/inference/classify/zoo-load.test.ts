@@ -25,7 +25,7 @@ describe('a zoo model with random weights', () => {
       });
       try {
         expect(fractions).toContain(1);
-        const model = classifier.model!;
+        const model = await classifier.original!();
         const trainable = model.trainableWeights.reduce(
           (n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 0), 1),
           0,

@@ -129,10 +129,10 @@ export async function featureMaps(
 
 /** The `inspect-feature-maps` handler: decode the request's pixels, run, answer with the atlas. */
 export function createFeatureMapsHandler(
-  activeModel: (context: HandlerContext<keyof InspectRequests>) => tf.LayersModel,
+  activeModel: (context: HandlerContext<keyof InspectRequests>) => Promise<tf.LayersModel>,
 ): Handler<'inspect-feature-maps'> {
   return async (req, context) => {
-    const model = activeModel(context);
+    const model = await activeModel(context);
     const classifier = context.classifier;
     const info = classifier?.info;
     const range = classifier?.entry?.inputRange ?? info?.inputRange;

@@ -12,23 +12,29 @@ import { createFeatureMapsHandler } from './feature-maps';
 import { summarizeModel } from './summary';
 import { inspectLayerWeights } from './weights';
 
-/** The active layers model, or an error that says why there is none. */
-function activeModel(context: HandlerContext<keyof InspectRequests>): tf.LayersModel {
+/**
+ * The active model in its Keras structure (built now if only its folded copy was loaded), or an
+ * error that says why there is none.
+ */
+async function activeModel(
+  context: HandlerContext<keyof InspectRequests>,
+): Promise<tf.LayersModel> {
   const classifier = context.classifier;
   if (!classifier) throw new RequestError('no-model', 'no model is loaded');
-  if (!classifier.model) throw new Error(`${classifier.info.name} cannot be inspected`);
-  return classifier.model;
+  if (!classifier.original) throw new Error(`${classifier.info.name} cannot be inspected`);
+  return classifier.original();
 }
 
-const summary: Handler<'inspect-summary'> = (_request, context) =>
-  Promise.resolve({ summary: summarizeModel(activeModel(context)) });
+const summary: Handler<'inspect-summary'> = async (_request, context) => ({
+  summary: summarizeModel(await activeModel(context)),
+});
 
 const weights: Handler<'inspect-weights'> = async ({ layer }, context) => ({
-  weights: await inspectLayerWeights(activeModel(context), layer),
+  weights: await inspectLayerWeights(await activeModel(context), layer),
 });
 
 const explain: Handler<'grad-cam'> = async (req, context) => {
-  const model = activeModel(context);
+  const model = await activeModel(context);
   const classifier = context.classifier;
   const info = classifier?.info;
   const range = classifier?.entry?.inputRange ?? info?.inputRange;

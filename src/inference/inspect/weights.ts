@@ -128,7 +128,9 @@ export async function inspectLayerWeights(
     const shape = variable.shape.map((d) => d ?? 0);
     const stats = describeValues(values);
     result.weights.push({
-      name: variable.name,
+      // Keras' name (`conv2d_1/kernel`): `name` is TensorFlow.js' unique one, which gains a `_1`
+      // when another model with the same layer names was built first (the folded inference copy).
+      name: variable.originalName,
       shape,
       dtype: variable.dtype,
       trainable: trainableIds.has(variable.id),
@@ -139,7 +141,7 @@ export async function inspectLayerWeights(
       std: stats.std,
       histogram: stats.histogram,
     });
-    const isKernel = /(^|\/)kernel(_\d+)?$/.test(variable.name) && /Conv2D$/.test(type);
+    const isKernel = /(^|\/)kernel(_\d+)?$/.test(variable.originalName) && /Conv2D$/.test(type);
     if (isKernel && !result.filters) {
       const images = filterImages(values, shape);
       if (images) result.filters = images;

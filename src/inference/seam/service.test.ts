@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { ModelEntry } from '../../models/registry';
 import type { Classifier } from '../classify/classifier';
+import type { PreparedModel } from '../classify/inference-model';
 import type {
   BackendChoice,
   BackendName,
@@ -218,8 +219,12 @@ describe('InferenceService: load', () => {
         model: classifiers[0]?.info,
         backends: reports,
         warmupMs: 12.5,
+        startup: expect.any(Array) as unknown,
       },
     ]);
+    // when each step ended, in the worker (the fakes here mark none of the loader's own steps)
+    const ready = posted.at(-1) as { startup?: { step: string; atMs: number }[] };
+    expect(ready.startup?.map((s) => s.step)).toEqual(['backend webgl', 'warm-up']);
     expect(classifiers[0]?.warmUps).toBe(1);
     expect(classifiers[0]?.disposed).toBe(0);
   });
@@ -809,7 +814,11 @@ describe('InferenceService: a second model on the same photo (also)', () => {
 });
 
 describe('InferenceService: the download overlaps the backend start-up', () => {
-  const ARTIFACTS = { modelTopology: { fake: true } };
+  const ARTIFACTS: PreparedModel = {
+    kind: 'original',
+    artifacts: { modelTopology: { fake: true } },
+    metadata: Promise.resolve(null),
+  };
 
   function overlapping() {
     const posted: WorkerResponse[] = [];

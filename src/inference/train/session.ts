@@ -57,8 +57,11 @@ interface Trained {
   perChannel?: PerChannelMode;
 }
 
-/** The active model as a base for training, or an error that says why it cannot be one. */
-export function activeBase(context: HandlerContext<keyof TrainRequests>): {
+/**
+ * The active model as a base for training (in its Keras structure, built now if only its folded
+ * copy was loaded), or an error that says why it cannot be one.
+ */
+export async function activeBase(context: HandlerContext<keyof TrainRequests>): Promise<{
   model: tf.LayersModel;
   name: string;
   key: string;
@@ -66,18 +69,18 @@ export function activeBase(context: HandlerContext<keyof TrainRequests>): {
   range: [number, number];
   /** then Keras' per-channel `preprocess_input`, for 'caffe' and 'torch' bases */
   perChannel?: PerChannelMode;
-} {
+}> {
   const classifier = context.classifier;
   if (!classifier) {
     throw new RequestError('no-model', 'No model is loaded: load one to train on top of it.');
   }
-  if (!classifier.model) throw new Error(`${classifier.info.name} cannot be used as a base.`);
+  if (!classifier.original) throw new Error(`${classifier.info.name} cannot be used as a base.`);
   const { info } = classifier;
   // 'caffe' (ResNet50, VGG16) and 'torch' are not one linear range: photos are made in 0..255,
   // augmented there, then given the base's own per-channel preprocessing.
   const spec = pixelSpecOf(classifier.entry?.preprocess, info.inputRange);
   return {
-    model: classifier.model,
+    model: await classifier.original(),
     name: info.name,
     key: `${info.id}|${info.url}|${info.params}`,
     range: spec.range,
@@ -181,7 +184,7 @@ export function createTrainHandlers(
   };
 
   const plan: Handler<'train-plan'> = async (req, context) => {
-    const base = activeBase(context);
+    const base = await activeBase(context);
     const { strategy, blocks } = req.settings;
     const problem = checkSettings(req.settings);
     if (problem) throw new Error(problem);
@@ -219,7 +222,7 @@ export function createTrainHandlers(
   };
 
   const start: Handler<'train-start'> = async (req, context) => {
-    const base = activeBase(context);
+    const base = await activeBase(context);
     // A cancelled run throws TrainCancelled; the service answers 'cancelled'.
     {
       const { model, report } = await trainClassifier(

@@ -38,7 +38,7 @@ export interface DatasetDeps {
   now(): number;
   pause(): Promise<void>;
   /** the active model as a base, or throws saying why it cannot be one */
-  base(context: HandlerContext<keyof TrainRequests>): DatasetBase;
+  base(context: HandlerContext<keyof TrainRequests>): Promise<DatasetBase>;
   /** hands a trained model to the session (it becomes the one to save or preview) */
   adopt(
     model: tf.LayersModel,
@@ -84,7 +84,7 @@ export function createDatasetHandlers(
 
   const features: Handler<'dataset-features'> = async ({ items, pixels, variant }, context) => {
     const deps = getDeps();
-    const base = deps.base(context);
+    const base = await deps.base(context);
     const mem = memoryFor(base.key);
     const variants = variantsFor(variant.augment);
     const keysOf = (hash: string): string[] =>
@@ -159,7 +159,7 @@ export function createDatasetHandlers(
 
   const train: Handler<'dataset-train'> = async (req, context) => {
     const deps = getDeps();
-    const base = deps.base(context);
+    const base = await deps.base(context);
     const { settings, items, classNames, resize } = req;
     if (settings.strategy !== 'head') {
       throw new Error('A dataset trains the head only: its photos are not kept in memory.');
