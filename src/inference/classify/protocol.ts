@@ -4,6 +4,7 @@
  */
 import type { ModelEntry } from '../../models/registry';
 import type { BackendChoice, BackendName, BackendReport } from '../backends/protocol';
+import type { EngineChoice, EngineReport } from '../engines/protocol';
 
 /** How a load may trade set-up time for speed; every field is optional (defaults: 'auto'). */
 export interface LoadTuning {
@@ -21,6 +22,8 @@ export interface LoadTuning {
   foldBatchNorm?: 'auto' | 'off';
   /** test switch (`?debug=1&fail=`): these backends' known-answer checks fail on purpose */
   failKnownAnswer?: BackendName[];
+  /** the photo engine: 'auto' measures LiteRT.js against TensorFlow.js (`?engine=`) */
+  engine?: EngineChoice;
 }
 
 /** What the page learns about a loaded model. */
@@ -74,6 +77,8 @@ export interface ReadyInfo {
   model: LoadedModelInfo;
   backends: BackendReport[];
   warmupMs: number;
+  /** which engine classifies photos, and why (absent: TensorFlow.js, nothing was tried) */
+  engine?: EngineReport;
 }
 
 /** What `classify` replies. */
