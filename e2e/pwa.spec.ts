@@ -40,8 +40,13 @@ test.describe('the built app is an installable PWA', () => {
     const worker = assets.find((a) => /^inference\.worker-.*\.js$/.test(a));
     const wasm = assets.filter((a) => a.endsWith('.wasm'));
     expect(worker).toBeDefined();
-    expect(wasm).toHaveLength(3);
-    for (const file of [worker, ...wasm, 'index.html'])
+    // TensorFlow.js' three WASM builds, and LiteRT.js' two (threaded, single-thread) with their
+    // scripts: the photo engine must start offline too.
+    expect(wasm.filter((a) => a.startsWith('tfjs-backend-wasm'))).toHaveLength(3);
+    const litert = assets.filter((a) => /^litert[._]/.test(a) && !a.endsWith('.map'));
+    expect(litert.filter((a) => a.endsWith('.wasm'))).toHaveLength(2);
+    expect(wasm).toHaveLength(5);
+    for (const file of [worker, ...wasm, ...litert, 'index.html'])
       expect(sw, `${file} precached`).toContain(`${file}`);
     // Model files are cached at runtime, never precached (they are tens of MB).
     const precached = [...sw.matchAll(/url:\s*"([^"]+)"|"url":\s*"([^"]+)"/g)].map(

@@ -237,6 +237,10 @@ interface EngineRow {
   detail: string;
   error: string | null;
   steady: Spread;
+  /** ours only: the photo engine the app chose at load ('tfjs' | 'litert') */
+  engine?: string;
+  /** ours only: the app's own interleaved measurement at load (ms a photo), when it measured */
+  chosenBy?: { tfjsMs: number | null; litertMs: number | null };
 }
 
 async function run(ctx: SuiteContext) {
@@ -337,13 +341,21 @@ async function run(ctx: SuiteContext) {
       const perEngine = collectRounds<WorkerEngine>(engineRounds);
       const row = (name: WorkerEngine): EngineRow => {
         const info = infos.find((i) => i.name === name);
-        return {
+        const out: EngineRow = {
           threads: info?.threads ?? null,
           loadMs: info?.loadMs ?? null,
           detail: info?.detail ?? '',
           error: info?.error ?? null,
           steady: spread(perEngine[name] ?? []),
         };
+        if (info?.chosen) {
+          out.engine = info.chosen.engine;
+          out.chosenBy = {
+            tfjsMs: info.chosen.tfjsMs ?? null,
+            litertMs: info.chosen.litertMs ?? null,
+          };
+        }
+        return out;
       };
       const ours = row('ours');
       const litert = row('litert');
@@ -474,7 +486,8 @@ export function coreReport(
     const e = d.engines[n];
     const d0 = n === 'ours' ? null : h.peers[n].maxAbsDiffVsOurs;
     const diff = n === 'ours' ? '—' : d0 === null ? 'n/a' : d0.toExponential(1);
-    return `| ${n} | ${e.threads ?? '?'} | ${num(e.steady.median)} | ${num(e.steady.min)} | ${num(e.steady.max)} | ${e.steady.n} | ${diff} |${e.error ? ` ${e.error}` : ''}`;
+    const name = n === 'ours' && e.engine ? `ours (photos on ${e.engine})` : n;
+    return `| ${name} | ${e.threads ?? '?'} | ${num(e.steady.median)} | ${num(e.steady.min)} | ${num(e.steady.max)} | ${e.steady.n} | ${diff} |${e.error ? ` ${e.error}` : ''}`;
   });
   const peersMin = Math.min(
     ...[h.peers.litert.steadyMs, h.peers.ort.steadyMs].filter((v): v is number => v !== null),

@@ -1,5 +1,10 @@
 /** What the benchmark page measures, shared by the page (browser) and scripts/bench.ts (Node). */
-import type { BackendChoice, BackendReport, LoadTuning } from '../../src/inference/protocol';
+import type {
+  BackendChoice,
+  BackendReport,
+  EngineReport,
+  LoadTuning,
+} from '../../src/inference/protocol';
 
 /** Stage times of one model load in the worker, ms. */
 export interface LoadTimes {
@@ -140,6 +145,8 @@ export interface EngineInfo {
   loadMs: number;
   detail: string;
   error: string | null;
+  /** ours only: the engine the app chose for photos ('tfjs' or 'litert') and its report */
+  chosen?: EngineReport;
 }
 
 /** One interleaved round: one photo per engine, page → worker → answer. */

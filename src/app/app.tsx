@@ -248,6 +248,7 @@ export function App() {
           <DiagnosticsPanel
             measure={() => client.call('memory', {})}
             activeBackend={model.status.state === 'ready' ? model.status.backend : null}
+            engine={model.status.state === 'ready' ? (model.status.engine ?? null) : null}
             onRestart={() => client.restart('restarted on request')}
             {...(debug
               ? {

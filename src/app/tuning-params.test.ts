@@ -13,6 +13,9 @@ describe('tuningFromSearch', () => {
     expect(tuningFromSearch('?fold=off')).toEqual({ foldBatchNorm: 'off' });
     expect(tuningFromSearch('?foldcache=off')).toEqual({ foldCache: 'off' });
     expect(tuningFromSearch('?measure=all')).toEqual({ measureAll: true });
+    expect(tuningFromSearch('?engine=litert')).toEqual({ engine: 'litert' });
+    expect(tuningFromSearch('?engine=tfjs')).toEqual({ engine: 'tfjs' });
+    expect(tuningFromSearch('?engine=auto')).toEqual({});
     expect(tuningFromSearch('?threads=off&fold=off&measure=all')).toEqual({
       wasmThreads: 'off',
       foldBatchNorm: 'off',
@@ -30,6 +33,6 @@ describe('tuningFromSearch', () => {
   });
 
   test('unknown values change nothing', () => {
-    expect(tuningFromSearch('?threads=2&fold=yes&measure=some')).toEqual({});
+    expect(tuningFromSearch('?threads=2&fold=yes&measure=some&engine=onnx')).toEqual({});
   });
 });

@@ -135,6 +135,7 @@ export function useModel(
           backend: info.backend,
           warmupMs: info.warmupMs,
         };
+        if (info.engine) status.engine = info.engine;
         if (notice) status.notice = notice;
         setLoaded({
           key: thisKey,

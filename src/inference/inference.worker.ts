@@ -5,6 +5,7 @@ import { diagnosticsHandlers } from './backends/diagnostics';
 import { selectBackend, tuneSelectedBackend } from './backends/select-backend';
 import { fetchModelArtifacts, loadClassifier } from './classify/load-model';
 import { createCompareHandlers } from './compare/handlers';
+import { selectEngine } from './engines/select-engine';
 import { inspectHandlers } from './inspect/handlers';
 import {
   browserH5Writer,
@@ -59,6 +60,7 @@ const service = new InferenceService({
   tuneBackend: tuneSelectedBackend,
   watchBackend: watchBackendLoss,
   loadClassifier,
+  selectEngine,
   prefetchModel: fetchModelArtifacts,
   now: () => performance.now(),
 });

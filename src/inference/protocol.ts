@@ -25,6 +25,7 @@ import type { TrainRequests } from './train/protocol';
 export * from './backends/protocol';
 export * from './classify/protocol';
 export * from './compare/protocol';
+export * from './engines/protocol';
 export * from './inspect/protocol';
 export * from './keras-export/protocol';
 export * from './library/protocol';

@@ -1,10 +1,25 @@
 import { ByteBuffer } from 'flatbuffers';
 import { describe, expect, test } from 'vitest';
-import { bytes, FbTable, finish, offsets, ref, scalar, str, table, vector } from './flatbuffer';
-import { foldedGraphOf, roundFloat16, samePads, type ModelJsonLike } from './keras-graph';
+import {
+  bytes,
+  FbTable,
+  finish,
+  offsets,
+  ref,
+  scalar,
+  str,
+  table,
+  vector,
+} from '../../../src/inference/engines/litert/flatbuffer';
+import {
+  foldedGraphOf,
+  roundFloat16,
+  samePads,
+  type ModelJsonLike,
+} from '../../../src/inference/engines/keras-graph';
 import { ONNX_IR_VERSION, ONNX_OPSET, writeOnnx } from './onnx-writer';
 import { decodeFields, Message, varint } from './protobuf';
-import { OP, writeTflite } from './tflite-writer';
+import { OP, writeTflite } from '../../../src/inference/engines/litert/tflite-writer';
 
 /** A tiny InceptionV3-like Keras model: conv+BN+relu, a same-padded average pool, concat, GAP, dense. */
 function tinyModel(): { json: ModelJsonLike; data: ArrayBuffer; values: Record<string, number[]> } {

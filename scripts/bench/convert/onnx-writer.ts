@@ -11,7 +11,7 @@
  * ValueInfoProto{name 1, type 2}; TypeProto{tensor_type 1}; TypeProto.Tensor{elem_type 1,
  * shape 2}; TensorShapeProto{dim 1}; Dimension{dim_value 1}.
  */
-import { samePads, type InferenceGraph } from './keras-graph';
+import { samePads, type InferenceGraph } from '../../../src/inference/engines/keras-graph';
 import { Message } from './protobuf';
 
 /** IR version and opset written. */

@@ -6,9 +6,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { foldedGraphOf, type ModelJsonLike } from './keras-graph';
+import { foldedGraphOf, type ModelJsonLike } from '../../../src/inference/engines/keras-graph';
 import { writeOnnx } from './onnx-writer';
-import { writeTflite } from './tflite-writer';
+import { writeTflite } from '../../../src/inference/engines/litert/tflite-writer';
 
 /** Where the converted files went and their sizes. */
 export interface PeerModels {

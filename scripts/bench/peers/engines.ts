@@ -124,12 +124,20 @@ export async function enginesSetup(options: EnginesOptions, files: File[]): Prom
           close: () => client.terminate(),
         });
         const threads = /(\d+) threads?/.exec(report?.detail ?? '')?.[1];
+        // The app's own engine choice (measured at load): photos may run on LiteRT.js.
+        const chosen = ready.engine ?? { engine: 'tfjs' as const, detail: 'TensorFlow.js' };
         infos.push({
           name,
-          threads: threads ? Number(threads) : null,
+          threads:
+            chosen.engine === 'litert'
+              ? (chosen.litertThreads ?? null)
+              : threads
+                ? Number(threads)
+                : null,
           loadMs: performance.now() - start,
-          detail: `TensorFlow.js ${ready.backend}: ${report?.detail ?? ''}`,
+          detail: `TensorFlow.js ${ready.backend}: ${report?.detail ?? ''}; photos on ${chosen.engine}: ${chosen.detail}`,
           error: null,
+          chosen,
         });
       } else {
         const worker =

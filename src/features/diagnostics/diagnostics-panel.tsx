@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import type { EngineReport } from '../../inference/protocol';
 import { backendName } from '../../lib/backend-names';
 import { messageOf } from '../../lib/message-of';
 import './diagnostics.css';
@@ -21,10 +22,13 @@ export function DiagnosticsPanel({
   onRestart,
   onSimulateLoss,
   activeBackend = null,
+  engine = null,
 }: {
   measure: () => Promise<MemoryReport>;
   /** the backend the model runs on now (null while none is ready) */
   activeBackend?: string | null;
+  /** which engine classifies photos and why (null while no model is ready) */
+  engine?: EngineReport | null;
   onRestart: () => void;
   /** present only in debug mode */
   onSimulateLoss?: () => Promise<void>;
@@ -80,6 +84,12 @@ export function DiagnosticsPanel({
         )}
         {heap && ` · page heap ${(heap.usedJSHeapSize / 1e6).toFixed(0)} MB`}
       </p>
+      {engine && (
+        <p data-testid="engine-report" data-engine={engine.engine}>
+          Photos run on {engine.engine === 'litert' ? 'LiteRT.js' : 'TensorFlow.js'}.{' '}
+          <span className="muted">{engine.detail}</span>
+        </p>
+      )}
       <div className="diagnostics__actions">
         <button
           type="button"

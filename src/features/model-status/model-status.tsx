@@ -1,4 +1,9 @@
-import type { BackendName, LoadStage, LoadedModelInfo } from '../../inference/protocol';
+import type {
+  BackendName,
+  EngineReport,
+  LoadStage,
+  LoadedModelInfo,
+} from '../../inference/protocol';
 import { backendName } from '../../lib/backend-names';
 import './model-status.css';
 
@@ -19,6 +24,8 @@ export type ModelState =
       model: LoadedModelInfo;
       backend: BackendName;
       warmupMs: number;
+      /** which engine classifies photos (absent: TensorFlow.js) */
+      engine?: EngineReport;
       /** e.g. why a requested model is not the one running */
       notice?: string;
     }
@@ -66,6 +73,8 @@ export function ModelStatus({
   firstVisit?: FirstVisitActions;
 }) {
   const backend = status.state === 'error' ? undefined : status.backend;
+  const engineReport = status.state === 'ready' ? status.engine : undefined;
+  const engine = status.state === 'ready' ? (engineReport?.engine ?? 'tfjs') : undefined;
   const welcome = status.state === 'error' && firstVisit !== undefined;
   return (
     <section
@@ -73,6 +82,7 @@ export function ModelStatus({
       data-testid="model-status"
       data-state={status.state}
       data-backend={backend ?? ''}
+      data-engine={engine ?? ''}
       aria-live="polite"
     >
       <p className="model-status__line">
@@ -81,6 +91,11 @@ export function ModelStatus({
         {backend && (
           <span className="chip" data-testid="active-backend">
             {backendName(backend)}
+          </span>
+        )}
+        {engine === 'litert' && (
+          <span className="chip" data-testid="active-engine" title={engineReport?.detail}>
+            LiteRT.js
           </span>
         )}
       </p>

@@ -349,3 +349,72 @@ describe('classifyWithFeatures (pooled features for similar photos)', () => {
     c.dispose();
   });
 });
+
+describe('the engine seam (another engine runs the photos)', () => {
+  /** A fake engine answering fixed probabilities and features, or failing on purpose. */
+  function fakeEngine(fail = false) {
+    const engine = {
+      name: 'litert' as const,
+      detail: 'fake',
+      threads: 1,
+      runs: [] as number[],
+      disposed: false,
+      run(input: Float32Array) {
+        engine.runs.push(input.length);
+        if (fail) return Promise.reject(new Error('wasm trap'));
+        return Promise.resolve({
+          probs: new Float32Array([0.1, 0.2, 0.3, 0.4]),
+          features: new Float32Array([1, 0, 0, 0, 0, -1]),
+        });
+      },
+      dispose() {
+        engine.disposed = true;
+      },
+    };
+    return engine;
+  }
+
+  test('photos at the input size go to the engine, with features; other sizes to TF.js', async () => {
+    const classifier = createClassifier(tinyModel(), ENTRY, LABELS);
+    const host = classifier.engineHost!;
+    expect(host.inputSize).toBe(8);
+    expect(host.featuresLayer).toMatch(/global_average_pooling2d/);
+    const engine = fakeEngine();
+    host.use(engine);
+    const { predictions, features } = await classifier.classifyWithFeatures!(image(8, 8), 8, 8, 2);
+    expect(engine.runs).toEqual([8 * 8 * 3]);
+    expect(predictions.map((p) => p.label)).toEqual(['date', 'cherry']);
+    expect(Array.from(features!)).toEqual([127, 0, 0, 0, 0, -127]);
+    // 16×16 needs resizing, which only TF.js does: not sent to the engine.
+    const resized = await classifier.classify(image(16, 16), 16, 16, 4);
+    expect(engine.runs).toHaveLength(1);
+    expect(resized.map((p) => p.probability)).not.toEqual([0.4, 0.3, 0.2, 0.1]);
+    classifier.dispose();
+    expect(engine.disposed).toBe(true);
+  });
+
+  test('an engine failure hands this photo and the next back to TF.js for good', async () => {
+    const classifier = createClassifier(tinyModel(), ENTRY, LABELS);
+    const want = await classifier.classify(image(8, 8), 8, 8, 4);
+    const engine = fakeEngine(true);
+    classifier.engineHost!.use(engine);
+    expect(await classifier.classify(image(8, 8), 8, 8, 4)).toEqual(want);
+    expect(engine.disposed).toBe(true);
+    expect(await classifier.classify(image(8, 8), 8, 8, 4)).toEqual(want);
+    expect(engine.runs).toHaveLength(1);
+    classifier.dispose();
+  });
+
+  test('infer runs TF.js on a ready input and leaves no tensors', async () => {
+    const classifier = createClassifier(tinyModel(), ENTRY, LABELS);
+    const host = classifier.engineHost!;
+    const before = tf.memory().numTensors;
+    const out = await host.infer(host.input(image(8, 8)));
+    expect(out.probs).toHaveLength(4);
+    expect(out.features).toHaveLength(6);
+    expect(tf.memory().numTensors).toBe(before);
+    const shown = await classifier.classify(image(8, 8), 8, 8, 1);
+    expect(shown[0]!.probability).toBeCloseTo(Math.max(...out.probs), 6);
+    classifier.dispose();
+  });
+});

@@ -10,6 +10,25 @@ import type { LoadedModelInfo, Prediction } from '../protocol';
 import { asProbabilities, topK } from './top-k';
 import { photoInference } from '../backends/wasm-threads';
 import { pooledTensorName, quantizeFeatures } from './features';
+import type { EngineOutput, PhotoEngine } from '../engines/engine-choice';
+
+/**
+ * The seam where another engine takes photos over from TensorFlow.js (engines/select-engine.ts):
+ * what it needs to convert and check the model, and the switch.
+ */
+export interface EngineHost {
+  /** the model photos run through (the inference form when there is one) */
+  readonly model: tf.LayersModel;
+  /** the layer whose output is the pooled features, or null */
+  readonly featuresLayer: string | null;
+  readonly inputSize: number;
+  /** RGBA bytes at the input size → the model's input values */
+  input(rgba: Uint8Array): Float32Array;
+  /** one TensorFlow.js inference of a ready input, with the pooled features when there are any */
+  infer(input: Float32Array): Promise<EngineOutput>;
+  /** photos run on `engine` from now on (null: TensorFlow.js); the classifier then owns it */
+  use(engine: PhotoEngine | null): void;
+}
 
 /** What the worker's handlers need from a model; tests supply fakes. */
 export interface Classifier {
@@ -38,6 +57,8 @@ export interface Classifier {
   ): Promise<{ predictions: Prediction[]; features: Int8Array | null }>;
   /** Runs one dummy inference so shaders/kernels are compiled; returns its milliseconds. */
   warmUp(): Promise<number>;
+  /** where another engine can take photos over (absent in fakes) */
+  readonly engineHost?: EngineHost;
   dispose(): void;
 }
 
@@ -138,6 +159,52 @@ export function createClassifier(
 
   // Looked up once, on the first photo that asks for features.
   let pooled: string | null | undefined;
+  /** another engine running the photos (engines/), or null for TensorFlow.js */
+  let engine: PhotoEngine | null = null;
+
+  /** `engine`'s answer for a photo, or null when TensorFlow.js must run it (and from now on). */
+  async function viaEngine(
+    pixels: Float32Array,
+    width: number,
+    height: number,
+    featureName: string | null,
+  ): Promise<EngineOutput | null> {
+    if (!engine || width !== inputSize || height !== inputSize) return null;
+    try {
+      const out = await engine.run(pixels);
+      return featureName && !out.features ? null : out;
+    } catch (error) {
+      // Any failure hands the photos back to TensorFlow.js for good, this one included.
+      console.warn('the photo engine failed; TensorFlow.js takes over:', error);
+      engine.dispose();
+      engine = null;
+      return null;
+    }
+  }
+
+  /** One TensorFlow.js inference: the scores, and the features when `featureName` is set. */
+  async function tfInfer(
+    pixels: Float32Array,
+    width: number,
+    height: number,
+    featureName: string | null,
+  ): Promise<readonly [Float32Array, Float32Array | null]> {
+    const outputs = tf.tidy(() => {
+      let x: tf.Tensor4D = tf.tensor4d(pixels, [1, height, width, 3]);
+      if (width !== inputSize || height !== inputSize) {
+        x = tf.image.resizeBilinear(x, [inputSize, inputSize]);
+      }
+      if (!featureName) return [predict(x)];
+      // One pass computes both: the scores and the pooled layer they are made from.
+      return fast.execute(x, [fast.outputs[0]!.name, featureName]) as tf.Tensor[];
+    });
+    try {
+      const data = await Promise.all(outputs.map((t) => t.data() as Promise<Float32Array>));
+      return [data[0]!, data[1] ?? null] as const;
+    } finally {
+      for (const t of outputs) t.dispose();
+    }
+  }
 
   async function run(
     rgba: Uint8Array,
@@ -150,27 +217,13 @@ export function createClassifier(
       throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);
     }
     if (withFeatures && pooled === undefined) pooled = pooledTensorName(fast);
-    const featureName = withFeatures ? pooled : null;
+    const featureName = withFeatures ? (pooled ?? null) : null;
     const pixels = modelInputPixels(rgba, entry);
+    const other = await viaEngine(pixels, width, height, featureName);
     // Photo inferences go through the WASM thread trial while one runs (wasm-threads.ts).
-    const [values, featureValues] = await photoInference(async () => {
-      const outputs = tf.tidy(() => {
-        let x: tf.Tensor4D = tf.tensor4d(pixels, [1, height, width, 3]);
-        if (width !== inputSize || height !== inputSize) {
-          x = tf.image.resizeBilinear(x, [inputSize, inputSize]);
-        }
-        if (!featureName) return [predict(x)];
-        // One pass computes both: the scores and the pooled layer they are made from.
-        const both = fast.execute(x, [fast.outputs[0]!.name, featureName]) as tf.Tensor[];
-        return both;
-      });
-      try {
-        const data = await Promise.all(outputs.map((t) => t.data() as Promise<Float32Array>));
-        return [data[0]!, data[1] ?? null] as const;
-      } finally {
-        for (const t of outputs) t.dispose();
-      }
-    });
+    const [values, featureValues] = other
+      ? ([other.probs, featureName ? other.features : null] as const)
+      : await photoInference(() => tfInfer(pixels, width, height, featureName));
     const probabilities = asProbabilities(values);
     const predictions = topK(probabilities, k).map((index) => ({
       index,
@@ -191,6 +244,27 @@ export function createClassifier(
     classifyWithFeatures(rgba, width, height, k) {
       return run(rgba, width, height, k, true);
     },
+    engineHost: {
+      model: fast,
+      get featuresLayer() {
+        pooled ??= pooledTensorName(fast);
+        const name = pooled;
+        if (name === null) return null;
+        const layer = fast.layers.find((l) => !Array.isArray(l.output) && l.output.name === name);
+        return layer?.name ?? null;
+      },
+      inputSize,
+      input: (rgba) => modelInputPixels(rgba, entry),
+      async infer(input) {
+        pooled ??= pooledTensorName(fast);
+        const [probs, features] = await tfInfer(input, inputSize, inputSize, pooled);
+        return { probs, features };
+      },
+      use(next) {
+        if (engine && engine !== next) engine.dispose();
+        engine = next;
+      },
+    },
     async warmUp() {
       const start = performance.now();
       const out = tf.tidy(() => predict(tf.zeros([1, inputSize, inputSize, 3])));
@@ -200,6 +274,8 @@ export function createClassifier(
     },
     dispose() {
       disposed = true;
+      engine?.dispose();
+      engine = null;
       if (fast !== model) fast.dispose();
       model.dispose();
       built?.dispose();

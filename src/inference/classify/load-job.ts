@@ -9,6 +9,7 @@ import type {
   BackendChoice,
   BackendName,
   BackendReport,
+  EngineReport,
   LoadProgress,
   LoadTuning,
   ReadyInfo,
@@ -51,6 +52,16 @@ export interface LoadDeps {
     onProgress: (fraction: number) => void,
   ): Promise<{ backend: BackendName; reports: BackendReport[] }>;
   loadClassifier: LoadClassifier;
+  /**
+   * Picks the engine photos run on once the backend is settled (engines/select-engine.ts;
+   * optional: without it, TensorFlow.js). Never fails a load: a failure means TensorFlow.js.
+   */
+  selectEngine?(
+    classifier: Classifier,
+    backend: BackendName,
+    tuning: LoadTuning,
+    onProgress: (fraction: number) => void,
+  ): Promise<EngineReport | undefined>;
   /**
    * Starts downloading a model's files before a backend is ready (optional): the download and
    * the backend's start-up then overlap. Resolves null when there is nothing to fetch.
@@ -136,6 +147,17 @@ export async function runLoad(
       classifier.dispose();
       throw error;
     }
+    let engine: EngineReport | undefined;
+    if (deps.selectEngine) {
+      engine = await deps
+        .selectEngine(classifier, settled.backend, tuning, (f) =>
+          report('warming', f, settled.backend),
+        )
+        .catch((error: unknown) => ({
+          engine: 'tfjs' as const,
+          detail: `TensorFlow.js: choosing the engine failed (${messageOf(error)})`,
+        }));
+    }
     reports = settled.reports;
     active.useBackend(settled.backend);
     active.replace(classifier);
@@ -146,6 +168,7 @@ export async function runLoad(
       backends: settled.reports,
       warmupMs,
       startup: clock.steps,
+      ...(engine ? { engine } : {}),
     };
   } catch (error) {
     stopDownload.abort();

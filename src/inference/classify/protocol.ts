@@ -4,6 +4,7 @@
  */
 import type { ModelEntry } from '../../models/registry';
 import type { BackendChoice, BackendName, BackendReport } from '../backends/protocol';
+import type { EngineChoice, EngineReport } from '../engines/protocol';
 
 /** How a load may trade set-up time for speed; every field is optional (defaults: 'auto'). */
 export interface LoadTuning {
@@ -23,6 +24,8 @@ export interface LoadTuning {
   foldCache?: 'auto' | 'off';
   /** test switch (`?debug=1&fail=`): these backends' known-answer checks fail on purpose */
   failKnownAnswer?: BackendName[];
+  /** the photo engine: 'auto' measures LiteRT.js against TensorFlow.js (`?engine=`) */
+  engine?: EngineChoice;
 }
 
 /** What the page learns about a loaded model. */
@@ -78,6 +81,8 @@ export interface ReadyInfo {
   warmupMs: number;
   /** when each step of this load ended, in the worker, from the request's arrival */
   startup?: StartupStep[];
+  /** which engine classifies photos, and why (absent: TensorFlow.js, nothing was tried) */
+  engine?: EngineReport;
 }
 
 /** One step of a load and when it ended (ms since the worker received the load). */

@@ -902,3 +902,62 @@ describe('InferenceService: the download overlaps the backend start-up', () => {
     });
   });
 });
+
+describe('InferenceService: the photo engine', () => {
+  function withEngine(select: ServiceDeps['selectEngine']) {
+    const posted: WorkerResponse[] = [];
+    const classifier = new FakeClassifier('engine');
+    const order: string[] = [];
+    const service = new InferenceService({
+      post: (m) => posted.push(m),
+      selectBackend: () => Promise.resolve({ backend: 'wasm', reports: [report('wasm', true)] }),
+      loadClassifier: () => Promise.resolve(classifier),
+      tuneBackend: (_c, selected) => {
+        order.push('tune');
+        return Promise.resolve(selected);
+      },
+      selectEngine: (c, backend, tuning, onProgress) => {
+        order.push(`engine on ${backend}`);
+        onProgress(1);
+        return select!(c, backend, tuning, onProgress);
+      },
+      now: () => 0,
+    });
+    return { service, posted, classifier, order };
+  }
+
+  test('the engine is chosen after the backend is settled; ready names it', async () => {
+    const seen: unknown[] = [];
+    const { service, posted, classifier, order } = withEngine((c, _backend, tuning) => {
+      seen.push(c, tuning);
+      return Promise.resolve({ engine: 'litert', detail: 'LiteRT.js: measured', litertMs: 80 });
+    });
+    service.handle({
+      type: 'load',
+      id: 1,
+      model: ENTRY,
+      backend: 'auto',
+      tuning: { engine: 'auto' },
+    });
+    await until(() => finalFor(posted, 1)?.type === 'reply', 'ready');
+    expect(order).toEqual(['tune', 'engine on wasm']);
+    expect(seen).toEqual([classifier, { engine: 'auto' }]);
+    expect(finalFor(posted, 1)).toMatchObject({
+      type: 'reply',
+      engine: { engine: 'litert', litertMs: 80 },
+    });
+  });
+
+  test('a failing engine choice never fails the load: TensorFlow.js, with the reason', async () => {
+    const { service, posted, classifier } = withEngine(() =>
+      Promise.reject(new Error('IndexedDB exploded')),
+    );
+    service.handle(load(1));
+    await until(() => finalFor(posted, 1) !== undefined, 'an answer');
+    expect(finalFor(posted, 1)).toMatchObject({
+      type: 'reply',
+      engine: { engine: 'tfjs', detail: expect.stringContaining('IndexedDB exploded') as unknown },
+    });
+    expect(classifier.disposed).toBe(0);
+  });
+});

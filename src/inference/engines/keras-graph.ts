@@ -1,11 +1,12 @@
 /**
- * Reads a TensorFlow.js layers model (Keras topology + float32 weights) into a small,
- * engine-neutral inference graph with batch norm folded into the convolutions — what the bench
- * writes out as `.tflite` and `.onnx` for the peer engines. Only the layers InceptionV3 uses are
- * understood (Conv2D, BatchNormalization, Activation relu/softmax, Max/AveragePooling2D,
- * Concatenate, GlobalAveragePooling2D, Dense); anything else is refused by name.
+ * Reads a Keras-structured model (its topology + float32 weights) into a small, engine-neutral
+ * inference graph with batch norm folded into the convolutions: what the worker writes as `.tflite`
+ * for LiteRT.js (engines/litert/) and the bench writes as `.tflite` and `.onnx` for its peers. Only
+ * the layers InceptionV3 uses are understood (Conv2D, BatchNormalization, Activation relu/softmax,
+ * Max/AveragePooling2D, Concatenate, GlobalAveragePooling2D, Dense); anything else is refused by
+ * name. No TensorFlow.js here: the weights come through a getter.
  */
-import { float16Bits } from '../../../src/models/tfjs-artifacts';
+import { float16Bits } from '../../models/tfjs-artifacts';
 
 /** Tensors are NHWC; names are the Keras layer that produced them. */
 export type GraphNode =
@@ -47,6 +48,8 @@ export interface InferenceGraph {
   input: { name: string; shape: [number, number, number, number] };
   nodes: GraphNode[];
   output: string;
+  /** a second output written after `output` (e.g. the pooled features), when asked for */
+  features?: string;
   /** NHWC shape of every tensor, by name */
   shapes: Map<string, number[]>;
 }
@@ -118,13 +121,26 @@ export function foldedGraphOf(
       offset += 4 * n;
     }
   }
+  return graphOf(json.modelTopology, (name) => weights.get(name));
+}
+
+/**
+ * Builds the folded graph from a Keras topology and a getter of its weights by `layer/weight`
+ * name (e.g. `conv2d/kernel`). The arrays it returns are referenced, never changed: a folded
+ * convolution gets new ones. `features`: a layer whose output becomes the graph's second output.
+ */
+export function graphOf(
+  topology: unknown,
+  weight: (name: string) => Float32Array | undefined,
+  options: { features?: string } = {},
+): InferenceGraph {
   const get = (name: string): Float32Array => {
-    const w = weights.get(name);
+    const w = weight(name);
     if (!w) throw new Error(`missing weight ${name}`);
     return w;
   };
 
-  const layers = layersOf(json.modelTopology);
+  const layers = layersOf(topology);
   const alias = new Map<string, string>();
   const resolve = (name: string): string => alias.get(name) ?? name;
   const nodes: GraphNode[] = [];
@@ -161,8 +177,8 @@ export function foldedGraphOf(
           name,
           input: first,
           kernelShape: [k[0], k[1], cin, cout] as [number, number, number, number],
-          kernel: get(`${name}/kernel`).slice(),
-          bias: c.use_bias ? get(`${name}/bias`).slice() : new Float32Array(cout),
+          kernel: get(`${name}/kernel`),
+          bias: c.use_bias ? get(`${name}/bias`) : new Float32Array(cout),
           strides,
           padding,
           relu: act === 'relu',
@@ -181,14 +197,19 @@ export function foldedGraphOf(
         const beta = c.center === false ? null : get(`${name}/beta`);
         const mean = get(`${name}/moving_mean`);
         const variance = get(`${name}/moving_variance`);
+        // New arrays: the getter's may be a model's own storage.
+        const kernel = new Float32Array(conv.kernel.length);
+        const bias = new Float32Array(cout);
         for (let o = 0; o < cout; o++) {
           const s = (gamma ? (gamma[o] as number) : 1) / Math.sqrt((variance[o] as number) + eps);
-          for (let i = o; i < conv.kernel.length; i += cout) {
-            conv.kernel[i] = (conv.kernel[i] as number) * s;
+          for (let i = o; i < kernel.length; i += cout) {
+            kernel[i] = (conv.kernel[i] as number) * s;
           }
-          conv.bias[o] =
+          bias[o] =
             ((conv.bias[o] as number) - (mean[o] as number)) * s + (beta ? (beta[o] as number) : 0);
         }
+        conv.kernel = kernel;
+        conv.bias = bias;
         alias.set(name, first);
         break;
       }
@@ -251,14 +272,18 @@ export function foldedGraphOf(
         break;
       }
       default:
-        throw new Error(
-          `layer ${name}: ${layer.class_name} is not supported by the bench converter`,
-        );
+        throw new Error(`layer ${name}: ${layer.class_name} is not supported by the converter`);
     }
     output = resolve(name);
   }
   if (!input) throw new Error('model.json: no InputLayer');
-  return { input, nodes, output, shapes };
+  const graph: InferenceGraph = { input, nodes, output, shapes };
+  if (options.features !== undefined) {
+    const features = resolve(options.features);
+    if (!shapes.has(features)) throw new Error(`no layer ${options.features} for the features`);
+    graph.features = features;
+  }
+  return graph;
 }
 
 function spatial(

@@ -1,6 +1,7 @@
 /**
  * Writes an {@link InferenceGraph} as a float32 `.tflite` model (TFLite's FlatBuffer schema,
- * file identifier "TFL3", schema version 3) for LiteRT.js in the bench.
+ * file identifier "TFL3", schema version 3) for LiteRT.js: in the worker (litert-engine.ts) and for
+ * the bench's peer.
  *
  * Schema facts used (tflite schema.fbs): Model{version, operator_codes, subgraphs, description,
  * buffers}; OperatorCode{deprecated_builtin_code, custom_code, version, builtin_code};
@@ -9,7 +10,7 @@
  * buffer 0 is the empty sentinel. Conv weights are OHWI, fully-connected weights [out, in].
  */
 import { bytes, finish, offsets, ref, scalar, str, table, vector, type FbNode } from './flatbuffer';
-import type { InferenceGraph } from './keras-graph';
+import type { InferenceGraph } from '../keras-graph';
 
 /** BuiltinOperator codes. */
 export const OP = {
@@ -39,11 +40,28 @@ const PAD_VALID = 1;
 const ACT_NONE = 0;
 const ACT_RELU = 1;
 
-/** Serialises the graph; `description` lands in the model's description string. */
+/** Options of {@link writeTflite}. */
+export interface TfliteOptions {
+  /** lands in the model's description string */
+  description?: string;
+  /**
+   * Let go of each weight array of `graph` once it is written (the graph is unusable after): the
+   * worker converts a 95 MB model and should not hold the graph's copy beside the file's.
+   */
+  consume?: boolean;
+}
+
+/**
+ * Serialises the graph (outputs: `graph.output`, then `graph.features` when set). A string
+ * second argument is the description (the bench's form).
+ */
 export function writeTflite(
   graph: InferenceGraph,
-  description = 'inception-lens bench',
+  options: TfliteOptions | string = {},
 ): Uint8Array {
+  const { description = 'inception-lens', consume = false } =
+    typeof options === 'string' ? { description: options } : options;
+  const EMPTY = new Float32Array(0);
   const buffers: FbNode[] = [table()]; // buffer 0: no data
   const tensors: FbNode[] = [];
   const tensorIndex = new Map<string, number>();
@@ -111,6 +129,7 @@ export function writeTflite(
                 ] as number;
         const weights = addTensor(`${node.name}/kernel`, [co, kh, kw, ci], f32(ohwi));
         const bias = addTensor(`${node.name}/bias`, [co], f32(node.bias));
+        if (consume) node.kernel = EMPTY;
         const out = addTensor(node.name, shapeOf(node.name));
         op(
           OP.CONV_2D,
@@ -182,6 +201,7 @@ export function writeTflite(
           for (let o = 0; o < m; o++) outIn[o * n + i] = node.kernel[i * m + o] as number;
         const weights = addTensor(`${node.name}/kernel`, [m, n], f32(outIn));
         const bias = addTensor(`${node.name}/bias`, [m], f32(node.bias));
+        if (consume) node.kernel = EMPTY;
         const logits = node.softmax ? `${node.name}/logits` : node.name;
         const out = addTensor(logits, [1, m]);
         op(
@@ -203,13 +223,22 @@ export function writeTflite(
   const subgraph = table(
     ref(offsets(tensors)),
     ref(vector('i32', [idx(graph.input.name)])),
-    ref(vector('i32', [idx(graph.output)])),
+    ref(
+      vector(
+        'i32',
+        graph.features === undefined
+          ? [idx(graph.output)]
+          : [idx(graph.output), idx(graph.features)],
+      ),
+    ),
     ref(offsets(operators)),
     ref(str('main')),
   );
   const codes = opcodes.map((code) =>
     table(scalar('i8', Math.min(code, 127)), undefined, scalar('i32', 1), scalar('i32', code)),
   );
+  // The file is the weights plus a little: sized up front, the writer never regrows it.
+  const weightBytes = buffers.reduce((n, b) => n + dataBytes(b), 0);
   return finish(
     table(
       scalar('u32', 3),
@@ -219,5 +248,11 @@ export function writeTflite(
       ref(offsets(buffers)),
     ),
     'TFL3',
+    weightBytes + (1 << 20),
   );
+}
+
+function dataBytes(buffer: FbNode): number {
+  const field = buffer.kind === 'table' ? buffer.fields[0] : undefined;
+  return field?.type === 'offset' && field.node.kind === 'bytes' ? field.node.data.length + 16 : 0;
 }

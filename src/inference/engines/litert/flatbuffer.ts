@@ -59,9 +59,14 @@ export const str = (value: string): FbNode => ({ kind: 'string', value });
 export const bytes = (data: Uint8Array, align = 16): FbNode => ({ kind: 'bytes', data, align });
 
 class Sink {
-  buf = new Uint8Array(1 << 16);
-  view = new DataView(this.buf.buffer);
+  buf: Uint8Array;
+  view: DataView;
   pos = 0;
+
+  constructor(size: number) {
+    this.buf = new Uint8Array(Math.max(64, size));
+    this.view = new DataView(this.buf.buffer);
+  }
 
   reserve(n: number): number {
     if (this.pos + n > this.buf.length) {
@@ -95,10 +100,13 @@ class Sink {
   }
 }
 
-/** Serialises `root` (a table) with an optional 4-character file identifier. */
-export function finish(root: FbNode, identifier?: string): Uint8Array {
+/**
+ * Serialises `root` (a table) with an optional 4-character file identifier. `sizeHint`: the bytes
+ * expected, so a large file is not regrown (and copied) on the way.
+ */
+export function finish(root: FbNode, identifier?: string, sizeHint = 1 << 16): Uint8Array {
   if (root.kind !== 'table') throw new Error('the root of a FlatBuffer is a table');
-  const sink = new Sink();
+  const sink = new Sink(sizeHint);
   sink.reserve(identifier ? 8 : 4);
   if (identifier) {
     if (identifier.length !== 4) throw new Error('a file identifier has 4 characters');
@@ -111,7 +119,10 @@ export function finish(root: FbNode, identifier?: string): Uint8Array {
     const at = writeNode(sink, node, pending);
     sink.view.setUint32(slot, at - slot, true);
   }
-  return sink.buf.slice(0, sink.pos);
+  // A view when the buffer is nearly full (no copy of a large file), else a trimmed copy.
+  return sink.pos >= sink.buf.length - (1 << 20)
+    ? sink.buf.subarray(0, sink.pos)
+    : sink.buf.slice(0, sink.pos);
 }
 
 function writeNode(sink: Sink, node: FbNode, pending: [number, FbNode][]): number {

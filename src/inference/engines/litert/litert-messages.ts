@@ -1,0 +1,24 @@
+/**
+ * The messages between the inference worker and its LiteRT.js helper worker (litert.worker.ts).
+ * The helper is a classic worker of its own because LiteRT.js loads its Emscripten runtime with
+ * `importScripts`, which module workers (ours) refuse.
+ */
+
+/** Inference worker → helper. */
+export type LiteRtRequest =
+  | {
+      type: 'load';
+      /** the `.tflite` file; transferred, so the inference worker keeps no copy */
+      model: Uint8Array;
+      threads: number;
+      /** the runtime's script and its `.wasm`, as served by our build */
+      script: string;
+      wasm: string;
+    }
+  | { type: 'run'; id: number; input: Float32Array };
+
+/** Helper → inference worker. */
+export type LiteRtReply =
+  | { type: 'loaded'; threads: number; ms: number }
+  | { type: 'result'; id: number; outputs: Float32Array[] }
+  | { type: 'error'; id?: number; message: string };

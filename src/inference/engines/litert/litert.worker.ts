@@ -1,0 +1,60 @@
+/// <reference lib="webworker" />
+/**
+ * LiteRT.js in a classic helper worker of the inference worker (see litert-messages.ts): loads
+ * its runtime from our own build (never a CDN), compiles the `.tflite` the inference worker wrote
+ * for XNNPACK on `threads` threads, and runs one input at a time. The threaded runtime's helper
+ * threads start from LiteRT's own script, hence `mainScriptUrlOrBlob`.
+ */
+import { loadAndCompile, loadLiteRt, Tensor, type CompiledModel } from '@litertjs/core';
+import type { LiteRtReply, LiteRtRequest } from './litert-messages';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope & { Module?: object };
+let model: CompiledModel | null = null;
+let shape: number[] = [];
+
+const post = (reply: LiteRtReply, transfer: Transferable[] = []): void =>
+  scope.postMessage(reply, transfer);
+
+scope.onmessage = async (event: MessageEvent<LiteRtRequest>) => {
+  const request = event.data;
+  try {
+    if (request.type === 'load') {
+      const start = performance.now();
+      scope.Module = {
+        locateFile: (file: string) =>
+          file.endsWith('.wasm') ? request.wasm : new URL(file, request.script).href,
+        mainScriptUrlOrBlob: request.script,
+      };
+      // A full script path: LiteRT.js loads exactly the build we chose (threaded or not).
+      await loadLiteRt(request.script);
+      model = await loadAndCompile(request.model, {
+        accelerator: 'wasm',
+        cpuOptions: { numThreads: request.threads },
+      });
+      const input = model.getInputDetails()[0];
+      shape = input ? [...input.shape] : [];
+      post({ type: 'loaded', threads: request.threads, ms: performance.now() - start });
+      return;
+    }
+    if (!model) throw new Error('LiteRT.js has no model');
+    const input = new Tensor(request.input, shape);
+    let outputs: Tensor[] = [];
+    try {
+      outputs = await model.run(input);
+      const arrays = outputs.map((t) => new Float32Array(t.toTypedArray() as Float32Array));
+      post(
+        { type: 'result', id: request.id, outputs: arrays },
+        arrays.map((a) => a.buffer),
+      );
+    } finally {
+      input.delete();
+      for (const t of outputs) t.delete();
+    }
+  } catch (error) {
+    post({
+      type: 'error',
+      ...(request.type === 'run' ? { id: request.id } : {}),
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+};
