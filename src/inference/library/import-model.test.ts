@@ -265,8 +265,8 @@ describe('a Keras .h5 of another zoo architecture opened in the page', () => {
     for (const layer of model.layers) {
       const values = layer.weights.map((w, i) =>
         w.originalName.endsWith('moving_variance')
-          ? tf.randomUniform(w.shape, 0.5, 1.5, 'float32', seed + i)
-          : tf.randomUniform(w.shape, -0.1, 0.1, 'float32', seed + i),
+          ? tf.randomUniform(w.shape as number[], 0.5, 1.5, 'float32', seed + i)
+          : tf.randomUniform(w.shape as number[], -0.1, 0.1, 'float32', seed + i),
       );
       if (values.length > 0) layer.setWeights(values);
       tf.dispose(values);
