@@ -1,25 +1,19 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   MOBILENET_URL,
+  axeInBothSchemes,
   card,
+  flatDatasetZip,
   flatPhotos,
   openApp,
   openTeachSettings,
   photo,
   needsSharedFixtures,
+  seriousViolations,
 } from './helpers';
 import { DIST_DIR, FIXTURE_ORIGIN, ROOT } from './paths';
-
-/** Serious and critical axe violations on the page as it is now, as readable lines. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('the built page carries a strict Content-Security-Policy', () => {
   const html = readFileSync(resolve(ROOT, DIST_DIR, 'index.html'), 'utf8');
@@ -78,13 +72,7 @@ test.describe('accessibility and comfort', () => {
     page,
   }) => {
     test.setTimeout(300_000);
-    /** Runs axe on the page as it is now, in the light and then the dark scheme. */
-    const inBothSchemes = async (what: string): Promise<void> => {
-      for (const scheme of ['light', 'dark'] as const) {
-        await page.emulateMedia({ colorScheme: scheme });
-        expect(await seriousViolations(page), `${what} (${scheme})`).toEqual([]);
-      }
-    };
+    const inBothSchemes = (what: string): Promise<void> => axeInBothSchemes(page, what);
     await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
     const text = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') };
     await page.locator('input[type=file][multiple]').setInputFiles([photo('dog.jpg'), text]);
@@ -127,6 +115,77 @@ test.describe('accessibility and comfort', () => {
     );
     await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
     await inBothSchemes('a model that failed to load');
+  });
+
+  test('axe finds no serious or critical violations on the photo library, dataset, Compare and Keras-export states, light and dark', async ({
+    page,
+  }) => {
+    test.setTimeout(300_000);
+    // No camera permission: Teach's camera panel shows its error state.
+    await page.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException('refused by the test', 'NotAllowedError'));
+    });
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    await page
+      .locator('input[type=file][multiple]')
+      .setInputFiles([photo('dog.jpg'), photo('eagle.jpg')]);
+    await expect(page.locator('[data-testid=image-card][data-status=done]')).toHaveCount(2);
+
+    // "Why?" with its feature maps drawn below the heatmap.
+    await card(page, 'dog.jpg').getByTestId('explain-button').click();
+    const why = page.getByTestId('explain-dialog');
+    await expect(why.getByTestId('feature-map-tile')).toHaveCount(64);
+    await axeInBothSchemes(page, 'the "Why?" dialog with its feature maps');
+    await page.keyboard.press('Escape');
+    await expect(why).toHaveCount(0);
+
+    await card(page, 'dog.jpg').getByTestId('similar-button').click();
+    const similar = page.getByTestId('similar-dialog');
+    await expect(similar.getByTestId('similar-list').locator('[data-path]')).toHaveCount(1);
+    await axeInBothSchemes(page, 'the "More like this" dialog');
+    await similar.getByRole('button', { name: 'Close' }).click();
+    await expect(similar).toHaveCount(0);
+    await page.getByTestId('duplicates-button').click();
+    const duplicates = page.getByTestId('duplicates-dialog');
+    await expect(
+      duplicates.locator('[data-testid=duplicates-none], [data-testid=duplicates-list]'),
+    ).toBeVisible();
+    await axeInBothSchemes(page, 'the near-duplicates dialog');
+    await duplicates.getByRole('button', { name: 'Close' }).click();
+    await expect(duplicates).toHaveCount(0);
+
+    // A dataset trained in Teach: class cards, results, a confusion cell's photos, the .h5 export.
+    await page.getByRole('tab', { name: 'Teach' }).click();
+    await page.getByTestId('dataset-zip').setInputFiles((await flatDatasetZip()).file);
+    await expect(page.getByTestId('class-card')).toHaveCount(2, { timeout: 120_000 });
+    await page.getByTestId('train-button').click();
+    await expect(page.getByTestId('val-accuracy')).toBeVisible({ timeout: 120_000 });
+    await page.locator('[data-testid=confusion-cell]:not([data-count="0"])').first().click();
+    await expect(page.getByTestId('cell-photos')).toBeVisible();
+    const section = page.getByTestId('dataset-section');
+    await section.getByTestId('export-h5').click();
+    await expect(section.getByTestId('export-h5-python')).toBeVisible();
+    await page.getByTestId('teach-class').first().getByRole('button', { name: 'Camera' }).click();
+    await expect(page.getByRole('dialog', { name: /^Camera for/ }).getByRole('alert')).toHaveText(
+      /not allowed/,
+    );
+    await axeInBothSchemes(
+      page,
+      "a dataset's results with a confusion cell open, the .h5 export and Teach's refused camera",
+    );
+
+    // Compare's table of two zoo models (random weights: nothing to download).
+    await page.getByRole('tab', { name: 'Compare' }).click();
+    await page.getByTestId('compare-random').check();
+    await page.locator('[data-testid=compare-model][value="mobilenet-0.25"]').check();
+    await page.locator('[data-testid=compare-model][value="mobilenet-0.5"]').check();
+    await page.getByTestId('compare-files').setInputFiles([photo('dog.jpg')]);
+    await page.getByTestId('compare-run').click();
+    await expect(page.getByTestId('compare-table')).toHaveAttribute('data-photos', '1', {
+      timeout: 120_000,
+    });
+    await axeInBothSchemes(page, "Compare's table");
   });
 
   test('dark mode follows the system; reduced motion is respected', async ({ page }) => {

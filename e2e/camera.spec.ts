@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import jpeg from 'jpeg-js';
 import { CHROMIUM_ARGS } from '../playwright.config';
-import { MOBILENET_URL, labelsOf, needsSharedFixtures, openApp } from './helpers';
+import { MOBILENET_URL, axeInBothSchemes, labelsOf, needsSharedFixtures, openApp } from './helpers';
 import { PREVIEW_ORIGIN, SHARED_DIR } from './paths';
 
 /**
@@ -228,6 +228,7 @@ test.describe('live camera errors', () => {
       await expect(error.locator(`[data-kind=${kind}]`)).toHaveText(words);
       await expect(camera.getByTestId('camera-capture')).toBeDisabled();
       await expect(camera.getByRole('button', { name: 'Try again' })).toBeVisible();
+      if (kind === 'denied') await axeInBothSchemes(page, 'the live camera refused');
       await camera.getByRole('button', { name: 'Close camera' }).click();
       await expect(camera).toHaveCount(0);
     });

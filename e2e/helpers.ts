@@ -1,5 +1,7 @@
 /** Shared steps of the end-to-end specs. */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { BlobWriter, Uint8ArrayReader, ZipWriter } from '@zip.js/zip.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PNG } from 'pngjs';
@@ -88,4 +90,38 @@ export async function openTeachSettings(page: Page): Promise<void> {
   const details = page.getByTestId('teach-advanced');
   if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
   await expect(page.getByTestId('teach-epochs')).toBeVisible();
+}
+
+/**
+ * A dataset ZIP laid out as Keras' image_dataset_from_directory reads it: one folder per class
+ * ("warm", "cool") holding {@link flatPhotos}' four PNGs, stored uncompressed. Returns the ZIP as
+ * a file payload and the photos in it.
+ */
+export async function flatDatasetZip(name = 'hues.zip') {
+  const zip = new ZipWriter(new BlobWriter('application/zip'), { useWebWorkers: false, level: 0 });
+  const photos = ['warm', 'cool'].flatMap((c, i) => flatPhotos(c, i).map((p) => ({ c, p })));
+  for (const { c, p } of photos) {
+    await zip.add(`hues/${c}/${p.name}`, new Uint8ArrayReader(new Uint8Array(p.buffer)));
+  }
+  const buffer = Buffer.from(await (await zip.close()).arrayBuffer());
+  return {
+    file: { name, mimeType: 'application/zip', buffer },
+    photos: photos.map(({ p }) => p),
+  };
+}
+
+/** Serious and critical axe violations on the page as it is now, as readable lines. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Expects no serious or critical axe violations on the page as it is now, light then dark. */
+export async function axeInBothSchemes(page: Page, what: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    expect(await seriousViolations(page), `${what} (${scheme})`).toEqual([]);
+  }
 }

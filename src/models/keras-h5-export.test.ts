@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sharedRequired } from '../test/shared-fixtures';
 import { useWasmBackend } from '../test/tf-node';
 import { openH5, readKerasWeightFile } from './keras-h5';
 import { planKerasExport, type KerasExportPlan } from './keras-h5-export';
@@ -117,7 +118,8 @@ interface H5pyView {
 function h5pyView(path: string): H5pyView | null {
   const probe = spawnSync(PYTHON, ['-c', 'import h5py']);
   if (probe.status !== 0) {
-    if (process.env.LENS_REQUIRE_SHARED === '1') throw new Error('python3-h5py is not installed');
+    // The same switch as the shared fixtures: CI (LENS_REQUIRE_SHARED=1, or true) must not skip.
+    if (sharedRequired()) throw new Error('python3-h5py is not installed');
     console.warn('skipping the h5py check: python3-h5py is not installed (apt python3-h5py)');
     return null;
   }

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { FixtureKind } from '../../../scripts/keras-h5-fixture';
 import { openH5 } from '../../models/keras-h5';
+import { planKerasExport } from '../../models/keras-h5-export';
+import { kerasH5Bytes } from '../../models/keras-h5-write';
+import { mobileNet } from '../../models/zoo/mobilenet';
 import {
   artifactsOf,
   quantizeWeights,
@@ -254,6 +257,71 @@ describe('a Keras .h5 opened in the page', () => {
     ).rejects.toThrow('notes.h5 is not an HDF5 file');
     expect(await store.list()).toEqual([]);
   });
+});
+
+describe('a Keras .h5 of another zoo architecture opened in the page', () => {
+  /** Seeded weights in every layer (batch-norm betas non-zero, variances positive). */
+  function randomize(model: tfTypes.LayersModel, seed: number): void {
+    for (const layer of model.layers) {
+      const values = layer.weights.map((w, i) =>
+        w.originalName.endsWith('moving_variance')
+          ? tf.randomUniform(w.shape as number[], 0.5, 1.5, 'float32', seed + i)
+          : tf.randomUniform(w.shape as number[], -0.1, 0.1, 'float32', seed + i),
+      );
+      if (values.length > 0) layer.setWeights(values);
+      tf.dispose(values);
+      seed += 7;
+    }
+  }
+
+  test("MobileNet α 0.25 + a Dense head (Teach's Keras export) converts to a stored model whose logits match within 1e-5 relative; a beta × 1.01 fails that", async () => {
+    const base = mobileNet({ alpha: 0.25, includeTop: false, pooling: 'avg' });
+    const head = tf.layers.dense({ units: 3, activation: 'softmax', name: 'predictions' });
+    const source = tf.model({
+      inputs: base.inputs,
+      outputs: head.apply(base.outputs[0]!) as tfTypes.SymbolicTensor,
+    });
+    randomize(source, 21);
+    const plan = await planKerasExport(source, {
+      fileName: 'pets.h5',
+      classNames: ['cat', 'dog', 'fish'],
+    });
+    expect(plan.kind).toBe('application');
+    const h5 = await h5wasmNode();
+    const { FS } = await h5.ready;
+    const path = join(scratch, 'pets.h5');
+    writeFileSync(path, kerasH5Bytes({ File: h5.File, FS }, plan.layers, plan.attributes, scratch));
+
+    const { deps, store } = makeDeps();
+    const record = await importModel(
+      { kind: 'h5', name: 'pets.h5', file: blobOf(path) },
+      'float32',
+      deps,
+      makeContext(),
+    );
+    expect(record).toMatchObject({
+      numClasses: 3,
+      params: source.countParams(),
+      entry: { inputSize: 224, inputRange: [-1, 1] },
+    });
+    const model = await loadStored(store, record.key);
+    const x = tf.randomUniform<tfTypes.Rank.R4>([2, 224, 224, 3], -1, 1, 'float32', 8);
+    const want = preSoftmax(tf, source, x);
+    const { relative } = fidelity(preSoftmax(tf, model, x), want);
+    // The same comparison must reject a model one weight away from the source.
+    const restore = perturbBatchNormBeta(tf, model, 'conv_pw_13_bn');
+    const perturbed = fidelity(preSoftmax(tf, model, x), want).relative;
+    restore();
+    x.dispose();
+    model.dispose();
+    source.dispose();
+    console.log(
+      `imported MobileNet α 0.25 .h5 logits vs source: ${relative.toExponential(1)} relative; ` +
+        `with conv_pw_13_bn's beta × ${BETA_PERTURBATION}: ${perturbed.toExponential(1)}`,
+    );
+    expect(relative).toBeLessThanOrEqual(FLOAT32_RELATIVE_BOUND);
+    expect(perturbed).toBeGreaterThan(FLOAT32_RELATIVE_BOUND);
+  }, 120_000);
 });
 
 /** A small layers model saved as folder files (+ our metadata.json with shard hashes). */
