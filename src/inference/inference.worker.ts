@@ -4,6 +4,7 @@ import { watchBackendLoss } from './backends/backend-loss';
 import { diagnosticsHandlers } from './backends/diagnostics';
 import { selectBackend, tuneSelectedBackend } from './backends/select-backend';
 import { fetchModelArtifacts, loadClassifier } from './classify/load-model';
+import { modelSource } from './classify/model-source';
 import { createCompareHandlers } from './compare/handlers';
 import { inspectHandlers } from './inspect/handlers';
 import {
@@ -60,6 +61,7 @@ const service = new InferenceService({
   watchBackend: watchBackendLoss,
   loadClassifier,
   prefetchModel: fetchModelArtifacts,
+  modelSource,
   now: () => performance.now(),
 });
 

@@ -12,6 +12,7 @@ import type {
   BackendReport,
   LoadProgress,
   LoadTuning,
+  ModelSource,
   ReadyInfo,
   RequestOf,
 } from '../protocol';
@@ -49,6 +50,8 @@ export interface LoadDeps {
     onProgress: (fraction: number) => void,
   ): Promise<{ backend: BackendName; reports: BackendReport[] }>;
   loadClassifier: LoadClassifier;
+  /** Where the model's bytes will come from (optional; said with every progress update). */
+  modelSource?(entry: ModelEntry): Promise<ModelSource>;
   /**
    * Starts downloading a model's files before a backend is ready (optional): the download and
    * the backend's start-up then overlap. Resolves null when there is nothing to fetch.
@@ -68,6 +71,10 @@ export async function runLoad(
   progress: (update: LoadProgress) => void,
 ): Promise<ReadyInfo> {
   const { model: entry, backend: choice, avoid = [], tuning = {} } = request;
+  // Known before the first progress, so the page never says "Downloading" for a stored model.
+  const source = deps.modelSource
+    ? await deps.modelSource(entry).catch((): ModelSource => 'network')
+    : undefined;
   const report = (
     stage: LoadProgress['stage'],
     fraction: number,
@@ -77,6 +84,7 @@ export async function runLoad(
     const update: LoadProgress = { stage, fraction };
     if (backend) update.backend = backend;
     if (note) update.note = note;
+    if (source) update.source = source;
     progress(update);
   };
   let reports: BackendReport[] | undefined;
