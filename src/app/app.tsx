@@ -89,18 +89,15 @@ export function App() {
     setImagenet(entry);
   }
   useEffect(() => rememberComparison(imagenet), [imagenet]);
-  const custom =
-    model.ready && model.ready.labelSource !== 'imagenet' && model.ready.id !== imagenet.id
-      ? model.ready
-      : null;
+  // A model with its own classes (also one opened by ?model=, which is then its own comparison).
+  const custom = model.ready && model.ready.labelSource !== 'imagenet' ? model.ready : null;
   // The photo library (Classify) keeps every finished photo; the queue pauses and reports to it.
   const libraryLink = useLibraryLink();
   // Offered only when that model can load: not the missing default, and its files are there.
-  const reachable = useModelReachable(imagenet.url, custom !== null);
+  const other = custom !== null && custom.id !== imagenet.id;
+  const reachable = useModelReachable(imagenet.url, other);
   const comparable =
-    custom !== null &&
-    reachable === 'yes' &&
-    !(builtinMissing && imagenet.id === INCEPTION_V3_IMAGENET.id);
+    other && reachable === 'yes' && !(builtinMissing && imagenet.id === INCEPTION_V3_IMAGENET.id);
   const queue = useClassificationQueue(
     client,
     model.ready,
@@ -225,7 +222,14 @@ export function App() {
   const teachView: View = {
     id: 'teach',
     title: 'Teach',
-    render: () => <TeachView client={client} model={model.ready} onUseModel={selectModel} />,
+    render: () => (
+      <TeachView
+        client={client}
+        model={model.ready}
+        onUseModel={selectModel}
+        builtinMissing={builtinMissing}
+      />
+    ),
   };
   const views: View[] = [classifyView, libraryView, inspectView, teachView, compareView];
   const view = views.find((v) => v.id === viewId) ?? classifyView;
