@@ -89,15 +89,18 @@ export function App() {
     setImagenet(entry);
   }
   useEffect(() => rememberComparison(imagenet), [imagenet]);
-  // A model with its own classes (also one opened by ?model=, which is then its own comparison).
-  const custom = model.ready && model.ready.labelSource !== 'imagenet' ? model.ready : null;
+  const custom =
+    model.ready && model.ready.labelSource !== 'imagenet' && model.ready.id !== imagenet.id
+      ? model.ready
+      : null;
   // The photo library (Classify) keeps every finished photo; the queue pauses and reports to it.
   const libraryLink = useLibraryLink();
   // Offered only when that model can load: not the missing default, and its files are there.
-  const other = custom !== null && custom.id !== imagenet.id;
-  const reachable = useModelReachable(imagenet.url, other);
+  const reachable = useModelReachable(imagenet.url, custom !== null);
   const comparable =
-    other && reachable === 'yes' && !(builtinMissing && imagenet.id === INCEPTION_V3_IMAGENET.id);
+    custom !== null &&
+    reachable === 'yes' &&
+    !(builtinMissing && imagenet.id === INCEPTION_V3_IMAGENET.id);
   const queue = useClassificationQueue(
     client,
     model.ready,
