@@ -225,7 +225,14 @@ export function App() {
   const teachView: View = {
     id: 'teach',
     title: 'Teach',
-    render: () => <TeachView client={client} model={model.ready} onUseModel={selectModel} />,
+    render: () => (
+      <TeachView
+        client={client}
+        model={model.ready}
+        onUseModel={selectModel}
+        builtinMissing={builtinMissing}
+      />
+    ),
   };
   const views: View[] = [classifyView, libraryView, inspectView, teachView, compareView];
   const view = views.find((v) => v.id === viewId) ?? classifyView;

@@ -36,6 +36,7 @@ function progressState(name: string, p: LoadProgress, previous: ModelState): Mod
   if (p.stage === 'warming' && p.backend) return { state: 'warming', name, backend: p.backend };
   const state: ModelState = { state: 'loading', name, stage: p.stage, fraction: p.fraction };
   if (p.backend) state.backend = p.backend;
+  if (p.source) state.source = p.source;
   // A note (a retried download) stays visible until the load ends.
   const note = p.note ?? (previous.state === 'loading' ? previous.note : undefined);
   if (note) state.note = note;

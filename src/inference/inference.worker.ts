@@ -4,6 +4,7 @@ import { watchBackendLoss } from './backends/backend-loss';
 import { diagnosticsHandlers } from './backends/diagnostics';
 import { selectBackend, tuneSelectedBackend } from './backends/select-backend';
 import { fetchModelArtifacts, loadClassifier } from './classify/load-model';
+import { modelSource } from './classify/model-source';
 import { createCompareHandlers } from './compare/handlers';
 import { selectEngine } from './engines/select-engine';
 import { inspectHandlers } from './inspect/handlers';
@@ -62,6 +63,7 @@ const service = new InferenceService({
   loadClassifier,
   selectEngine,
   prefetchModel: fetchModelArtifacts,
+  modelSource,
   now: () => performance.now(),
 });
 

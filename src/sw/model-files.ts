@@ -20,3 +20,15 @@ export function isModelFile(pathname: string): boolean {
 export function folderOf(url: string): string {
   return new URL('./', url).href;
 }
+
+interface ManifestGroup {
+  paths?: unknown;
+}
+
+/** The URLs of a model's files: model.json and every weight shard its manifest names. */
+export function modelFileUrls(modelUrl: string, modelJson: unknown): string[] {
+  const groups = (modelJson as { weightsManifest?: ManifestGroup[] } | null)?.weightsManifest;
+  if (!Array.isArray(groups)) throw new Error('model.json has no weightsManifest');
+  const paths = groups.flatMap((g) => (Array.isArray(g.paths) ? (g.paths as unknown[]) : []));
+  return [modelUrl, ...paths.map((p) => new URL(String(p), modelUrl).href)];
+}

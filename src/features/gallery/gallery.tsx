@@ -1,8 +1,8 @@
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { countByStatus, type Card } from './gallery-state';
 import { ImageCard } from './image-card';
-import { NewResultsCue } from './new-results-cue';
+import { NewResultsCue, type CardPlacement } from './new-results-cue';
 import './gallery.css';
 
 /**
@@ -43,6 +43,15 @@ export function Gallery({
   loadThumbnail?: (card: Card) => Promise<Blob | undefined>;
 }) {
   const grid = useRef<HTMLUListElement>(null);
+  // The plain grid's cards are its children, in order.
+  const placement = useMemo<CardPlacement>(
+    () => ({
+      top: (index) => grid.current?.children[index]?.getBoundingClientRect().top,
+      reveal: (index) =>
+        grid.current?.children[index]?.scrollIntoView({ behavior: 'smooth', block: 'center' }),
+    }),
+    [],
+  );
   if (cards.length === 0) return null;
   const counts = countByStatus(cards);
   const busy = counts.queued + counts.preprocessing + counts.classifying;
@@ -75,7 +84,7 @@ export function Gallery({
         />
       ) : (
         <>
-          <NewResultsCue cards={visible} list={grid} />
+          <NewResultsCue cards={visible} placement={placement} />
           <ul className="gallery__grid" ref={grid}>
             {visible.map((card) => (
               <ImageCard
@@ -140,44 +149,61 @@ function VirtualGrid({
   useEffect(() => {
     virtualizer.measure();
   }, [columns, virtualizer]);
+  // The new-results cue finds a card through its row's measured (or estimated) place: most
+  // cards are not in the DOM.
+  const placement = useMemo<CardPlacement>(
+    () => ({
+      top: (index) => {
+        const row =
+          index < 0 ? undefined : virtualizer.measurementsCache[Math.floor(index / columns)];
+        return row === undefined ? undefined : row.start - window.scrollY;
+      },
+      reveal: (index) =>
+        virtualizer.scrollToIndex(Math.floor(index / columns), { align: 'center' }),
+    }),
+    [virtualizer, columns],
+  );
   return (
-    <div
-      ref={container}
-      className="gallery__virtual"
-      style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
-      data-testid="gallery-virtual"
-    >
-      {virtualizer.getVirtualItems().map((row) => {
-        const first = row.index * columns;
-        const inRow = cards.slice(first, first + columns);
-        return (
-          <ul
-            key={row.key}
-            ref={virtualizer.measureElement}
-            data-index={row.index}
-            className="gallery__grid gallery__row"
-            style={{
-              position: 'absolute',
-              top: 0,
-              left: 0,
-              width: '100%',
-              gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`,
-              transform: `translateY(${row.start - virtualizer.options.scrollMargin}px)`,
-            }}
-          >
-            {inRow.map((card, i) => (
-              <ImageCard
-                key={card.id}
-                card={card}
-                onRemove={onRemove}
-                renderActions={renderActions}
-                loadThumbnail={loadThumbnail}
-                position={{ index: first + i + 1, of: cards.length }}
-              />
-            ))}
-          </ul>
-        );
-      })}
-    </div>
+    <>
+      <NewResultsCue cards={cards} placement={placement} />
+      <div
+        ref={container}
+        className="gallery__virtual"
+        style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
+        data-testid="gallery-virtual"
+      >
+        {virtualizer.getVirtualItems().map((row) => {
+          const first = row.index * columns;
+          const inRow = cards.slice(first, first + columns);
+          return (
+            <ul
+              key={row.key}
+              ref={virtualizer.measureElement}
+              data-index={row.index}
+              className="gallery__grid gallery__row"
+              style={{
+                position: 'absolute',
+                top: 0,
+                left: 0,
+                width: '100%',
+                gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`,
+                transform: `translateY(${row.start - virtualizer.options.scrollMargin}px)`,
+              }}
+            >
+              {inRow.map((card, i) => (
+                <ImageCard
+                  key={card.id}
+                  card={card}
+                  onRemove={onRemove}
+                  renderActions={renderActions}
+                  loadThumbnail={loadThumbnail}
+                  position={{ index: first + i + 1, of: cards.length }}
+                />
+              ))}
+            </ul>
+          );
+        })}
+      </div>
+    </>
   );
 }

@@ -1,66 +1,62 @@
-import { useEffect, useRef, useState, type RefObject } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Card } from './gallery-state';
 
-/** True when `el` starts below the bottom of the window (the user cannot see it). */
-function belowFold(el: Element): boolean {
-  return el.getBoundingClientRect().top > window.innerHeight;
+/**
+ * Where the grid shows its cards, by index in the cards' order: the plain grid asks the DOM, the
+ * virtual grid its row measurements (most of its cards are not in the DOM at all).
+ */
+export interface CardPlacement {
+  /** the card's top edge relative to the window's top, or undefined when it has none */
+  top(index: number): number | undefined;
+  /** scrolls the window so the card is in view */
+  reveal(index: number): void;
+}
+
+/** True when a card whose top edge is at `top` starts below the window's bottom edge. */
+function belowFold(top: number | undefined): boolean {
+  return top !== undefined && top > window.innerHeight;
 }
 
 /**
  * "N new results below": a button that appears when photos finish out of sight, below the
  * window's bottom edge; it scrolls to the first of them, and goes away once they are seen.
- * `list` is the grid whose children are the cards, in the order of `cards`.
+ * `placement` tells where each card of `cards` is.
  */
-export function NewResultsCue({
-  cards,
-  list,
-}: {
-  cards: Card[];
-  list: RefObject<HTMLElement | null>;
-}) {
+export function NewResultsCue({ cards, placement }: { cards: Card[]; placement: CardPlacement }) {
   const seenDone = useRef(new Set<string>());
   const [below, setBelow] = useState<string[]>([]);
 
-  // Newly finished cards: measured on the next frame, after the DOM shows them.
+  // Newly finished cards: measured on the next frame, after the grid shows them.
   useEffect(() => {
     const fresh = cards
       .map((card, index) => ({ card, index }))
       .filter(({ card }) => card.status === 'done' && !seenDone.current.has(card.id));
     if (fresh.length === 0) return;
-    for (const { card } of fresh) seenDone.current.add(card.id);
+    // Marked as seen only once measured: a burst of results cancels frames, and a card whose
+    // frame was cancelled is measured with the next burst instead of being lost.
     const frame = requestAnimationFrame(() => {
-      const items = list.current?.children;
-      if (!items) return;
+      for (const { card } of fresh) seenDone.current.add(card.id);
       const hidden = fresh
-        .filter(({ index }) => {
-          const el = items[index];
-          return el !== undefined && belowFold(el);
-        })
+        .filter(({ index }) => belowFold(placement.top(index)))
         .map(({ card }) => card.id);
       if (hidden.length > 0) setBelow((ids) => [...ids, ...hidden]);
     });
     return () => cancelAnimationFrame(frame);
-  }, [cards, list]);
+  }, [cards, placement]);
 
   // Forget cards that were removed or scrolled into view.
   const ids = new Set(cards.map((c) => c.id));
   const pending = below.filter((id) => ids.has(id));
-  const elementOf = (id: string): Element | undefined =>
-    list.current?.children[cards.findIndex((c) => c.id === id)];
   const anyPending = pending.length > 0;
   useEffect(() => {
     if (!anyPending) return;
     const onScroll = () =>
       setBelow((current) =>
-        current.filter((id) => {
-          const index = cards.findIndex((c) => c.id === id);
-          const el = list.current?.children[index];
-          return el !== undefined && belowFold(el);
-        }),
+        current.filter((id) => belowFold(placement.top(cards.findIndex((c) => c.id === id)))),
       );
     window.addEventListener('scroll', onScroll, { passive: true });
     return () => window.removeEventListener('scroll', onScroll);
-  }, [anyPending, cards, list]);
+  }, [anyPending, cards, placement]);
 
   if (!anyPending) return null;
   return (
@@ -70,7 +66,8 @@ export function NewResultsCue({
       data-testid="new-results-cue"
       data-count={pending.length}
       onClick={() => {
-        elementOf(pending[0] ?? '')?.scrollIntoView({ behavior: 'smooth', block: 'center' });
+        const first = cards.findIndex((c) => c.id === pending[0]);
+        if (first >= 0) placement.reveal(first);
         setBelow([]);
       }}
     >

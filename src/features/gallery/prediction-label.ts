@@ -14,5 +14,5 @@ export const UNSURE_BELOW = 0.3;
 /** A hint for a finished card whose best guess is weak, or null when it is confident enough. */
 export function unsureHint(topProbability: number | undefined): string | null {
   if (topProbability === undefined || topProbability >= UNSURE_BELOW) return null;
-  return `Not sure: no class reaches ${Math.round(UNSURE_BELOW * 100)} %. The photo may show something this model does not know, or too little of it.`;
+  return `Not sure: no class reaches ${Math.round(UNSURE_BELOW * 100)}%. The photo may show something this model does not know, or too little of it.`;
 }

@@ -138,10 +138,11 @@ export function ModelLibrary({ client, activeId, onSelect, builtinMissing }: Mod
     <section className="model-library" aria-labelledby="model-library-title">
       <h2 id="model-library-title">Open model…</h2>
       <p className="muted">
-        A Keras <code>.h5</code> weight file of InceptionV3 (with or without its top) is converted
-        here, in your browser; a TensorFlow.js model folder (<code>model.json</code> and its weight
-        files) or the address of either is checked file by file. The model is then kept in this
-        browser, so it survives reloads and works offline. Nothing is uploaded.
+        A Keras <code>.h5</code> weight file of InceptionV3 or another Keras application (MobileNet,
+        ResNet50, Xception, …; with or without its top) is converted here, in your browser; a
+        TensorFlow.js model folder (<code>model.json</code> and its weight files) or the address of
+        either is checked file by file. The model is then kept in this browser, so it survives
+        reloads and works offline. Nothing is uploaded.
       </p>
       <div
         className={`drop-zone${over ? ' drop-zone--over' : ''}`}

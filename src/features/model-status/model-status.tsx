@@ -3,6 +3,7 @@ import type {
   EngineReport,
   LoadStage,
   LoadedModelInfo,
+  ModelSource,
 } from '../../inference/protocol';
 import { backendName } from '../../lib/backend-names';
 import './model-status.css';
@@ -15,6 +16,8 @@ export type ModelState =
       stage: LoadStage;
       fraction: number;
       backend?: BackendName;
+      /** where the model comes from, once the worker said */
+      source?: ModelSource;
       /** e.g. "retrying the download" */
       note?: string;
     }
@@ -35,8 +38,9 @@ function describe(s: ModelState, firstVisit: boolean, stored: boolean): string {
   switch (s.state) {
     case 'loading':
       if (s.stage === 'backend') return `Starting the compute backend for ${s.name}…`;
-      // A model kept in this browser is read from IndexedDB: nothing is downloaded.
-      if (stored) return `Loading ${s.name} from this browser…`;
+      // A model kept in this browser (IndexedDB, or the offline cache) downloads nothing.
+      if (stored || s.source === 'browser') return `Loading ${s.name} from this browser…`;
+      if (s.source === 'built') return `Building ${s.name}…`;
       return `Downloading ${s.name}… ${Math.round(s.fraction * 100)}%`;
     case 'warming':
       return `Warming up ${s.name}…`;
@@ -45,6 +49,11 @@ function describe(s: ModelState, firstVisit: boolean, stored: boolean): string {
     case 'error':
       return firstVisit ? 'Welcome to Inception Lens' : `${s.name} could not be loaded`;
   }
+}
+
+/** True while bytes come over the network (a stored or built model shows no download bar). */
+function downloading(s: ModelState, stored: boolean): boolean {
+  return s.state === 'loading' && !stored && s.source !== 'browser' && s.source !== 'built';
 }
 
 /** Where a first visitor can go when the page's own model is not on its server. */
@@ -99,7 +108,7 @@ export function ModelStatus({
           </span>
         )}
       </p>
-      {status.state === 'loading' && status.stage === 'download' && !stored && (
+      {status.state === 'loading' && status.stage === 'download' && downloading(status, stored) && (
         <progress max={1} value={status.fraction} aria-label="Model download" />
       )}
       {status.state === 'ready' && (

@@ -2,19 +2,7 @@
  * Page-side view of the offline caches: makes sure every file of the current model sits in the
  * service worker's model cache, and collects photos the service worker received as a share.
  */
-import { MODEL_CACHE, SHARE_CACHE } from '../../sw/model-files';
-
-interface ManifestGroup {
-  paths?: unknown;
-}
-
-/** The URLs of a model's files: model.json and every weight shard its manifest names. */
-export function modelFileUrls(modelUrl: string, modelJson: unknown): string[] {
-  const groups = (modelJson as { weightsManifest?: ManifestGroup[] } | null)?.weightsManifest;
-  if (!Array.isArray(groups)) throw new Error('model.json has no weightsManifest');
-  const paths = groups.flatMap((g) => (Array.isArray(g.paths) ? (g.paths as unknown[]) : []));
-  return [modelUrl, ...paths.map((p) => new URL(String(p), modelUrl).href)];
-}
+import { MODEL_CACHE, SHARE_CACHE, modelFileUrls } from '../../sw/model-files';
 
 /**
  * Puts every file of the model at `modelUrl` into the model cache, fetching (through the

@@ -14,7 +14,7 @@ function offlineText(offline: OfflineState): string {
         ? 'Preparing offline use…'
         : `Saving the model for offline use… ${Math.round(offline.fraction * 100)}%`;
     case 'unavailable':
-      return `Offline use unavailable: ${offline.reason}`;
+      return `Not ready for offline use: ${offline.reason}`;
   }
 }
 

@@ -217,7 +217,7 @@ export function usePwa({
   else if (registerError) offline = { state: 'unavailable', reason: registerError };
   else if (cacheError) offline = { state: 'unavailable', reason: cacheError };
   else if (modelState === 'error')
-    offline = { state: 'unavailable', reason: 'the model is not loaded' };
+    offline = { state: 'unavailable', reason: 'it works offline once a model has loaded' };
   else if (cached && cached.url === modelUrl) offline = cached.result;
   else offline = { state: 'caching', fraction: null };
 

@@ -13,10 +13,13 @@ export function TeachBase({
   model,
   training,
   onUseModel,
+  builtinMissing,
 }: {
   model: LoadedModelInfo | null;
   training: boolean;
   onUseModel: (entry: ModelEntry) => void;
+  /** the built-in InceptionV3 is not on this server: not offered */
+  builtinMissing: boolean;
 }) {
   const [zooBase, setZooBase] = useState<ZooModelName>('mobilenetv2');
   return (
@@ -32,7 +35,7 @@ export function TeachBase({
         ) : (
           <span className="muted">Waiting for a model to build on…</span>
         )}
-        {model && model.id !== INCEPTION_V3_IMAGENET.id && (
+        {model && model.id !== INCEPTION_V3_IMAGENET.id && !builtinMissing && (
           <button
             type="button"
             className="button--secondary teach-inline"

@@ -25,6 +25,8 @@ export interface TeachViewProps {
   model: LoadedModelInfo | null;
   /** makes another model the active one (the app's `selectModel`) */
   onUseModel: (entry: ModelEntry) => void;
+  /** the built-in InceptionV3 is not on this server: it is not offered as a base */
+  builtinMissing?: boolean;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface TeachViewProps {
  * Inception blocks, or from scratch — trained in the worker with live curves, evaluated, then
  * kept in this browser, used for classifying, exported and imported.
  */
-export function TeachView({ client, model, onUseModel }: TeachViewProps) {
+export function TeachView({ client, model, onUseModel, builtinMissing }: TeachViewProps) {
   const data = useTeachState();
   const run = useRun();
   useEffect(() => {
@@ -58,7 +60,12 @@ export function TeachView({ client, model, onUseModel }: TeachViewProps) {
 
   return (
     <div className="teach" data-testid="teach-view">
-      <TeachBase model={model} training={training} onUseModel={onUseModel} />
+      <TeachBase
+        model={model}
+        training={training}
+        onUseModel={onUseModel}
+        builtinMissing={builtinMissing ?? false}
+      />
       <ol className="teach-steps" aria-label="Steps" data-testid="teach-steps" data-step={step}>
         {['Classes and photos', 'Train', 'Evaluate and try'].map((title, i) => (
           <li key={title} aria-current={step === i + 1 ? 'step' : undefined}>

@@ -12,6 +12,7 @@ import type {
   EngineReport,
   LoadProgress,
   LoadTuning,
+  ModelSource,
   ReadyInfo,
   RequestOf,
 } from '../protocol';
@@ -52,6 +53,8 @@ export interface LoadDeps {
     onProgress: (fraction: number) => void,
   ): Promise<{ backend: BackendName; reports: BackendReport[] }>;
   loadClassifier: LoadClassifier;
+  /** Where the model's bytes will come from (optional; said with every progress update). */
+  modelSource?(entry: ModelEntry): Promise<ModelSource>;
   /**
    * Picks the engine photos run on once the backend is settled (engines/select-engine.ts;
    * optional: without it, TensorFlow.js). Never fails a load: a failure means TensorFlow.js.
@@ -83,6 +86,10 @@ export async function runLoad(
   progress: (update: LoadProgress) => void,
 ): Promise<ReadyInfo> {
   const { model: entry, backend: choice, avoid = [], tuning = {} } = request;
+  // Known before the first progress, so the page never says "Downloading" for a stored model.
+  const source = deps.modelSource
+    ? await deps.modelSource(entry).catch((): ModelSource => 'network')
+    : undefined;
   const report = (
     stage: LoadProgress['stage'],
     fraction: number,
@@ -92,6 +99,7 @@ export async function runLoad(
     const update: LoadProgress = { stage, fraction };
     if (backend) update.backend = backend;
     if (note) update.note = note;
+    if (source) update.source = source;
     progress(update);
   };
   let reports: BackendReport[] | undefined;

@@ -64,11 +64,19 @@ export interface AlsoResult {
 /** Stages of loading a model, reported with progress. */
 export type LoadStage = 'backend' | 'download' | 'warming';
 
+/**
+ * Where a model's bytes come from: the network, this browser (IndexedDB, or the offline cache
+ * the service worker filled), or nowhere (random weights are built in place).
+ */
+export type ModelSource = 'network' | 'browser' | 'built';
+
 /** Progress of a load (also of a second model that a photo waits for). */
 export interface LoadProgress {
   stage: LoadStage;
   fraction: number;
   backend?: BackendName;
+  /** where the model comes from, when the worker knows (the page then says "downloading" or not) */
+  source?: ModelSource;
   /** something worth telling the user, e.g. that a download is being retried */
   note?: string;
 }

@@ -961,3 +961,49 @@ describe('InferenceService: the photo engine', () => {
     expect(classifier.disposed).toBe(0);
   });
 });
+
+describe('InferenceService: every load progress says where the model comes from', () => {
+  test('the source is known before the first progress and sent with each', async () => {
+    const posted: WorkerResponse[] = [];
+    const order: string[] = [];
+    const service = new InferenceService({
+      post: (m) => posted.push(m),
+      modelSource: () => {
+        order.push('source');
+        return Promise.resolve('browser');
+      },
+      selectBackend: () => {
+        order.push('select');
+        return Promise.resolve({ backend: 'wasm', reports: [] });
+      },
+      prefetchModel: (_entry, onProgress) => {
+        order.push('prefetch');
+        onProgress(0.5);
+        return Promise.resolve(null);
+      },
+      loadClassifier: () => Promise.resolve(new FakeClassifier('stored') as Classifier),
+      now: () => 0,
+    });
+    service.handle(load(1));
+    await until(() => finalFor(posted, 1)?.type === 'reply', 'ready');
+    expect(order.slice(0, 2)).toEqual(['source', 'prefetch']);
+    const progress = messagesFor(posted, 1).filter((m) => m.type === 'progress');
+    expect(progress.length).toBeGreaterThan(2);
+    for (const m of progress) expect(m).toMatchObject({ source: 'browser' });
+  });
+
+  test('a failing check says network rather than promise a local read', async () => {
+    const posted: WorkerResponse[] = [];
+    const service = new InferenceService({
+      post: (m) => posted.push(m),
+      modelSource: () => Promise.reject(new Error('caches unavailable')),
+      selectBackend: () => Promise.resolve({ backend: 'wasm', reports: [] }),
+      loadClassifier: () => Promise.resolve(new FakeClassifier('fetched') as Classifier),
+      now: () => 0,
+    });
+    service.handle(load(1));
+    await until(() => finalFor(posted, 1)?.type === 'reply', 'ready');
+    const progress = messagesFor(posted, 1).filter((m) => m.type === 'progress');
+    for (const m of progress) expect(m).toMatchObject({ source: 'network' });
+  });
+});
