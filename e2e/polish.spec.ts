@@ -482,4 +482,40 @@ test.describe('with the shared MobileNet', () => {
       }
     }
   });
+
+  test('asking "Remove class?" keeps the class name readable, at 1280 and 360 px', async ({
+    page,
+  }) => {
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    await page.getByRole('tab', { name: 'Teach' }).click();
+    const first = page.getByTestId('teach-class').first();
+    await first.getByTestId('teach-class-name').fill('golden retrievers');
+    await first.getByTestId('teach-add-photos').setInputFiles([greyPng('one.png', 32, 32)]);
+    await expect(first.getByTestId('teach-count')).toHaveAttribute('data-count', '1');
+    for (const width of [1280, 360]) {
+      await page.setViewportSize({ width, height: width === 1280 ? 800 : 740 });
+      await first.getByRole('button', { name: 'Remove class golden retrievers' }).click();
+      const question = first.getByRole('group', { name: /Remove “golden retrievers”/ });
+      await expect(question).toBeVisible();
+      const name = first.getByTestId('teach-class-name');
+      const box = await name.boundingBox();
+      // the field keeps room for its text (it shrank to 20 px beside the question once)
+      const needed = await name.evaluate((input: HTMLInputElement) => {
+        const probe = document.createElement('span');
+        probe.style.font = getComputedStyle(input).font;
+        probe.style.position = 'absolute';
+        probe.textContent = input.value;
+        document.body.append(probe);
+        const w = probe.getBoundingClientRect().width;
+        probe.remove();
+        return Math.min(w, 120);
+      });
+      expect(box!.width, `name field at ${width} px`).toBeGreaterThanOrEqual(needed);
+      // nothing in the card runs out of it sideways
+      expect(await first.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+      await page.keyboard.press('Escape');
+      await expect(question).toHaveCount(0);
+    }
+    await expect(first.getByTestId('teach-count')).toHaveAttribute('data-count', '1');
+  });
 });

@@ -1,8 +1,8 @@
 /**
  * Retakes `docs/screenshot.png`: the production build, the real ImageNet MobileNet from
  * `../shared/models` (or `$INCEPTION_LENS_SHARED/models`, served by the e2e fixture server on a
- * second origin) and the three photos from `../shared/photos`, dropped on the page, at 1280×800
- * in Debian's Chromium.
+ * second origin) and the three photos from `../shared/photos`, dropped on the page, 1280 px wide
+ * (the whole page) in Debian's Chromium.
  *
  *   npm run build && npx tsx scripts/screenshot.ts [--out=docs/screenshot.png]
  *
@@ -113,7 +113,8 @@ async function main(): Promise<void> {
         .waitFor({ timeout: 60_000 })
         .catch(() => console.log('(no "Ready offline" within a minute; taking the shot anyway)'));
       await page.mouse.move(0, 0);
-      await page.screenshot({ path: OUT, fullPage: false });
+      // The whole page: at 800 px the library's bar and the drop zone push the cards below the fold.
+      await page.screenshot({ path: OUT, fullPage: true });
     } finally {
       await browser.close();
     }
