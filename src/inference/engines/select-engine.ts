@@ -55,6 +55,16 @@ export async function selectEngine(
   const host: EngineHost | undefined = classifier.engineHost;
   if (!host) return undefined;
   host.use(null);
+  // LiteRT.js runs on the CPU (WebAssembly): it competes with TensorFlow.js' WebAssembly path only.
+  // On a GPU backend the backend choice has already measured GPU against WebAssembly; starting a
+  // second WebAssembly engine there would take photos off the GPU the user (or the measurement)
+  // chose, and on SwiftShader it cost the WebGPU device its life.
+  if (backend !== 'wasm') {
+    return {
+      engine: 'tfjs',
+      detail: `TensorFlow.js on ${backend}: LiteRT.js is compared only when photos run on WebAssembly.`,
+    };
+  }
   const isolated = canUseWasmThreads();
   // LiteRT.js' threads are fixed when it compiles: one per core, as TensorFlow.js starts with,
   // or one when threads are off (?threads=off) or impossible (no cross-origin isolation).
