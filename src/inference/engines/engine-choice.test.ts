@@ -123,6 +123,21 @@ describe('chooseEngine', () => {
     });
   });
 
+  test('each timed run waits for the other engine to settle first, outside the timing', async () => {
+    const f = fakes({ tfjsMs: 100, litertMs: 80 });
+    let clock = 0;
+    const now = f.deps.now.bind(f.deps);
+    f.deps.now = () => now() + clock;
+    f.deps.settle = () => {
+      f.log.push('-');
+      clock += 1000; // an idle gap is never counted as either engine's time
+      return Promise.resolve();
+    };
+    const decision = await chooseEngine('auto', f.deps, { key: null });
+    expect(f.log).toEqual(['T', 'L', '-', 'T', '-', 'L', '-', 'L', '-', 'T', '-', 'T', '-', 'L']);
+    expect(decision.report).toMatchObject({ engine: 'litert', tfjsMs: 100, litertMs: 80 });
+  });
+
   test('TF.js stays when LiteRT.js is slower; LiteRT.js is disposed', async () => {
     const f = fakes({ tfjsMs: 100, litertMs: 130 });
     const decision = await chooseEngine('auto', f.deps, { key: 'k' });

@@ -65,6 +65,11 @@ export interface EngineChoiceDeps {
   now(): number;
   /** wall-clock ms, for `measuredAt` */
   date(): number;
+  /**
+   * Waits before each timed run, so the other engine's WebAssembly threads have gone idle: both
+   * pools share the same cores, and a pool still spinning after its run slows the next engine's.
+   */
+  settle?(): Promise<void>;
 }
 
 /** Options of {@link chooseEngine}. */
@@ -214,6 +219,7 @@ export async function chooseEngine(
   const times: Record<EngineName, number[]> = { tfjs: [], litert: [] };
   try {
     for (const name of engineSchedule(runs)) {
+      await deps.settle?.();
       const start = deps.now();
       await (name === 'tfjs' ? deps.tfjs(deps.input) : engine.run(deps.input));
       times[name].push(deps.now() - start);

@@ -13,6 +13,9 @@ import { tfliteOf } from './litert/tflite-of-model';
 
 const store = browserEngineStore();
 
+/** Idle time before each timed run of the engine choice (see `EngineChoiceDeps.settle`). */
+const SETTLE_MS = 100;
+
 /** A fixed, photo-like RGBA pattern (smooth gradients plus a little deterministic noise). */
 export function knownAnswerRgba(size: number): Uint8Array {
   const rgba = new Uint8Array(size * size * 4);
@@ -80,6 +83,7 @@ export async function selectEngine(
       store,
       now: () => performance.now(),
       date: () => Date.now(),
+      settle: () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS)),
     },
     {
       key: measuringFallback ? null : engineKey(classifier, backend, threads),
