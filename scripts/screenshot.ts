@@ -112,6 +112,12 @@ async function main(): Promise<void> {
         .first()
         .waitFor({ timeout: 60_000 })
         .catch(() => console.log('(no "Ready offline" within a minute; taking the shot anyway)'));
+      // The results landed below the fold: follow the cue to them, as a user would, so it goes away.
+      const cue = page.getByTestId('new-results-cue');
+      if (await cue.isVisible()) {
+        await cue.click();
+        await cue.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+      }
       await page.mouse.move(0, 0);
       // The whole page: at 800 px the library's bar and the drop zone push the cards below the fold.
       await page.screenshot({ path: OUT, fullPage: true });
