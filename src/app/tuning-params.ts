@@ -1,5 +1,5 @@
 /**
- * Performance switches read from the address, for comparing and benchmarking (README, "Run it"):
+ * Performance switches read from the address, for comparing and benchmarking (docs/url-parameters.md):
  * `?threads=off` runs WebAssembly single-threaded (`?threads=all`: on every core, never trying one
  * thread), `?fold=off` keeps batch norm unfolded, `?foldcache=off` folds at every load instead of
  * keeping the folded copy between visits,
