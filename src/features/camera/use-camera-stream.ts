@@ -1,5 +1,10 @@
 import { useEffect, useState, type RefObject } from 'react';
-import { cameraError, cameraSupported, UNSUPPORTED, type CameraError } from './camera-errors';
+import {
+  cameraError,
+  cameraSupported,
+  UNSUPPORTED,
+  type CameraError,
+} from '../../lib/camera-errors';
 
 /** Where the camera stream is. */
 export type StreamState = 'starting' | 'live' | 'paused' | 'error';

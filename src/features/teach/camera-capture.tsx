@@ -1,5 +1,5 @@
+import { cameraError } from '../../lib/camera-errors';
 import { useEffect, useRef, useState } from 'react';
-import { messageOf } from '../../lib/message-of';
 
 /**
  * A live camera preview with a "Capture" button (getUserMedia); each capture becomes a JPEG
@@ -47,14 +47,7 @@ export function CameraCapture({
         }
       })
       .catch((e: unknown) => {
-        const name = (e as { name?: string } | null)?.name;
-        setError(
-          name === 'NotAllowedError'
-            ? 'The camera was not allowed. Allow it in the address bar, or add photos from files.'
-            : name === 'NotFoundError'
-              ? 'No camera was found.'
-              : `The camera could not start: ${messageOf(e)}`,
-        );
+        setError(cameraError(e).message);
       });
     return () => {
       live = false;

@@ -1,3 +1,4 @@
+import { cameraError } from '../../lib/camera-errors';
 import { useEffect, useRef, useState } from 'react';
 import type { InferenceClient } from '../../inference/client';
 import { messageOf } from '../../lib/message-of';
@@ -72,14 +73,7 @@ function CameraTry({
       })
       .catch((e: unknown) => {
         if (!live) return;
-        const name = (e as { name?: string } | null)?.name;
-        setError(
-          name === 'NotAllowedError'
-            ? 'The camera was not allowed. Allow it in the address bar, or try a photo instead.'
-            : name === 'NotFoundError'
-              ? 'No camera was found.'
-              : `The camera could not start: ${messageOf(e)}`,
-        );
+        setError(cameraError(e).message);
       });
     return () => {
       live = false;

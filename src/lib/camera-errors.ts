@@ -3,7 +3,7 @@
  * rejects with (https://w3c.github.io/mediacapture-main/#dom-mediadevices-getusermedia), each
  * saying what to do next.
  */
-import { messageOf } from '../../lib/message-of';
+import { messageOf } from './message-of';
 
 /** Why the live camera is not showing: the kind decides the wording and the tests read it. */
 export type CameraProblem = 'unsupported' | 'denied' | 'missing' | 'busy' | 'failed';
