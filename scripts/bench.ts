@@ -63,7 +63,7 @@ import {
   type SuiteOutput,
 } from './bench-suites';
 import { writePeerModels } from './bench/convert/peer-models';
-import { datasetTable, runDatasetSuite } from './bench/dataset-suite';
+import { DEFAULT_DATASET_CLASSES, datasetTable, runDatasetSuite } from './bench/dataset-suite';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -920,7 +920,8 @@ const SUITES: Record<string, (prepared: Prepared) => Suite> = {
       'every backend and ablation through the app, steady/soak/batching, nsfwjs (the bench before issue 18)',
     run: () => backendsSuiteRun(prepared),
   }),
-  // Issue 14: Teach on a generated dataset (`--dataset-photos=N`, default 2,000), head-only.
+  // Issue 14: Teach on a generated dataset (`--dataset-photos=N`, default 2,000, in
+  // `--dataset-classes=C` folders, default 10), head-only.
   dataset: () => ({
     name: 'dataset',
     keys: ['dataset'],
@@ -928,9 +929,22 @@ const SUITES: Record<string, (prepared: Prepared) => Suite> = {
     run: async (context) => {
       const arg = process.argv.find((a) => a.startsWith('--dataset-photos='));
       const photos = arg ? Number(arg.slice('--dataset-photos='.length)) : 2000;
+      const classesArg = process.argv.find((a) => a.startsWith('--dataset-classes='));
+      const classes = classesArg
+        ? Number(classesArg.slice('--dataset-classes='.length))
+        : DEFAULT_DATASET_CLASSES;
+      if (
+        !Number.isInteger(photos) ||
+        !Number.isInteger(classes) ||
+        classes < 2 ||
+        photos < classes
+      )
+        throw new Error(
+          `--dataset-photos must be a whole number ≥ --dataset-classes, itself ≥ 2 (got ${photos}, ${classes})`,
+        );
       const browser = await context.launch();
       try {
-        const result = await runDatasetSuite(browser, context.origin, photos, context.log);
+        const result = await runDatasetSuite(browser, context.origin, photos, context.log, classes);
         return { results: { dataset: result }, report: datasetTable(result) };
       } finally {
         await browser.close();

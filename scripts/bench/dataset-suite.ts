@@ -42,10 +42,11 @@ export interface TrainMeasure {
   valAccuracy: number;
 }
 
-const CLASSES = 5;
+/** Issue 14's target layout: 10 classes. */
+export const DEFAULT_DATASET_CLASSES = 10;
 
-/** Writes `count` 96 × 96 PNGs in 5 class folders (hue per class, noise, a disc). */
-function generate(dir: string, count: number): void {
+/** Writes `count` 96 × 96 PNGs in `classes` class folders (colour per class, noise, a disc). */
+function generate(dir: string, count: number, classes: number): void {
   rmSync(dir, { recursive: true, force: true });
   let seed = 12345;
   const next = (): number => {
@@ -53,12 +54,12 @@ function generate(dir: string, count: number): void {
     return seed / 4294967296;
   };
   for (let i = 0; i < count; i++) {
-    const k = i % CLASSES;
+    const k = i % classes;
     const folder = join(dir, `class_${k}`);
     mkdirSync(folder, { recursive: true });
     const size = 96;
     const png = new PNG({ width: size, height: size });
-    const base = [((k * 51) % 256) + 0, (k * 97) % 256, (255 - k * 40) % 256];
+    const base = [((k * 51) % 256) + 0, (k * 97) % 256, (((255 - k * 40) % 256) + 256) % 256];
     const cx = next() * size;
     const cy = next() * size;
     for (let p = 0; p < size * size; p++) {
@@ -94,9 +95,14 @@ async function heap(page: Page): Promise<number | null> {
 }
 
 /** Photos per second of Classify on the first `count` generated photos (input → every card). */
-async function classifyThroughput(page: Page, dir: string, count: number): Promise<number> {
+async function classifyThroughput(
+  page: Page,
+  dir: string,
+  count: number,
+  classes: number,
+): Promise<number> {
   const files: string[] = [];
-  for (let i = 0; i < count; i++) files.push(join(dir, `class_${i % CLASSES}`, `${i}.png`));
+  for (let i = 0; i < count; i++) files.push(join(dir, `class_${i % classes}`, `${i}.png`));
   await page.getByRole('tab', { name: 'Classify' }).click();
   await page.getByTestId('drop-zone').waitFor();
   const t0 = Date.now();
@@ -160,10 +166,11 @@ export async function runDatasetSuite(
   origin: string,
   photos: number,
   log: (line: string) => void,
+  classes = DEFAULT_DATASET_CLASSES,
 ): Promise<DatasetBench> {
-  const dir = join(os.tmpdir(), `lens-dataset-bench-${photos}`);
-  log(`dataset: generating ${photos} photos in ${CLASSES} classes under ${dir}…`);
-  generate(dir, photos);
+  const dir = join(os.tmpdir(), `lens-dataset-bench-${photos}-${classes}`);
+  log(`dataset: generating ${photos} photos in ${classes} classes under ${dir}…`);
+  generate(dir, photos, classes);
   // Generous: on a loaded 2-core machine InceptionV3 extracted 0.4 photos/s (2.5 s a photo), and
   // a bench must not give up because the machine is slow.
   const timeout = Math.max(600_000, photos * 10_000);
@@ -176,7 +183,7 @@ export async function runDatasetSuite(
       .locator('[data-testid=model-status][data-state=ready]')
       .waitFor({ timeout: 300_000 });
     log('dataset: classifying 16 of the photos for comparison…');
-    const classifyPhotosPerSec = await classifyThroughput(page, dir, 16);
+    const classifyPhotosPerSec = await classifyThroughput(page, dir, 16, classes);
     log(`dataset: Classify: ${classifyPhotosPerSec.toFixed(2)} photos/s`);
     const backend = await openTeach(page, url, 300_000);
     const epochs = 5;
@@ -188,7 +195,7 @@ export async function runDatasetSuite(
     await untilDone(page, timeout, log);
     const importMs = Date.now() - t0;
     const cards = await page.getByTestId('class-card').count();
-    if (cards !== CLASSES) throw new Error(`expected ${CLASSES} class cards, saw ${cards}`);
+    if (cards !== classes) throw new Error(`expected ${classes} class cards, saw ${cards}`);
     const heapAfterImportBytes = await heap(page);
     await page.getByTestId('dataset-advanced').locator('summary').click();
     await page.getByTestId('dataset-epochs').fill(String(epochs));
@@ -204,7 +211,7 @@ export async function runDatasetSuite(
     const afterReload = await train(page, timeout);
     return {
       photos,
-      classes: CLASSES,
+      classes,
       model: 'the default model (InceptionV3 at models/inception-v3/)',
       backend,
       epochs,
