@@ -219,7 +219,8 @@ async function appRun(ctx: SuiteContext, browser: Browser, batch: number): Promi
   return out;
 }
 
-const api = (page: Page) => ({
+/** Calls the benchmark page's `lensBench` API (scripts/bench/bench-page.ts) from Node. */
+export const benchApi = (page: Page) => ({
   call: <K extends keyof BenchApi>(name: K, ...args: Parameters<BenchApi[K]>) =>
     page.evaluate(
       ([n, a]) => {
@@ -229,6 +230,87 @@ const api = (page: Page) => ({
       [name, args] as const,
     ) as Promise<Awaited<ReturnType<BenchApi[K]>>>,
 });
+
+/** How one nsfwjs page was set up. */
+export type NsfwjsSetup = Awaited<ReturnType<BenchApi['nsfwjsSetup']>>;
+
+/**
+ * nsfwjs on two benchmark pages of their own, each used as its README documents (main thread):
+ * one with TensorFlow.js' default thread count, one with `threads` (ours). Each takes one untimed
+ * batch; `steps` then measure one batch each and are meant for {@link interleave}.
+ */
+export interface NsfwjsPair {
+  doc: NsfwjsSetup;
+  same: NsfwjsSetup;
+  docBatches: BatchResult[];
+  sameBatches: BatchResult[];
+  steps: (() => Promise<unknown>)[];
+  close: () => Promise<void>;
+}
+
+/** Opens and warms the {@link NsfwjsPair} (shared by the `core` and `backends` suites). */
+export async function openNsfwjsPair(
+  ctx: Pick<SuiteContext, 'benchPage' | 'photos' | 'nsfwjsModelUrl'>,
+  browser: Browser,
+  options: { backend: 'wasm' | 'webgl' | 'webgpu'; threads: number; batch: number },
+): Promise<NsfwjsPair> {
+  const docPage = await ctx.benchPage(browser, ctx.photos(1 + 3 * options.batch));
+  const samePage = await ctx.benchPage(browser, ctx.photos(1 + 3 * options.batch));
+  const close = async () => {
+    await Promise.all([docPage.close(), samePage.close()]);
+  };
+  try {
+    const modelUrl = `/${ctx.nsfwjsModelUrl}`;
+    const backend = options.backend as 'wasm';
+    const doc = await benchApi(docPage.page).call('nsfwjsSetup', {
+      modelUrl,
+      backend,
+      threads: null,
+    });
+    const same = await benchApi(samePage.page).call('nsfwjsSetup', {
+      modelUrl,
+      backend,
+      threads: options.threads,
+    });
+    // nsfwjs warms up inside its load; one untimed batch each settles the pages.
+    await benchApi(docPage.page).call('nsfwjsRound', 1);
+    await benchApi(samePage.page).call('nsfwjsRound', 1);
+    const docBatches: BatchResult[] = [];
+    const sameBatches: BatchResult[] = [];
+    return {
+      doc,
+      same,
+      docBatches,
+      sameBatches,
+      steps: [
+        async () =>
+          docBatches.push(await benchApi(docPage.page).call('nsfwjsRound', options.batch)),
+        async () =>
+          sameBatches.push(await benchApi(samePage.page).call('nsfwjsRound', options.batch)),
+      ],
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Runs every step once per round, rotating which goes first each round, so that a drifting
+ * machine load hits them alike; `after` is called after each round.
+ */
+export async function interleave(
+  rounds: number,
+  steps: readonly (() => Promise<unknown>)[],
+  after?: (round: number) => void,
+): Promise<void> {
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < steps.length; k++)
+      await (steps[(k + r) % steps.length] as () => Promise<unknown>)();
+    after?.(r);
+  }
+}
 
 /** One engine's row in the details. */
 interface EngineRow {
@@ -272,9 +354,8 @@ async function run(ctx: SuiteContext) {
       `core: engines side by side (${rounds} interleaved rounds; peers with ${threads} threads)…`,
     );
     const enginesPage = await ctx.benchPage(browser, ctx.photos(3));
-    const docPage = await ctx.benchPage(browser, ctx.photos(1 + 3 * nsfwBatch));
-    const samePage = await ctx.benchPage(browser, ctx.photos(1 + 3 * nsfwBatch));
-    const engines = api(enginesPage.page);
+    const engines = benchApi(enginesPage.page);
+    let pair: NsfwjsPair | null = null;
     try {
       const infos: EngineInfo[] = await engines.call('enginesSetup', {
         workerUrl: ctx.workerFile(),
@@ -293,47 +374,35 @@ async function run(ctx: SuiteContext) {
           `  ${i.name}: ${i.error ? `FAILED: ${i.error}` : `${i.threads ?? '?'} threads, load ${fmt(i.loadMs)}, ${i.detail}`}`,
         );
       }
-      const nsfwBackend = (
-        bestBackend === 'webgpu' || bestBackend === 'webgl' ? bestBackend : 'wasm'
-      ) as 'wasm';
-      const doc = await api(docPage.page).call('nsfwjsSetup', {
-        modelUrl: `/${ctx.nsfwjsModelUrl}`,
-        backend: nsfwBackend,
-        threads: null,
-      });
       const ourThreads = infos.find((i) => i.name === 'ours')?.threads ?? threads;
-      const same = await api(samePage.page).call('nsfwjsSetup', {
-        modelUrl: `/${ctx.nsfwjsModelUrl}`,
-        backend: nsfwBackend,
+      pair = await openNsfwjsPair(ctx, browser, {
+        backend: bestBackend === 'webgpu' || bestBackend === 'webgl' ? bestBackend : 'wasm',
         threads: ourThreads,
+        batch: nsfwBatch,
       });
+      const { doc, same, docBatches, sameBatches } = pair;
       ctx.log(
         `  nsfwjs: ${doc.backend} ${doc.threads ?? '?'} thread(s); same-threads: ${same.threads ?? '?'}`,
       );
-      // nsfwjs warms up inside its load; one untimed batch each settles the pages.
-      await api(docPage.page).call('nsfwjsRound', 1);
-      await api(samePage.page).call('nsfwjsRound', 1);
 
       const engineRounds: EnginesRound[] = [];
-      const docBatches: BatchResult[] = [];
-      const sameBatches: BatchResult[] = [];
-      for (let r = 0; r < rounds; r++) {
-        // The order of the three pages rotates too.
-        const steps = [
-          async () => engineRounds.push(await engines.call('enginesRound', r)),
-          async () => docBatches.push(await api(docPage.page).call('nsfwjsRound', nsfwBatch)),
-          async () => sameBatches.push(await api(samePage.page).call('nsfwjsRound', nsfwBatch)),
-        ];
-        for (let k = 0; k < steps.length; k++)
-          await (steps[(k + r) % steps.length] as () => Promise<unknown>)();
-        const last = engineRounds[engineRounds.length - 1] ?? {};
-        ctx.log(
-          `  round ${r + 1}: ${Object.entries(last)
-            .map(([n, ms]) => `${n} ${Math.round(ms)}`)
-            .join(', ')} ms; ` +
-            `nsfwjs ${docBatches[docBatches.length - 1]?.photosPerSec.toFixed(2)}, same threads ${sameBatches[sameBatches.length - 1]?.photosPerSec.toFixed(2)} photos/s`,
-        );
-      }
+      // The order of the three pages rotates too.
+      await interleave(
+        rounds,
+        [
+          async () => engineRounds.push(await engines.call('enginesRound', engineRounds.length)),
+          ...pair.steps,
+        ],
+        (r) => {
+          const last = engineRounds[engineRounds.length - 1] ?? {};
+          ctx.log(
+            `  round ${r + 1}: ${Object.entries(last)
+              .map(([n, ms]) => `${n} ${Math.round(ms)}`)
+              .join(', ')} ms; ` +
+              `nsfwjs ${docBatches[docBatches.length - 1]?.photosPerSec.toFixed(2)}, same threads ${sameBatches[sameBatches.length - 1]?.photosPerSec.toFixed(2)} photos/s`,
+          );
+        },
+      );
       const diffs = await engines.call('enginesCompare');
       ctx.log(`  max |Δp| vs ours: ${JSON.stringify(diffs)}`);
       engines.call('enginesClose').catch(() => undefined);
@@ -367,7 +436,7 @@ async function run(ctx: SuiteContext) {
       const soakPage = await ctx.benchPage(browser, ctx.photos(1));
       let soak: OursResult['soak'] = null;
       try {
-        const r = await api(soakPage.page).call('ours', {
+        const r = await benchApi(soakPage.page).call('ours', {
           workerUrl: ctx.workerFile(),
           modelUrl: '/models/inception-v3/model.json',
           backend: bestBackend as 'wasm',
@@ -443,7 +512,7 @@ async function run(ctx: SuiteContext) {
         report: coreReport(inceptionV3, details),
       };
     } finally {
-      await Promise.all([enginesPage.close(), docPage.close(), samePage.close()]);
+      await Promise.all([enginesPage.close(), pair?.close()]);
     }
   } finally {
     await browser.close();

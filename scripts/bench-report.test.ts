@@ -153,4 +153,25 @@ describe('tables', () => {
     expect(steadyTable(r)).toContain('| wasm');
     expect(steadyTable(r)).toContain('240 ms');
   });
+
+  test('nsfwjs measured in interleaved rounds shows its median and spread, at both thread counts', () => {
+    const r = raw();
+    const rounds = { median: 2, min: 1.8, max: 2.3, n: 7 };
+    r.nsfwjs = { ...r.nsfwjs!, throughput: rounds };
+    r.nsfwjsSameThreads = {
+      ...r.nsfwjs,
+      label: 'nsfwjs, our thread count',
+      backend: 'wasm, 2 threads',
+      batch: { ...r.nsfwjs.batch, photosPerSec: 2.6 },
+      throughput: { median: 2.6, min: 2.5, max: 2.9, n: 7 },
+    };
+    const peers = peerTable(r, headline(r));
+    expect(peers).toContain('2.00 (1.80–2.30, 7 rounds)');
+    expect(peers).toMatch(/\| nsfwjs, our thread count +\| wasm, 2 threads/);
+    expect(peers).toContain('2.60 (2.50–2.90, 7 rounds)');
+    // the headline ratio is against nsfwjs as documented (its median)
+    expect(headline(r).throughputRatioVsNsfwjs).toBeCloseTo(
+      headline(r).throughputPhotosPerSec! / 2,
+    );
+  });
 });

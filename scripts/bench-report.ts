@@ -52,6 +52,8 @@ export interface PeerRun {
   loadMs: number;
   steadyMs: number[];
   batch: { photos: number; totalMs: number; photosPerSec: number; longestTaskMs: number };
+  /** photos/s over interleaved rounds (batch.photosPerSec is its median), when measured so */
+  throughput?: { median: number | null; min: number | null; max: number | null; n: number };
   note: string;
 }
 
@@ -60,6 +62,8 @@ export interface RawResults {
   app: AppRun[];
   page: PageRun[];
   nsfwjs: PeerRun | null;
+  /** nsfwjs with our WASM thread count (older bench-results.json files lack it) */
+  nsfwjsSameThreads?: PeerRun | null;
   naive: PeerRun | null;
   /** float16: what the app downloads (model:fetch's default); float32: the fixture as made */
   modelBytes: { float32: number; float16: number };
@@ -249,14 +253,17 @@ export function peerTable(raw: RawResults, h: Headline): string {
       'worker, BN folded, decode overlapped',
     ]);
   }
-  for (const p of [raw.nsfwjs, raw.naive]) {
+  for (const p of [raw.nsfwjs, raw.nsfwjsSameThreads ?? null, raw.naive]) {
     if (!p) continue;
+    const t = p.throughput;
     rows.push([
       p.label,
       p.backend,
       fmt(p.loadMs, 0, ' ms'),
       fmt(median(p.steadyMs), 0, ' ms'),
-      fmt(p.batch.photosPerSec, 2),
+      t && t.n > 1
+        ? `${fmt(p.batch.photosPerSec, 2)} (${fmt(t.min, 2)}–${fmt(t.max, 2)}, ${t.n} rounds)`
+        : fmt(p.batch.photosPerSec, 2),
       fmt(p.batch.longestTaskMs, 0, ' ms'),
       p.note,
     ]);

@@ -7,6 +7,7 @@ import {
   spread,
   type SuiteMeta,
 } from './bench-suites';
+import { interleave } from './bench-core';
 
 const meta = (date: string): SuiteMeta => ({
   date,
@@ -76,5 +77,24 @@ describe('bench suites', () => {
       ort: [3],
       litert: [5],
     });
+  });
+});
+
+describe('interleave (the core and backends suites take turns with it)', () => {
+  test('every step runs once a round, and the first step rotates', async () => {
+    const order: string[] = [];
+    const rounds: number[] = [];
+    const step = (name: string) => async () => {
+      await Promise.resolve();
+      order.push(name);
+    };
+    await interleave(4, [step('ours'), step('nsfwjs'), step('same')], (r) => rounds.push(r));
+    expect(order).toEqual([
+      ...['ours', 'nsfwjs', 'same'],
+      ...['nsfwjs', 'same', 'ours'],
+      ...['same', 'ours', 'nsfwjs'],
+      ...['ours', 'nsfwjs', 'same'],
+    ]);
+    expect(rounds).toEqual([0, 1, 2, 3]);
   });
 });

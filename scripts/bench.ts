@@ -42,21 +42,30 @@ import {
   steadyTable,
   type AppRun,
   type PageRun,
+  type PeerRun,
   type RawResults,
 } from './bench-report';
 import type { BackendChoice, LoadTuning } from '../src/inference/protocol';
 import type {
+  BatchResult,
   BenchApi,
   InterleavedResult,
   OursOptions,
   OursResult,
-  PeerResult,
 } from './bench/bench-types';
 import { tfjsWasmThreads } from './vite-tfjs-wasm-threads';
-import { coreSuite } from './bench-core';
+import {
+  benchApi,
+  coreSuite,
+  interleave,
+  openNsfwjsPair,
+  type NsfwjsPair,
+  type NsfwjsSetup,
+} from './bench-core';
 import {
   mergeSuiteResults,
   parseSuites,
+  spread,
   type Suite,
   type SuiteContext,
   type SuiteMeta,
@@ -104,8 +113,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** How much work each measurement does (here: full run ≈ 11–16 minutes, --quick ≈ 6–9). */
 const SIZE = OPTIONS.quick
-  ? { steady: 4, batch: 6, soak: 20, slowBatch: 1 }
-  : { steady: 12, batch: 16, soak: 200, slowBatch: 2 };
+  ? { steady: 4, batch: 6, soak: 20, slowBatch: 1, peerRounds: 5, peerBatch: 2 }
+  : { steady: 12, batch: 16, soak: 200, slowBatch: 2, peerRounds: 7, peerBatch: 4 };
 
 function log(line: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -592,16 +601,17 @@ interface Prepared {
  * The `backends` suite: every backend and ablation through the real app, the benchmark page's
  * steady/soak/batching measurements and the first nsfwjs comparison (the bench before issue 18).
  */
-async function backendsSuiteRun(prepared: Prepared): Promise<SuiteOutput> {
+async function backendsSuiteRun(prepared: Prepared, context: SuiteContext): Promise<SuiteOutput> {
   const started = Date.now();
   const loadBefore = os.loadavg();
-  const { modelBytes, nsfwUrl } = prepared;
+  const { modelBytes } = prepared;
   const photos = loadPhotos(1 + SIZE.batch);
   const browser = await launch();
   const raw: RawResults = {
     app: [],
     page: [],
     nsfwjs: null,
+    nsfwjsSameThreads: null,
     naive: null,
     modelBytes,
     float32ColdLoadMs: null,
@@ -782,34 +792,100 @@ async function backendsSuiteRun(prepared: Prepared): Promise<SuiteOutput> {
       );
     }
 
-    // 3. The peer and the baseline, on the best backend, on the same photos.
+    // 3. The peer and the baseline, on the best backend, on the same photos. nsfwjs as documented
+    // and nsfwjs with our thread count take turns with our worker (one photo per round) for
+    // SIZE.peerRounds rounds, as the core suite does (issue 16 item 7; the same code): medians
+    // and spread instead of one sample minutes apart from ours.
     const peerBackend = (h0.bestBackend ?? 'wasm') as 'wasm';
     {
-      log(`nsfwjs@4.4.0 InceptionV3 on ${peerBackend}…`);
-      const { page, close } = await benchPage(browser, photos.slice(1, 1 + SIZE.batch));
+      log(
+        `nsfwjs@4.4.0 InceptionV3 on ${peerBackend}, as documented and with our thread count, ` +
+          `${SIZE.peerRounds} rounds interleaved with ours…`,
+      );
+      const oursPage = await benchPage(browser, photos.slice(0, 3));
+      const ours = benchApi(oursPage.page);
+      let pair: NsfwjsPair | null = null;
       try {
-        const r: PeerResult = await page.evaluate(
-          (o) => (window as unknown as { lensBench: BenchApi }).lensBench.nsfwjs(o),
-          {
-            modelUrl: `/${nsfwUrl}`,
-            backend: peerBackend,
-            steadyRuns: SIZE.steady,
-            batch: SIZE.batch,
-          },
+        const infos = await ours.call('enginesSetup', {
+          workerUrl: workerFile(),
+          modelUrl: '/models/inception-v3/model.json',
+          backend: peerBackend,
+          tfliteUrl: '/peer/inception-v3.tflite',
+          onnxUrl: '/peer/inception-v3.onnx',
+          litertAssets: '/peer/litert/',
+          ortAssets: '/peer/ort/',
+          threads: os.cpus().length,
+          warmup: 6,
+          engines: ['ours'],
+        });
+        const ourThreads = infos[0]?.threads ?? os.cpus().length;
+        pair = await openNsfwjsPair(context, browser, {
+          backend: peerBackend,
+          threads: ourThreads,
+          batch: SIZE.peerBatch,
+        });
+        const oursMs: number[] = [];
+        await interleave(
+          SIZE.peerRounds,
+          [
+            async () => {
+              const ms = (await ours.call('enginesRound', oursMs.length)).ours;
+              if (ms !== undefined) oursMs.push(ms);
+            },
+            ...pair.steps,
+          ],
+          (r) =>
+            log(
+              `  round ${r + 1}: ours ${oursMs[oursMs.length - 1]?.toFixed(0) ?? '?'} ms; nsfwjs ` +
+                `${pair?.docBatches[r]?.photosPerSec.toFixed(2)}, same threads ` +
+                `${pair?.sameBatches[r]?.photosPerSec.toFixed(2)} photos/s`,
+            ),
         );
-        raw.nsfwjs = {
-          label: 'nsfwjs@4.4.0 InceptionV3',
-          backend: `${r.backend}${r.wasmThreads !== null ? `, ${r.wasmThreads} thread${r.wasmThreads === 1 ? '' : 's'}` : ''}`,
-          loadMs: r.loadMs,
-          steadyMs: r.steadyMs,
-          batch: r.batch,
-          note: 'main thread, as documented; default tfjs settings',
+        ours.call('enginesClose').catch(() => undefined);
+        const peerRun = (
+          label: string,
+          setup: NsfwjsSetup,
+          batches: BatchResult[],
+          note: string,
+        ): PeerRun => {
+          const throughput = spread(batches.map((b) => b.photosPerSec));
+          const perPhoto = batches.map((b) => b.totalMs / b.photos);
+          return {
+            label,
+            backend: `${setup.backend}${setup.threads !== null ? `, ${setup.threads} thread${setup.threads === 1 ? '' : 's'}` : ''}`,
+            loadMs: setup.loadMs,
+            steadyMs: perPhoto,
+            batch: {
+              photos: SIZE.peerBatch,
+              totalMs: median(batches.map((b) => b.totalMs)) ?? NaN,
+              photosPerSec: throughput.median ?? NaN,
+              longestTaskMs: median(batches.map((b) => b.longestTaskMs)) ?? NaN,
+            },
+            throughput,
+            note: `${note}; median of ${throughput.n} interleaved rounds of ${SIZE.peerBatch} photos (steady/photo: a round's time per photo, decode included)`,
+          };
         };
-        log(
-          `  nsfwjs: ${r.batch.photosPerSec.toFixed(2)} photos/s, steady ${median(r.steadyMs)?.toFixed(0)} ms`,
+        raw.nsfwjs = peerRun(
+          'nsfwjs@4.4.0 InceptionV3',
+          pair.doc,
+          pair.docBatches,
+          'main thread, as documented; default tfjs settings',
         );
+        raw.nsfwjsSameThreads = peerRun(
+          'nsfwjs@4.4.0, our thread count',
+          pair.same,
+          pair.sameBatches,
+          'main thread, as documented, with our WASM thread count',
+        );
+        details.peerRoundsOursMs = spread(oursMs);
+        for (const p of [raw.nsfwjs, raw.nsfwjsSameThreads]) {
+          log(
+            `  ${p.label}: ${p.backend}, ${p.batch.photosPerSec.toFixed(2)} photos/s ` +
+              `(${p.throughput?.min?.toFixed(2)}–${p.throughput?.max?.toFixed(2)})`,
+          );
+        }
       } finally {
-        await close();
+        await Promise.all([oursPage.close(), pair?.close()]);
       }
     }
     {
@@ -918,7 +994,7 @@ const SUITES: Record<string, (prepared: Prepared) => Suite> = {
     keys: ['backends'],
     describe:
       'every backend and ablation through the app, steady/soak/batching, nsfwjs (the bench before issue 18)',
-    run: () => backendsSuiteRun(prepared),
+    run: (context) => backendsSuiteRun(prepared, context),
   }),
   // Issue 14: Teach on a generated dataset (`--dataset-photos=N`, default 2,000, in
   // `--dataset-classes=C` folders, default 10), head-only.

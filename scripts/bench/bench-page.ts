@@ -31,8 +31,6 @@ import type {
   MemorySample,
   OursOptions,
   OursResult,
-  PeerOptions,
-  PeerResult,
 } from './bench-types';
 
 setWasmPaths({
@@ -185,54 +183,6 @@ async function ours(options: OursOptions): Promise<OursResult> {
   }
 }
 
-async function nsfwjs(options: PeerOptions): Promise<PeerResult> {
-  const files = photos().slice(0, options.batch);
-  const first = files[0];
-  if (!first) throw new Error('no photos were given to the benchmark page');
-  if (!(await tf.setBackend(options.backend))) {
-    throw new Error(`nsfwjs: backend ${options.backend} failed to start`);
-  }
-  await tf.ready();
-  let wasmThreads: number | null = null;
-  if (options.backend === 'wasm') wasmThreads = getThreadsCount();
-  const t0 = performance.now();
-  const model = await loadNsfwjs(new URL(options.modelUrl, location.href).href, { size: 299 });
-  const loadMs = performance.now() - t0;
-  const bitmap = await createImageBitmap(first);
-  const steadyMs: number[] = [];
-  for (let i = 0; i < options.steadyRuns; i++) {
-    const t = performance.now();
-    await model.classify(bitmap as unknown as HTMLCanvasElement, 3);
-    steadyMs.push(performance.now() - t);
-  }
-  bitmap.close();
-  // The batch the way nsfwjs is used: decode each file, classify it, show the answer.
-  const start = performance.now();
-  const top1: string[] = [];
-  for (const file of files) {
-    const image = await createImageBitmap(file);
-    const predictions = await model.classify(image as unknown as HTMLCanvasElement, 3);
-    image.close();
-    top1.push(predictions[0]?.className ?? '');
-    show(`nsfwjs ${file.name}: ${predictions.map((p) => p.className).join(', ')}`);
-  }
-  const totalMs = performance.now() - start;
-  model.model.dispose();
-  return {
-    backend: tf.getBackend(),
-    loadMs,
-    wasmThreads,
-    steadyMs,
-    batch: {
-      photos: files.length,
-      totalMs,
-      photosPerSec: (files.length * 1000) / totalMs,
-      longestTaskMs: longestTaskSince(start),
-      top1,
-    },
-  };
-}
-
 /**
  * Kernel time of the folded model on this page's own TensorFlow.js, batch of 1 against batch of 2
  * (per photo), alternating so both see the same machine load: does batching pay?
@@ -365,7 +315,6 @@ const api: BenchApi = {
   nsfwjsSetup,
   nsfwjsRound: nsfwjsBatch,
   ours,
-  nsfwjs,
   batching,
   interleaved,
   photoCount: () => photos().length,

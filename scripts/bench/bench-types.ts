@@ -66,24 +66,6 @@ export interface OursResult {
   soak: { photos: number; before: MemorySample; after: MemorySample; ms: number } | null;
 }
 
-/** Options of the nsfwjs peer run. */
-export interface PeerOptions {
-  modelUrl: string;
-  backend: 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-  steadyRuns: number;
-  batch: number;
-}
-
-/** The nsfwjs peer on the same photos and backend. */
-export interface PeerResult {
-  backend: string;
-  /** load incl. nsfwjs' own warm-up inference */
-  loadMs: number;
-  wasmThreads: number | null;
-  steadyMs: number[];
-  batch: BatchResult;
-}
-
 /** Options of the batching measurement (kernel time on the page's own tfjs). */
 export interface BatchingOptions {
   modelUrl: string;
@@ -173,7 +155,6 @@ export interface BenchApi {
   /** one batch of `count` photos as nsfwjs is used: decode, classify, show */
   nsfwjsRound(count: number): Promise<BatchResult>;
   ours(options: OursOptions): Promise<OursResult>;
-  nsfwjs(options: PeerOptions): Promise<PeerResult>;
   batching(options: BatchingOptions): Promise<BatchingResult>;
   interleaved(options: InterleavedOptions): Promise<InterleavedResult[]>;
   /** number of photos picked into the page's file input */
