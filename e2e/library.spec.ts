@@ -9,7 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MOBILENET_URL, needsSharedFixtures, openApp } from './helpers';
+import { MOBILENET_URL, needsSharedFixtures, openApp, photo } from './helpers';
 import { SHARED_DIR } from './paths';
 import { writePhotoLibrary, type GeneratedLibrary } from './photo-library-fixture';
 
@@ -352,5 +352,43 @@ test.describe('photo library: dropped folders and resuming', () => {
       .getByTestId('image-card')
       .evaluateAll((els) => els.map((el) => el.getAttribute('data-path')));
     expect([...paths].sort()).toEqual([...small.paths].sort());
+  });
+});
+
+test.describe('the library header', () => {
+  needsSharedFixtures();
+
+  test('after a batch: the storage used is read again, "done" is said once, and "Not sure" is one threshold for the card and the view', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+    const storage = page.getByTestId('library-storage');
+    const files = ['dog.jpg', 'eagle.jpg', 'giraffe.jpg'];
+    await page.locator('input[type=file][multiple]').first().setInputFiles(files.map(photo));
+    const count = page.getByTestId('library-count');
+    await expect(count).toHaveAttribute('data-done', '3', { timeout: 120_000 });
+
+    // the size of what was kept (records, thumbnails, vectors), read once the photos stop coming
+    await expect(storage).toHaveText(/^[1-9]\d* KB stored|MB stored/, { timeout: 30_000 });
+
+    // "3 photos: 3 done" once; the library count adds nothing while nothing is filtered
+    await expect(page.getByTestId('gallery-summary')).toContainText('3 photos: 3 done');
+    await expect(count).toHaveText('');
+    await expect(page.getByText(/3 of 3 done/)).toHaveCount(0);
+
+    // a card says "Not sure" exactly when the "not sure" view lists it (the eagle: kite at 0.34)
+    const hinted = await page
+      .locator('[data-testid=image-card]:has([data-testid=card-hint])')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-filename')).sort());
+    expect(hinted).toContain('eagle.jpg');
+    await expect(page.getByTestId('card-hint').first()).toContainText('no class reaches 50%');
+    await page.getByTestId('library-not-sure').check();
+    await expect(count).toHaveAttribute('data-shown', String(hinted.length));
+    const inView = await page
+      .getByTestId('image-card')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-filename')).sort());
+    expect(inView).toEqual(hinted);
+    if (hinted.length < 3) await expect(count).toHaveText(`${hinted.length} of 3 shown`);
   });
 });

@@ -6,9 +6,12 @@
  * with identical predictions, cancelling mid-training; and one short fine-tuning run on the real
  * InceptionV3 structure (our InceptionV3 carrying nsfwjs' Keras weights).
  */
-import { expect, test, type Locator, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { chromium, expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
+import { CHROMIUM_ARGS } from '../playwright.config';
 import {
   card,
   emptyClassifyView,
@@ -19,6 +22,7 @@ import {
   needsSharedFixtures,
 } from './helpers';
 import { downloadH5, expectKerasH5 } from './keras-h5-check';
+import { PREVIEW_ORIGIN, SHARED_DIR } from './paths';
 
 /** Seeded numbers in [0, 1) (mulberry32), so every run sees the same photos. */
 function random(seed: number): () => number {
@@ -287,5 +291,189 @@ test.describe('Teach: transfer learning in the page', () => {
     await expect(page.getByTestId('teach-chart')).toHaveAttribute('data-epochs', '1');
     await expect(page.getByTestId('teach-accuracy')).toHaveAttribute('data-on', 'validation');
     await expect(page.getByText(/fine-tuned on inception-v3-nsfwjs/)).toBeVisible();
+  });
+
+  test('a zoo base built in code (MobileNet α 0.75) trains head only, then fine-tunes conv_pw_13 for one epoch', async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    // ?model=mobilenet-0.75 builds Keras' MobileNet(alpha=0.75) in code; its default place,
+    // models/mobilenet-0.75/, is answered from the shared Keras export (as zoo.spec.ts does).
+    const shared = resolve(SHARED_DIR, 'models/mobilenet_v1_0.75_224');
+    await page.context().route('**/models/mobilenet-0.75/*', (route) => {
+      const file = resolve(shared, basename(new URL(route.request().url()).pathname));
+      if (!existsSync(file)) return route.fulfill({ status: 404 });
+      const json = file.endsWith('.json');
+      return route.fulfill({
+        status: 200,
+        contentType: json ? 'application/json' : 'application/octet-stream',
+        body: readFileSync(file),
+      });
+    });
+    await openApp(page, { model: 'mobilenet-0.75', backend: 'wasm' });
+    await expect(page.getByTestId('model-status')).toContainText('MobileNet (α 0.75)');
+    const { warm, cool } = photos('zoo', 4, 9);
+    await teachTwoClasses(page, warm, cool);
+    const params = page.getByTestId('teach-params');
+    const status = page.getByTestId('teach-status');
+
+    // head only: a softmax over MobileNet's 768 pooled features
+    await expect(params).toHaveAttribute('data-trainable', String(768 * 2 + 2));
+    await openTeachSettings(page);
+    await page.getByTestId('teach-epochs').fill('5');
+    await page.getByTestId('teach-split').fill('0.25');
+    await page.getByTestId('teach-train').click();
+    await expect(status).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+    await expect(page.getByTestId('teach-chart')).toHaveAttribute('data-epochs', '5');
+
+    // fine-tune the top block as Keras names it: conv_pw_13 (its depthwise and pointwise
+    // convolutions, their BatchNorm scales and offsets: 599,808) plus the new head
+    await page.getByLabel('Fine-tune').check();
+    await expect(page.getByTestId('teach-blocks')).toHaveValue('1');
+    await expect(params).toHaveAttribute('data-trainable', String(599_808 + 768 * 2 + 2));
+    await expect(params).toContainText('frozen up to conv_pw_12_relu');
+    await openTeachSettings(page);
+    await page.getByTestId('teach-epochs').fill('1');
+    await page.getByTestId('teach-batch').fill('4');
+    await page.getByTestId('teach-split').fill('0.25');
+    await page.getByTestId('teach-train').click();
+    await expect(status).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+    await expect(page.getByTestId('teach-chart')).toHaveAttribute('data-epochs', '1');
+    await expect(page.getByTestId('teach-accuracy')).toHaveAttribute('data-on', 'validation');
+    await expect(page.getByText(/fine-tuned on MobileNet/)).toBeVisible();
+  });
+});
+
+/** A Y4M video (4:2:0) of one RGBA frame, for Chromium's file-fed fake camera. */
+function y4mOfRgba(width: number, height: number, rgba: Uint8Array): Buffer {
+  const y = Buffer.alloc(width * height);
+  const u = Buffer.alloc((width / 2) * (height / 2));
+  const v = Buffer.alloc((width / 2) * (height / 2));
+  const clamp = (n: number) => Math.max(0, Math.min(255, Math.round(n)));
+  for (let py = 0; py < height; py++) {
+    for (let px = 0; px < width; px++) {
+      const i = (py * width + px) * 4;
+      const [r, g, b] = [rgba[i] ?? 0, rgba[i + 1] ?? 0, rgba[i + 2] ?? 0];
+      y[py * width + px] = clamp(0.299 * r + 0.587 * g + 0.114 * b);
+      if (px % 2 === 0 && py % 2 === 0) {
+        const at = (py / 2) * (width / 2) + px / 2;
+        u[at] = clamp(128 - 0.168736 * r - 0.331264 * g + 0.5 * b);
+        v[at] = clamp(128 + 0.5 * r - 0.418688 * g - 0.081312 * b);
+      }
+    }
+  }
+  const header = `YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\nFRAME\n`;
+  return Buffer.concat([Buffer.from(header), y, u, v]);
+}
+
+/** Counts the page's `train-preview` requests and keeps every camera stream it opens. */
+function watchPreview(): void {
+  const w = window as unknown as { __previews: number; __streams: MediaStream[] };
+  w.__previews = 0;
+  w.__streams = [];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with its worker below
+  const post = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function (this: Worker, message: unknown, ...rest: unknown[]) {
+    if ((message as { type?: string } | null)?.type === 'train-preview') w.__previews += 1;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return post.call(this, message, ...(rest as [any]));
+  };
+  const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await getUserMedia(constraints);
+    w.__streams.push(stream);
+    return stream;
+  };
+}
+
+/** How many camera streams the page opened, and whether all their tracks have ended. */
+function streams(page: Page): Promise<{ opened: number; ended: boolean }> {
+  return page.evaluate(() => {
+    const all = (window as unknown as { __streams: MediaStream[] }).__streams;
+    return {
+      opened: all.length,
+      ended: all.every((s) => s.getTracks().every((t) => t.readyState === 'ended')),
+    };
+  });
+}
+
+test.describe('Teach: the trained model tried live on the camera', () => {
+  needsSharedFixtures();
+  let browser: Browser;
+
+  test.beforeAll(() => {
+    // The fake camera films a warm (orange) scene, so the warm-vs-cool model has a known answer.
+    const dir = mkdtempSync(join(tmpdir(), 'lens-teach-camera-'));
+    const video = join(dir, 'warm.y4m');
+    const photo = PNG.sync.read(colourPhoto(true, random(3), 'warm.png').buffer);
+    writeFileSync(video, y4mOfRgba(photo.width, photo.height, photo.data));
+    return chromium
+      .launch({
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        args: [
+          ...CHROMIUM_ARGS,
+          '--use-fake-device-for-media-stream',
+          '--use-fake-ui-for-media-stream',
+          `--use-file-for-fake-video-capture=${video}`,
+        ],
+      })
+      .then((b) => {
+        browser = b;
+      });
+  });
+  test.afterAll(async () => {
+    await browser.close();
+  });
+
+  test("before saving, the camera's frames go through the model just trained: its classes on each frame; stopping (or saving) releases the camera", async () => {
+    test.setTimeout(240_000);
+    const page = await browser.newPage({ baseURL: PREVIEW_ORIGIN });
+    await page.addInitScript(watchPreview);
+    try {
+      await openApp(page, { model: MOBILENET_URL, backend: 'wasm' });
+      const { warm, cool } = photos('cam', 8, 21);
+      await teachTwoClasses(page, warm, cool);
+      await openTeachSettings(page);
+      await page.getByTestId('teach-epochs').fill('20');
+      await page.getByTestId('teach-lr').fill('0.01');
+      await page.getByTestId('teach-train').click();
+      await expect(page.getByTestId('teach-status')).toHaveAttribute('data-state', 'done', {
+        timeout: 120_000,
+      });
+
+      await page.getByTestId('preview-camera').click();
+      const view = page.getByTestId('preview-camera-view');
+      await expect(view.locator('video')).toBeVisible();
+      const result = page.getByTestId('preview-result');
+      await expect(result).toHaveAttribute('data-source', 'camera', { timeout: 60_000 });
+      // the trained model's classes, best first, on a frame of the warm scene
+      await expect(result).toHaveAttribute('data-label', 'warm');
+      const scores = await result.locator('li').allTextContents();
+      expect(scores.map((t) => t.split(':')[0])).toEqual(['warm', 'cool']);
+      expect(Number(await result.getAttribute('data-probability'))).toBeGreaterThan(0.5);
+      // frame after frame, one at a time
+      await expect
+        .poll(() => page.evaluate(() => (window as never as { __previews: number }).__previews), {
+          timeout: 60_000,
+        })
+        .toBeGreaterThanOrEqual(3);
+      expect(await streams(page)).toEqual({ opened: 1, ended: false });
+
+      await view.getByRole('button', { name: 'Stop the camera' }).click();
+      await expect(view).toHaveCount(0);
+      expect(await streams(page)).toEqual({ opened: 1, ended: true });
+      await expect(page.getByTestId('preview-camera')).toBeEnabled();
+
+      // Saving while the camera is live releases it too.
+      await page.getByTestId('preview-camera').click();
+      await expect.poll(async () => (await streams(page)).opened).toBe(2);
+      await page.getByTestId('teach-model-name').fill('Warm or cool, live');
+      await page.getByTestId('teach-save-use').click();
+      await expect(page.getByTestId('model-status')).toContainText('Warm or cool, live ready');
+      await expect(page.getByTestId('preview-camera-view')).toHaveCount(0);
+      expect(await streams(page)).toEqual({ opened: 2, ended: true });
+    } finally {
+      await page.close();
+    }
   });
 });

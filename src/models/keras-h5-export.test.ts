@@ -15,9 +15,12 @@ import { useWasmBackend } from '../test/tf-node';
 import { openH5, readKerasWeightFile } from './keras-h5';
 import { planKerasExport, type KerasExportPlan } from './keras-h5-export';
 import { kerasH5Bytes, type H5Writer } from './keras-h5-write';
-import { zooFromKerasWeights } from './keras-h5-zoo';
+import { buildForMatch, zooFromKerasWeights } from './keras-h5-zoo';
 import { inceptionV3 } from './zoo/inception-v3';
 import { mobileNet } from './zoo/mobilenet';
+import { vgg16 } from './zoo/vgg16';
+import { zooEntry } from './zoo/zoo';
+import { attachHead, cloneModel, featureCutOf, poolFeatures } from '../inference/train/model';
 
 let tf: typeof tfTypes;
 let h5: typeof import('h5wasm/node');
@@ -244,6 +247,86 @@ describe('a zoo base with a Dense head (what Teach trains)', () => {
       trained.dispose();
     }
   }, 300_000);
+});
+
+describe("VGG16 as Teach's base: VGG16(include_top=False, pooling='avg') + Dense", () => {
+  test("the model Teach builds from VGG16 with its top is written without fc1 / fc2, read back identical, h5py sees Keras' layout", async () => {
+    // As run.ts builds it: the app's VGG16 (with the top) cut at block5_pool, pooled, a new head.
+    const app = vgg16({ inputShape: [32, 32, 3], classes: 10 });
+    const cut = featureCutOf(app);
+    const trained = attachHead(
+      poolFeatures(await cloneModel(app, cut.layer.name), cut),
+      2,
+      'custom_classifier',
+      1,
+    );
+    app.dispose();
+    randomize(trained, 7);
+    let back: tfTypes.LayersModel | null = null;
+    try {
+      const plan = await planKerasExport(trained, {
+        fileName: 'faces.h5',
+        classNames: ['young', 'old'],
+      });
+      expect(plan.kind).toBe('application');
+      expect(plan.description).toBe("VGG16(include_top=False, pooling='avg') + Dense(2, softmax)");
+      expect(plan.python).toContain(
+        'base = keras.applications.VGG16(include_top=False, pooling="avg", weights=None, input_shape=(32, 32, 3))',
+      );
+      expect(plan.python).toContain('keras.applications.vgg16.preprocess_input');
+      const names = plan.layers.map((l) => l.name);
+      expect(names).not.toContain('fc1');
+      expect(names).not.toContain('fc2');
+      // the pooling's name is Keras' automatic one (numbered as the builder's namer counts)
+      expect(names.slice(-3)).toEqual([
+        'block5_pool',
+        expect.stringMatching(/^global_average_pooling2d(_\d+)?$/),
+        'predictions',
+      ]);
+      expect(plan.layers.filter((l) => l.weights.length > 0)).toHaveLength(14);
+
+      const path = writePlan(plan, 'faces.h5');
+      const file = openH5(h5, path, 'faces.h5');
+      try {
+        const converted = await zooFromKerasWeights(
+          readKerasWeightFile(file, 'faces.h5'),
+          'faces.h5',
+        );
+        expect(converted.entry.name).toBe('vgg16');
+        expect(converted.head).toEqual({ name: 'predictions', units: 2 });
+        back = converted.model;
+      } finally {
+        file.close();
+      }
+      expect(expectSameWeights(trained, back)).toBe(trained.weights.length);
+      // A weight file holds no input size (the reader builds 224 × 224); VGG16 without its top
+      // takes any size, so the weights read back go into the same model at 32 × 32.
+      const at32 = buildForMatch({
+        entry: zooEntry('vgg16'),
+        includeTop: false,
+        classes: 2,
+        head: { name: 'predictions', units: 2 },
+        inputShape: [32, 32, 3],
+      });
+      try {
+        at32.setWeights(back.getWeights());
+        expect(maxPredictionDiff(trained, at32, 32, [-120, 150])).toBe(0);
+      } finally {
+        at32.dispose();
+      }
+      const view = h5pyView(path);
+      if (view) {
+        expectKerasLayout(view, trained);
+        expect(view.layers.at(-1)!.weights.map((w) => [w.name, w.shape])).toEqual([
+          ['predictions/kernel:0', [512, 2]],
+          ['predictions/bias:0', [2]],
+        ]);
+      }
+    } finally {
+      back?.dispose();
+      trained.dispose();
+    }
+  }, 120_000);
 });
 
 describe('a model that is no Keras application (a ?model= folder as the base)', () => {

@@ -8,11 +8,14 @@ export function shortLabel(label: string): string {
   return first || label;
 }
 
-/** Below this top-1 probability a card says the model is not sure. */
-export const UNSURE_BELOW = 0.3;
+/**
+ * Below this top-1 probability the model is "not sure": a card says so and the library's "Not
+ * sure" view lists the photo (one threshold for both, so a card with the hint is in that view).
+ */
+export const NOT_SURE_BELOW = 0.5;
 
 /** A hint for a finished card whose best guess is weak, or null when it is confident enough. */
 export function unsureHint(topProbability: number | undefined): string | null {
-  if (topProbability === undefined || topProbability >= UNSURE_BELOW) return null;
-  return `Not sure: no class reaches ${Math.round(UNSURE_BELOW * 100)}%. The photo may show something this model does not know, or too little of it.`;
+  if (topProbability === undefined || topProbability >= NOT_SURE_BELOW) return null;
+  return `Not sure: no class reaches ${Math.round(NOT_SURE_BELOW * 100)}%. The photo may show something this model does not know, or too little of it.`;
 }

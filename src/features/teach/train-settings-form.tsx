@@ -188,8 +188,9 @@ export function TrainSettingsForm({
           <>
             <strong>{formatCount(plan.trainableParams)}</strong> trainable parameters ·{' '}
             <strong>{formatCount(plan.frozenParams)}</strong> frozen · base {plan.baseName},
-            features from <code>{plan.featureLayer}</code> ({plan.featureSize}), input{' '}
-            {plan.inputSize}×{plan.inputSize}
+            features from <code>{plan.featureLayer}</code>
+            {plan.featurePooled && ', averaged over space (Keras’ pooling="avg")'} (
+            {plan.featureSize}), input {plan.inputSize}×{plan.inputSize}
             {plan.frozenUpTo && (
               <>
                 {' '}

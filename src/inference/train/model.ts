@@ -36,20 +36,77 @@ export function ancestorsOf(layer: Layer): Set<Layer> {
 }
 
 /**
- * The layer whose output is the image's feature vector: the last global pooling layer (Keras'
- * `avg_pool` in InceptionV3), else the input of a final Dense layer when that input is a vector.
+ * Where a base's image features are read: `layer`'s output, averaged over space first when
+ * `pool` is set. That is Keras' `Application(include_top=False, pooling='avg')`, the base Keras'
+ * transfer-learning guide puts a new head on.
  */
-export function featureLayerOf(model: tf.LayersModel): Layer {
+export interface FeatureCut {
+  layer: Layer;
+  /** true when `layer` outputs a spatial map that a GlobalAveragePooling2D turns into features */
+  pool: boolean;
+  /** length of the feature vector */
+  size: number;
+}
+
+/**
+ * Where the image features of `model` are: the last global pooling layer (Keras' `avg_pool` in
+ * InceptionV3); else, for a model whose blocks carry Keras' names but that has no pooling (VGG16,
+ * whose top is Flatten + fc1 + fc2), the last block's output averaged over space, as Keras'
+ * `include_top=False, pooling='avg'` builds it (so fc1 and fc2 are never part of the base); else
+ * the input of a final Dense layer when that input is a vector.
+ */
+export function featureCutOf(model: tf.LayersModel): FeatureCut {
   const pooling = model.layers.filter((l) => POOLING.has(l.getClassName()));
   const last = pooling[pooling.length - 1];
-  if (last) return last;
+  if (last) return { layer: last, pool: false, size: featureSizeOf(last) };
+  const blockEnd = findBlocks(model.layers.map((l) => l.name))?.ends.at(-1);
+  if (blockEnd !== undefined) {
+    const layer = model.getLayer(blockEnd);
+    const shape = layer.outputShape as (number | null)[];
+    const channels = shape[3];
+    if (shape.length === 4 && typeof channels === 'number') {
+      return { layer, pool: true, size: channels };
+    }
+  }
   const out = model.outputs[0]?.sourceLayer;
   const before = out?.inboundNodes[0]?.inboundLayers[0];
-  if (out?.getClassName() === 'Dense' && before && before.outputShape.length === 2) return before;
+  if (out?.getClassName() === 'Dense' && before && before.outputShape.length === 2) {
+    return { layer: before, pool: false, size: featureSizeOf(before) };
+  }
   throw new Error(
-    `${model.name} has no global pooling layer or final dense layer, so it is not clear where ` +
-      'its image features end; it cannot be used as a base',
+    `${model.name} has no global pooling layer, no blocks named as Keras names them and no final ` +
+      'dense layer, so it is not clear where its image features end; it cannot be used as a base',
   );
+}
+
+/**
+ * The layer the image features are read from ({@link featureCutOf}); for a base without pooling
+ * (VGG16) it is the last block's output, which Teach then averages over space.
+ */
+export function featureLayerOf(model: tf.LayersModel): Layer {
+  return featureCutOf(model).layer;
+}
+
+/** Name Teach gives the pooling it adds on a base without one: Keras' automatic name. */
+function poolingName(model: tf.LayersModel): string {
+  const taken = new Set(model.layers.map((l) => l.name));
+  let name = 'global_average_pooling2d';
+  for (let i = 1; taken.has(name); i++) name = `global_average_pooling2d_${i}`;
+  return name;
+}
+
+/**
+ * `model` (whose output is `cut.layer`'s) with the features as its output: itself, or with a
+ * GlobalAveragePooling2D on top when the cut pools. The result owns `model`'s layers.
+ */
+export function poolFeatures(model: tf.LayersModel, cut: FeatureCut): tf.LayersModel {
+  if (!cut.pool) return model;
+  const pool = tf.layers.globalAveragePooling2d({ name: poolingName(model) });
+  return tf.model({
+    inputs: model.inputs,
+    outputs: pool.apply(model.outputs[0] as tf.SymbolicTensor) as tf.SymbolicTensor,
+    name: model.name,
+  });
 }
 
 /** Length of the feature vector a layer outputs. */
@@ -116,8 +173,10 @@ export function fineTuneBoundary(blockNames: readonly string[], blocks: number):
 /**
  * Most parameters one run may train. Each one learning costs its gradient and the optimizer's
  * state (momentum: 8 more bytes; Adam: 12) on top of the copy of the model being trained, which is
- * itself beside the model in use. InceptionV3, ResNet50 and Xception from scratch (21–24 M) fit a
- * browser tab; VGG16's fully connected layers (fc1 alone 103 M) do not.
+ * itself beside the model in use. Every zoo model fits for every strategy, since Teach's base is
+ * the application without its top (VGG16 from scratch: 14.7 M; InceptionV3, ResNet50, Xception:
+ * 21–24 M); VGG16's own top would not (fc1 alone is 103 M), nor would a model of the user's with
+ * dense layers that large below its features.
  */
 export const MAX_TRAINABLE_PARAMS = 40_000_000;
 
@@ -144,8 +203,9 @@ export function checkTrainableBudget(
       `${heaviest}: their gradients and the optimizer's state alone need about ${gb} GB beside ` +
       'two copies of the model, more than a browser tab can hold (the limit here is ' +
       `${MAX_TRAINABLE_PARAMS.toLocaleString('en-US')}). Train the head only, which works with ` +
-      'any base, or fine-tune a smaller one (MobileNet, MobileNetV2, EfficientNetB0, ResNet50, ' +
-      'Xception, InceptionV3).',
+      `any base${strategy === 'fine-tune' ? ', unfreeze fewer blocks' : ''}, or choose a ` +
+      'smaller base: every model of the zoo fits (MobileNet, MobileNetV2, EfficientNetB0, ' +
+      'ResNet50, Xception, InceptionV3, VGG16).',
   );
 }
 
@@ -158,15 +218,20 @@ export function planCounts(
   strategy: TrainStrategy,
   numClasses: number,
   blocks: number,
-): ParamCounts & { featureLayer: Layer; blockNames: string[]; boundary: string | null } {
-  const featureLayer = featureLayerOf(base);
-  const featureSize = featureSizeOf(featureLayer);
+): ParamCounts & {
+  featureLayer: Layer;
+  cut: FeatureCut;
+  blockNames: string[];
+  boundary: string | null;
+} {
+  const cut = featureCutOf(base);
+  const featureLayer = cut.layer;
   const blockNames = blocksOf(base, featureLayer);
-  const head = featureSize * numClasses + numClasses;
+  const head = cut.size * numClasses + numClasses;
   const baseLayers = ancestorsOf(featureLayer);
   const baseParams = [...baseLayers].reduce((sum, l) => sum + l.countParams(), 0);
   if (strategy === 'head') {
-    return { trainable: head, frozen: baseParams, featureLayer, blockNames, boundary: null };
+    return { trainable: head, frozen: baseParams, featureLayer, cut, blockNames, boundary: null };
   }
   // From scratch is the same graph with fresh weights (see scratchModel): everything learns.
   const boundary = strategy === 'scratch' ? null : fineTuneBoundary(blockNames, blocks);
@@ -184,6 +249,7 @@ export function planCounts(
     trainable,
     frozen: baseParams + head - trainable,
     featureLayer,
+    cut,
     blockNames,
     boundary,
   };
@@ -259,13 +325,13 @@ export async function scratchModel(
   name: string,
   seed?: number,
 ): Promise<tf.LayersModel> {
-  const featureLayer = featureLayerOf(base);
+  const cut = featureCutOf(base);
   // A view on the base's layers (not disposed: that would release them), to read its config.
-  const view = tf.model({ inputs: base.inputs, outputs: featureLayer.output });
+  const view = tf.model({ inputs: base.inputs, outputs: cut.layer.output });
   const topology = view.toJSON(null, false) as tf.io.ModelJSON['modelTopology'];
   const fresh = await tf.models.modelFromJSON({ modelTopology: topology });
   try {
-    return attachHead(fresh, numClasses, name, seed);
+    return attachHead(poolFeatures(fresh, cut), numClasses, name, seed);
   } catch (error) {
     fresh.dispose();
     throw error;

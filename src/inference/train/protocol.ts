@@ -64,6 +64,11 @@ export interface TrainPlan {
   baseName: string;
   /** the layer whose output feeds the new head (e.g. `avg_pool`) */
   featureLayer: string;
+  /**
+   * true when the features are `featureLayer`'s output averaged over space by a pooling Teach adds
+   * (a base without one, VGG16: Keras' `include_top=False, pooling='avg'`)
+   */
+  featurePooled?: boolean;
   featureSize: number;
   /** input side of the network that will be trained */
   inputSize: number;

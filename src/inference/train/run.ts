@@ -36,12 +36,13 @@ import {
   attachHead,
   blocksOf,
   cloneModel,
-  featureLayerOf,
+  featureCutOf,
   fineTuneBoundary,
   freezeFor,
   modelInputSize,
   patchBatchNormForTraining,
   planCounts,
+  poolFeatures,
   reportedCounts,
   runFrom,
   scratchModel,
@@ -234,12 +235,14 @@ class Run {
       this.model = await scratchModel(inputs.base, this.numClasses, 'custom_classifier');
       boundaryName = null;
     } else {
-      const featureLayer = featureLayerOf(inputs.base);
+      const cut = featureCutOf(inputs.base);
+      // The base as Keras' include_top=False, pooling='avg' builds it (VGG16: block5_pool, then a
+      // new GlobalAveragePooling2D, so fc1 and fc2 never learn nor count).
+      const base = poolFeatures(await cloneModel(inputs.base, cut.layer.name), cut);
       boundaryName =
         this.strategy === 'head'
-          ? featureLayer.name
-          : fineTuneBoundary(blocksOf(inputs.base, featureLayer), settings.blocks);
-      const base = await cloneModel(inputs.base, featureLayer.name);
+          ? (base.outputs[0] as tf.SymbolicTensor).sourceLayer.name
+          : fineTuneBoundary(blocksOf(inputs.base, cut.layer), settings.blocks);
       try {
         this.model = attachHead(base, this.numClasses, 'custom_classifier', settings.seed);
       } catch (error) {

@@ -31,7 +31,7 @@ import {
   memoryFeatureStore,
   type FeatureStore,
 } from './dataset/feature-store';
-import { featureSizeOf, modelInputSize, planCounts } from './model';
+import { featureCutOf, modelInputSize, planCounts } from './model';
 import { estimateTraining, scratchName, trainClassifier, type RunHooks } from './run';
 
 /** What the session needs from its surroundings (the worker's, or a test's). */
@@ -79,10 +79,20 @@ export async function activeBase(context: HandlerContext<keyof TrainRequests>): 
   // 'caffe' (ResNet50, VGG16) and 'torch' are not one linear range: photos are made in 0..255,
   // augmented there, then given the base's own per-channel preprocessing.
   const spec = pixelSpecOf(classifier.entry?.preprocess, info.inputRange);
+  const model = await classifier.original();
+  // Features read through a pooling Teach adds (VGG16) get their own key, so features cached
+  // before Teach pooled (fc2's) are never taken for these.
+  let pooled = '';
+  try {
+    const cut = featureCutOf(model);
+    if (cut.pool) pooled = `|avg:${cut.layer.name}`;
+  } catch {
+    // no features at all: planning and training say why
+  }
   return {
-    model: await classifier.original(),
+    model,
     name: info.name,
-    key: `${info.id}|${info.url}|${info.params}`,
+    key: `${info.id}|${info.url}|${info.params}${pooled}`,
     range: spec.range,
     ...(spec.perChannel ? { perChannel: spec.perChannel } : {}),
   };
@@ -193,7 +203,8 @@ export function createTrainHandlers(
       strategy,
       baseName: strategy === 'scratch' ? scratchName(base.name) : base.name,
       featureLayer: counts.featureLayer.name,
-      featureSize: featureSizeOf(counts.featureLayer),
+      ...(counts.cut.pool ? { featurePooled: true } : {}),
+      featureSize: counts.cut.size,
       inputSize: inputSizeOf(base.model, namedEntry(base.name)),
       blocks: counts.blockNames,
       frozenUpTo: counts.boundary,

@@ -6,9 +6,14 @@ import {
   attachHead,
   blocksOf,
   cloneModel,
+  featureCutOf,
   featureLayerOf,
   featureSizeOf,
   fineTuneBoundary,
+  planCounts,
+  poolFeatures,
+  reportedCounts,
+  scratchModel,
 } from './model';
 
 describe('zoo models as Teach bases', () => {
@@ -57,5 +62,77 @@ describe('zoo models as Teach bases', () => {
     } finally {
       base.dispose();
     }
+  });
+
+  describe("VGG16: the base is Keras' VGG16(include_top=False, pooling='avg'), never fc1 / fc2", () => {
+    // The convolutions' counts do not depend on the input size, so a 32 × 32 VGG16 (with the top,
+    // as the app opens it) gives the 224 × 224 counts of everything Teach trains.
+    let base: tfTypes.LayersModel;
+    beforeAll(() => {
+      base = zooEntry('vgg16').build({ inputShape: [32, 32, 3], classes: 10 });
+    });
+    afterAll(() => base.dispose());
+    const BASE = 14_714_688; // Keras: VGG16(include_top=False) total
+    const BLOCK5 = 3 * (3 * 3 * 512 * 512 + 512);
+    const HEAD = 512 * 2 + 2;
+
+    test('features: block5_pool averaged over space (512); blocks top first', () => {
+      const cut = featureCutOf(base);
+      expect(cut).toMatchObject({ pool: true, size: 512 });
+      expect(cut.layer.name).toBe('block5_pool');
+      expect(blocksOf(base, cut.layer)).toEqual([
+        'block5_pool',
+        'block4_pool',
+        'block3_pool',
+        'block2_pool',
+        'block1_pool',
+      ]);
+    });
+
+    test('head only, fine-tuning block5 and from scratch: counts, and nothing refused', () => {
+      expect(planCounts(base, 'head', 2, 1)).toMatchObject({ trainable: HEAD, frozen: BASE });
+      const fine = planCounts(base, 'fine-tune', 2, 1);
+      expect(fine).toMatchObject({ trainable: BLOCK5 + HEAD, boundary: 'block4_pool' });
+      expect(fine.trainable).toBe(7_080_450);
+      expect(fine.frozen).toBe(BASE - BLOCK5);
+      expect(planCounts(base, 'scratch', 2, 0)).toMatchObject({
+        trainable: BASE + HEAD,
+        frozen: 0,
+      });
+    });
+
+    test('the joined model: block5_pool, a new global average pooling and the head', async () => {
+      const cut = featureCutOf(base);
+      const copy = await cloneModel(base, cut.layer.name);
+      // what run.ts does
+      const joined = attachHead(poolFeatures(copy, cut), 2, 'joined', 1);
+      try {
+        const names = joined.layers.map((l) => l.name);
+        expect(names.slice(-3)).toEqual(['block5_pool', 'global_average_pooling2d', 'predictions']);
+        expect(names).not.toContain('fc1');
+        expect(reportedCounts(joined)).toEqual({ trainable: BASE + HEAD, frozen: 0 });
+        const out = tf.tidy(() =>
+          (joined.predict(tf.ones([1, 32, 32, 3])) as tfTypes.Tensor).sum().dataSync(),
+        );
+        expect(out[0]).toBeCloseTo(1, 5);
+      } finally {
+        joined.dispose();
+      }
+    });
+
+    test('from scratch rebuilds the base without its top and pools it', async () => {
+      const model = await scratchModel(base, 2, 'scratch', 3);
+      try {
+        const names = model.layers.map((l) => l.name);
+        expect(names).not.toContain('fc1');
+        expect(names).not.toContain('flatten');
+        expect(model.getLayer('global_average_pooling2d').getClassName()).toBe(
+          'GlobalAveragePooling2D',
+        );
+        expect(model.countParams()).toBe(planCounts(base, 'scratch', 2, 0).trainable);
+      } finally {
+        model.dispose();
+      }
+    });
   });
 });

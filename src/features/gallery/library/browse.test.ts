@@ -4,6 +4,7 @@ import {
   countByTop1,
   DEFAULT_BROWSE,
   folderOf,
+  libraryCountText,
   matchesQuery,
   synonyms,
   type Browsable,
@@ -115,5 +116,13 @@ describe('countByTop1', () => {
       { label: 'malamute', count: 1 },
       { label: 'tabby, tabby cat', count: 1 },
     ]);
+  });
+});
+
+describe('the library count', () => {
+  test('says only how many are shown, when a search or filter hides some (done is said once, elsewhere)', () => {
+    expect(libraryCountText(3, 3)).toBe('');
+    expect(libraryCountText(240, 12)).toBe('12 of 240 shown');
+    expect(libraryCountText(3, 3)).not.toMatch(/done/);
   });
 });

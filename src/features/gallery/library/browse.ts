@@ -3,9 +3,9 @@
  * floor, one top-1 label, the "not sure" view, sorting, and counts per top-1 label for the chart.
  */
 import type { Prediction } from '../../../inference/protocol';
+import { NOT_SURE_BELOW } from '../prediction-label';
 
-/** Below this top-1 probability a photo is in the "not sure" view. */
-export const NOT_SURE_BELOW = 0.5;
+export { NOT_SURE_BELOW };
 
 /** What browsing needs of a photo (a gallery card has it all). */
 export interface Browsable {
@@ -135,4 +135,12 @@ export function countByTop1(items: readonly Browsable[]): { label: string; count
   return [...counts.entries()]
     .map(([label, count]) => ({ label, count }))
     .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+}
+
+/**
+ * The library count's words: how many photos the search and filters show, when they hide some;
+ * nothing otherwise (how many are done is the gallery summary's to say, once).
+ */
+export function libraryCountText(total: number, shown: number): string {
+  return shown === total ? '' : `${shown} of ${total} shown`;
 }

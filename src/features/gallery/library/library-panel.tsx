@@ -1,4 +1,5 @@
 import { useRef, useState, type ChangeEvent } from 'react';
+import { libraryCountText } from './browse';
 import { directoryPicker, fromDirectoryHandle, fromFolderPick } from './folder-files';
 import type { PhotoLibrary } from './use-photo-library';
 import { messageOf } from '../../../lib/message-of';
@@ -169,8 +170,8 @@ export function LibraryPanel({ library }: { library: PhotoLibrary }) {
             ? { 'data-restore-ms': Math.round(library.restoreMs) }
             : {})}
         >
-          {progress.finished} of {progress.total} done
-          {library.visible.length !== progress.total && ` · ${library.visible.length} shown`}
+          {/* How many are done is said once, by the gallery's summary above the photos. */}
+          {libraryCountText(progress.total, library.visible.length)}
         </p>
       </div>
       {library.offer && (

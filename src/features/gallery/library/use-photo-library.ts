@@ -17,6 +17,7 @@ import {
 } from './library-store';
 import { PhotoIndexSync } from './photos-client';
 import { fromDirectoryHandle, regainAccess, type FolderFile } from './folder-files';
+import { idleCall } from './idle-call';
 
 /** What the library needs of the photo queue (the app's `useClassificationQueue`). */
 export interface LibraryQueue {
@@ -78,6 +79,9 @@ export interface ResumeOffer {
   canReopen: boolean;
 }
 
+/** Quiet time after the last photo kept before the storage used is read again. */
+const USAGE_IDLE_MS = 1000;
+
 const UNFINISHED = new Set(['waiting', 'queued', 'preprocessing', 'classifying']);
 
 function cardOf(record: PhotoRecord): Card {
@@ -138,6 +142,13 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
     const estimate = await navigator.storage?.estimate?.().catch(() => null);
     setUsage({ bytes: mine.bytes, quota: estimate?.quota ?? null });
   }, [store, activeId]);
+  // "… stored" follows the photos kept, once they stop arriving for a moment (a batch's end, a
+  // pause): usage() reads every record of the library, too much to do for each photo.
+  const usageWhenIdle = useMemo(
+    () => idleCall(() => void refreshUsage(), USAGE_IDLE_MS),
+    [refreshUsage],
+  );
+  useEffect(() => () => usageWhenIdle.cancel(), [usageWhenIdle]);
 
   // Open the store and pick the library shown last (or make the first one).
   useEffect(() => {
@@ -246,12 +257,13 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
           () => {
             if (vector) index?.add(card.id, vector);
             if (outcome.thumbnail) thumbnailKept(card.id);
+            usageWhenIdle.poke();
           },
           (e: unknown) => setError(`A result could not be kept: ${messageOf(e)}`),
         );
     });
     return () => link.listen(null);
-  }, [link, store, activeId, index, thumbnailKept]);
+  }, [link, store, activeId, index, thumbnailKept, usageWhenIdle]);
 
   // While photos are under way, the rate and time left are recomputed each second.
   const unfinished = cards.reduce((n, c) => n + (UNFINISHED.has(c.status) ? 1 : 0), 0);

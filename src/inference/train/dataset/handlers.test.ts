@@ -176,3 +176,114 @@ describe('dataset features and training', () => {
     expect(lookup.missing).toHaveLength(2);
   });
 });
+
+/** A VGG-shaped model: blocks named as Keras' VGG16 names them, then Flatten, fc1, predictions. */
+function tinyVggLike(
+  tf: typeof import('@tensorflow/tfjs'),
+): import('@tensorflow/tfjs').LayersModel {
+  const input = tf.input({ shape: [16, 16, 3], name: 'input_1' });
+  let x = input;
+  let seed = 3;
+  for (let b = 1; b <= 2; b++) {
+    x = tf.layers
+      .conv2d({
+        filters: 3 + b,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }),
+        name: `block${b}_conv1`,
+      })
+      .apply(x) as import('@tensorflow/tfjs').SymbolicTensor;
+    x = tf.layers
+      .maxPooling2d({ poolSize: 2, name: `block${b}_pool` })
+      .apply(x) as import('@tensorflow/tfjs').SymbolicTensor;
+  }
+  x = tf.layers.flatten({ name: 'flatten' }).apply(x) as import('@tensorflow/tfjs').SymbolicTensor;
+  x = tf.layers
+    .dense({ units: 32, activation: 'relu', name: 'fc1' })
+    .apply(x) as import('@tensorflow/tfjs').SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 5, activation: 'softmax', name: 'predictions' })
+    .apply(x) as import('@tensorflow/tfjs').SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out, name: 'vgg_like' });
+}
+
+describe("a VGG-shaped base: features are its last block averaged (Keras' pooling='avg')", () => {
+  it('stores the 5 channels of block2_pool averaged over space, under their own key, and trains on them', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const model = tinyVggLike(tf);
+    const classifier = createClassifier(model, ENTRY, {
+      labels: ['a', 'b', 'c', 'd', 'e'],
+      offset: 0,
+      source: 'list',
+    });
+    try {
+      const data = colourSet(3, 16, 9);
+      const store = memoryFeatureStore();
+      const s = session(store, classifier);
+      const variant = { resize: 'squash' as const, augment: PLAIN };
+      const pixels = data.examples.map(({ id }) => ({
+        id,
+        hash: `h-${id}`,
+        pixels: data.photos.get(id)!.pixels.slice().buffer,
+        width: 16,
+        height: 16,
+      }));
+      const made = await s.call('dataset-features', { items: [], pixels, variant });
+      expect(made.computed).toBe(6);
+      const [key, vector] = [...store.map.entries()][0]!;
+      expect(key).toContain('|avg:block2_pool|');
+      expect(vector).toHaveLength(5); // not fc1's 32
+      // the same numbers as block2_pool's output averaged over its 4 × 4 positions
+      const first = data.examples.find((e) => key.startsWith(`h-${e.id}|`))!;
+      const p = data.photos.get(first.id)!;
+      const want = tf.tidy(() => {
+        const x = tf
+          .tensor(Float32Array.from(p.pixels), [1, 16, 16, 4])
+          .slice([0, 0, 0, 0], [1, 16, 16, 3])
+          .div(127.5)
+          .sub(1);
+        const view = tf.model({
+          inputs: model.inputs,
+          outputs: model.getLayer('block2_pool').output,
+        });
+        return tf.mean(view.predict(x) as import('@tensorflow/tfjs').Tensor, [1, 2]).dataSync();
+      });
+      Array.from(want).forEach((v, i) => expect(vector[i]).toBeCloseTo(v, 5));
+
+      const items = data.examples.map(({ id, label }) => ({
+        id,
+        hash: `h-${id}`,
+        label,
+        split: null,
+      }));
+      const settings = {
+        ...defaultSettings('head'),
+        epochs: 2,
+        augment: PLAIN,
+        validationSplit: 0,
+      };
+      const { report } = await s.call('dataset-train', {
+        settings,
+        resize: 'squash',
+        items,
+        classNames: ['warm', 'cool'],
+      });
+      expect(report.trainableParams).toBe(5 * 2 + 2);
+      const plan = await s.call('train-plan', {
+        settings,
+        numClasses: 2,
+        examples: [],
+        measure: false,
+      });
+      expect(plan.plan).toMatchObject({
+        featureLayer: 'block2_pool',
+        featurePooled: true,
+        featureSize: 5,
+      });
+    } finally {
+      classifier.dispose();
+    }
+  });
+});

@@ -15,7 +15,7 @@ import {
   type PerChannelMode,
   type StoredPixels,
 } from '../data';
-import { featureLayerOf, modelInputSize } from '../model';
+import { featureCutOf, modelInputSize } from '../model';
 import type { TrainReport, TrainRequests } from '../protocol';
 import { headCacheKey, trainClassifier, type RunHooks } from '../run';
 import type { FeatureStore } from './feature-store';
@@ -66,6 +66,8 @@ export function createDatasetHandlers(
   let memory = { base: '', features: new Map<string, Float32Array>() };
   /** the feature extractor of a base: a view sharing its weights (never disposed) */
   const extractors = new WeakMap<tf.LayersModel, tf.LayersModel>();
+  /** extractors whose output is a spatial map, averaged into features (GlobalAveragePooling2D) */
+  const pooledExtractors = new WeakSet<tf.LayersModel>();
 
   const memoryFor = (baseKey: string): Map<string, Float32Array> => {
     if (memory.base !== baseKey) memory = { base: baseKey, features: new Map() };
@@ -75,8 +77,10 @@ export function createDatasetHandlers(
   const extractorOf = (model: tf.LayersModel): tf.LayersModel => {
     let found = extractors.get(model);
     if (!found) {
-      const layer = featureLayerOf(model);
-      found = tf.model({ inputs: model.inputs, outputs: layer.output });
+      const cut = featureCutOf(model);
+      // A view (no new layer on the model in use); a pooled cut is averaged in `features` below.
+      found = tf.model({ inputs: model.inputs, outputs: cut.layer.output });
+      if (cut.pool) pooledExtractors.add(found);
       extractors.set(model, found);
     }
     return found;
@@ -136,7 +140,8 @@ export function createDatasetHandlers(
             x = augmentBatch(x, draws, base.range);
           }
           if (base.perChannel) x = perChannelInput(x, base.perChannel);
-          return extractor.predict(x) as tf.Tensor;
+          const out = extractor.predict(x) as tf.Tensor;
+          return pooledExtractors.has(extractor) ? tf.mean(out, [1, 2]) : out;
         });
         let data: Float32Array;
         try {
