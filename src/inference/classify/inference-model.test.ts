@@ -125,7 +125,7 @@ describe('the inference model: folded files, cached between visits', () => {
     expect(first).toMatchObject({ kind: 'folded', source: 'folded' });
     const built = await buildInferenceModel(ENTRY, first, noProgress, { cache });
     expect(built.foldedCopy).toBe('made');
-    expect(await built.cacheWrite).toBe(true);
+    expect(await built.keepCopy?.()).toBe(true);
     expect(built.model.layers.map((l) => l.getClassName())).not.toContain('BatchNormalization');
     expect(maxDiff(built.model, reference)).toBeLessThan(1e-6);
     built.model.dispose();
@@ -136,7 +136,7 @@ describe('the inference model: folded files, cached between visits', () => {
     expect(server.asked.filter((f) => f.endsWith('.bin'))).toEqual([]); // no weights downloaded
     const again = await buildInferenceModel(ENTRY, second, noProgress, { cache });
     expect(again.foldedCopy).toBe('cached');
-    expect(again.cacheWrite).toBeUndefined();
+    expect(again.keepCopy).toBeUndefined();
     expect(maxDiff(again.model, reference)).toBeLessThan(1e-6);
     expect(again.originalParams).toBe(reference.countParams());
 
@@ -153,7 +153,7 @@ describe('the inference model: folded files, cached between visits', () => {
     const server = await serve(reference);
     const cache = indexedDbFoldedCache(new IDBFactory());
     const built = await buildInferenceModel(ENTRY, null, noProgress, { cache });
-    await built.cacheWrite;
+    await built.keepCopy?.();
     built.model.dispose();
     server.json = server.json.replace('"layers-model"', '"layers-model", "generatedBy": "v2"');
     const next = await prepareModel(ENTRY, noProgress, { cache });
@@ -180,7 +180,7 @@ describe('the inference model: folded files, cached between visits', () => {
       drop: () => Promise.resolve(),
     };
     const built = await buildInferenceModel(ENTRY, null, noProgress, { cache: refusing });
-    expect(await built.cacheWrite).toBe(false);
+    expect(await built.keepCopy?.()).toBe(false);
     expect(put).toHaveBeenCalledOnce();
     expect(maxDiff(built.model, reference)).toBeLessThan(1e-6);
     built.model.dispose();
@@ -229,7 +229,7 @@ describe('the inference model: folded files, cached between visits', () => {
     const server = await serve(reference);
     // A first load fills the worker's cache (fake IndexedDB here); the classifier's load reads it.
     const first = await buildInferenceModel(ENTRY, null, noProgress, { cache: foldedCacheFor() });
-    expect(await first.cacheWrite).toBe(true);
+    expect(await first.keepCopy?.()).toBe(true);
     first.model.dispose();
     server.asked.length = 0;
     const before = tf.memory().numTensors;

@@ -89,10 +89,20 @@ export async function loadClassifier(
     if (built.original) {
       return createClassifier(built.original, entry, labels, { inferenceModel: model });
     }
-    return createClassifier(model, entry, labels, {
+    const classifier = createClassifier(model, entry, labels, {
       ...(built.loadOriginal ? { loadOriginal: built.loadOriginal } : {}),
       ...(built.originalParams !== undefined ? { params: built.originalParams } : {}),
     });
+    const { keepCopy } = built;
+    if (keepCopy) {
+      // Called by the worker when idle after the first photos; then forgotten, and with it the
+      // folded weights it holds.
+      classifier.keepFoldedCopy = () => {
+        delete classifier.keepFoldedCopy;
+        return keepCopy();
+      };
+    }
+    return classifier;
   } catch (error) {
     model.dispose();
     built.original?.dispose();

@@ -9,6 +9,7 @@ import { runLoad, type LoadDeps } from '../classify/load-job';
 import { SecondModel } from '../classify/second-model';
 import type {
   BackendName,
+  EngineReport,
   ErrorMessage,
   ProgressOf,
   ReplyOf,
@@ -17,6 +18,7 @@ import type {
   WorkerRequest,
   WorkerResponse,
   LoadTuning,
+  ReadyInfo,
 } from '../protocol';
 import {
   RequestError,
@@ -37,6 +39,9 @@ export interface ServiceDeps extends LoadDeps {
 }
 
 type ClassifyMessage = RequestMessage<'classify'>;
+
+/** How often work left for idle time looks whether photos still wait (ms). */
+const IDLE_POLL_MS = 50;
 
 /** Handles every {@link WorkerRequest}; see the file comment. */
 export class InferenceService {
@@ -174,6 +179,7 @@ export class InferenceService {
           this.progress<'load'>(request.id, update),
         );
         this.reply<'load'>(request.id, ready);
+        void this.afterLoad(ready, this.tuning);
       } catch (error) {
         this.fail(request.id, error);
       } finally {
@@ -181,6 +187,59 @@ export class InferenceService {
       }
     });
     void this.pump();
+  }
+
+  /**
+   * What a load leaves for later, so it does not delay the first photos: the photo engine's
+   * choice (when the load answered with a pending report) and keeping the folded copy for the
+   * next visit. Both wait until no photo is queued; each step that needs the models takes a turn.
+   * A later load makes them stop (the copy is still written: it belongs to a model, not a load).
+   */
+  private async afterLoad(ready: ReadyInfo, tuning: LoadTuning): Promise<void> {
+    const classifier = this.active.classifier;
+    if (!classifier) return;
+    const wanted = (): boolean => this.active.classifier === classifier && !this.loading;
+    if (ready.engine?.pending && this.deps.selectEngine) {
+      const report = await this.deps
+        .selectEngine(
+          classifier,
+          ready.backend,
+          tuning,
+          undefined,
+          async (step) => {
+            await this.whenIdle();
+            return this.turns.run(async () => {
+              if (!wanted()) throw new Error('another model was loaded');
+              return step();
+            });
+          },
+          wanted,
+        )
+        .catch((error: unknown): EngineReport => ({
+          engine: 'tfjs',
+          detail: `TensorFlow.js: choosing the engine failed (${messageOf(error)})`,
+        }));
+      if (report && wanted()) {
+        this.deps.post({
+          type: 'engine-chosen',
+          id: 0,
+          modelId: ready.model.id,
+          modelUrl: ready.model.url,
+          engine: report,
+        });
+      }
+    }
+    if (classifier.keepFoldedCopy) {
+      await this.whenIdle();
+      await classifier.keepFoldedCopy().catch(() => false);
+    }
+  }
+
+  /** Resolves once no photo is queued or running and no load is under way. */
+  private async whenIdle(): Promise<void> {
+    while (this.queue.length > 0 || this.pumping || this.loading) {
+      await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
+    }
   }
 
   private async pump(): Promise<void> {
