@@ -122,8 +122,35 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
           .waitFor({ timeout: 300_000 })
           .catch(() => undefined);
       }
-      // Give background work (engine choice, cache write) its time before reading the long tasks.
-      await page.waitForTimeout(k === 0 ? 20_000 : 2_000);
+      if (k === 0) {
+        // The return visit is meant to find the folded copy: wait until its record is written.
+        await page
+          .waitForFunction(
+            () =>
+              new Promise<boolean>((done) => {
+                const req = indexedDB.open('inception-lens-folded');
+                req.onupgradeneeded = () => req.transaction?.abort();
+                req.onerror = () => done(false);
+                req.onsuccess = () => {
+                  const db = req.result;
+                  if (!db.objectStoreNames.contains('entries')) return done(false);
+                  const keys = db.transaction('entries').objectStore('entries').getAllKeys();
+                  keys.onsuccess = () =>
+                    done(
+                      keys.result.some(
+                        (key) => typeof key === 'string' && key.startsWith('entry:'),
+                      ),
+                    );
+                  keys.onerror = () => done(false);
+                };
+              }),
+            null,
+            { timeout: 300_000, polling: 1000 },
+          )
+          .catch(() => console.log('  (no folded copy kept within 300 s)'));
+      }
+      // Give background work (engine choice) its time before reading the long tasks.
+      await page.waitForTimeout(k === 0 ? 5_000 : 2_000);
       const probe = await page.evaluate(
         () =>
           (

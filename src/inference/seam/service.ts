@@ -42,6 +42,12 @@ type ClassifyMessage = RequestMessage<'classify'>;
 
 /** How often work left for idle time looks whether photos still wait (ms). */
 const IDLE_POLL_MS = 50;
+/**
+ * Polls in a row the worker must be idle before that work starts (1.5 s): the page sends the
+ * photos dropped during a load only once it hears 'ready', so an empty queue at that moment does
+ * not mean no photo is coming.
+ */
+const IDLE_QUIET_POLLS = 30;
 
 /** Handles every {@link WorkerRequest}; see the file comment. */
 export class InferenceService {
@@ -235,10 +241,14 @@ export class InferenceService {
     }
   }
 
-  /** Resolves once no photo is queued or running and no load is under way. */
+  /**
+   * Resolves once no photo has been queued or running, and no load under way, for
+   * {@link IDLE_QUIET_POLLS} polls in a row.
+   */
   private async whenIdle(): Promise<void> {
-    while (this.queue.length > 0 || this.pumping || this.loading) {
+    for (let quiet = 0; quiet < IDLE_QUIET_POLLS;) {
       await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
+      quiet = this.queue.length > 0 || this.pumping || this.loading ? 0 : quiet + 1;
     }
   }
 
