@@ -124,8 +124,8 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
       }
       if (k === 0) {
         // The return visit is meant to find the folded copy: wait until its record is written.
-        await page
-          .waitForFunction(
+        const kept = (): Promise<boolean> =>
+          page.evaluate(
             () =>
               new Promise<boolean>((done) => {
                 const req = indexedDB.open('inception-lens-folded');
@@ -144,10 +144,10 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
                   keys.onerror = () => done(false);
                 };
               }),
-            null,
-            { timeout: 300_000, polling: 1000 },
-          )
-          .catch(() => console.log('  (no folded copy kept within 300 s)'));
+          );
+        const until = Date.now() + 300_000;
+        while (!(await kept()) && Date.now() < until) await page.waitForTimeout(1000);
+        if (!(await kept())) console.log('  (no folded copy kept within 300 s)');
       }
       // Give background work (engine choice) its time before reading the long tasks.
       await page.waitForTimeout(k === 0 ? 5_000 : 2_000);
