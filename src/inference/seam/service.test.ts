@@ -983,6 +983,7 @@ describe('InferenceService: what a load leaves for idle time (engineLater)', () 
       },
       selectEngine: select,
       engineLater: true,
+      idlePollMs: 2, // windows of 60 ms (after a photo) and 200 ms (before the first)
       now: () => 0,
     });
     return { service, posted, order, classifiers };
@@ -999,8 +1000,9 @@ describe('InferenceService: what a load leaves for idle time (engineLater)', () 
     });
     s.service.handle({ ...load(1), tuning: { engine: 'auto' } } as WorkerRequest);
     await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');
-    // The page sends the photos dropped meanwhile only once it hears 'ready': a moment later.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The page decodes the photos dropped meanwhile only once it hears 'ready': they come a
+    // while later (here beyond the window after a photo, within the one before the first).
+    await new Promise((resolve) => setTimeout(resolve, 100));
     s.service.handle(classify(2));
     expect(finalFor(s.posted, 1)).toMatchObject({
       type: 'reply',
@@ -1014,7 +1016,7 @@ describe('InferenceService: what a load leaves for idle time (engineLater)', () 
     expect(s.order.filter((o) => o.startsWith('keep'))).toEqual([]);
     s.order.push('photo answered');
     model.calls[0]!.result.resolve(predictionsFor('x'));
-    await vi.waitFor(() => expect(s.order).toContain('keep model 1'), { timeout: 10_000 });
+    await vi.waitFor(() => expect(s.order).toContain('keep model 1'), { timeout: 5_000 });
     expect(s.order).toEqual(['choice asked', 'photo answered', 'choice step', 'keep model 1']);
     expect(s.posted.find((m) => m.type === 'engine-chosen')).toMatchObject({
       id: 0,
@@ -1029,7 +1031,7 @@ describe('InferenceService: what a load leaves for idle time (engineLater)', () 
     s.service.handle({ ...load(1), tuning: { engine: 'litert' } } as WorkerRequest);
     await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');
     expect(finalFor(s.posted, 1)).toMatchObject({ engine: { engine: 'litert' } });
-    await vi.waitFor(() => expect(s.order).toEqual(['keep model 1']), { timeout: 10_000 });
+    await vi.waitFor(() => expect(s.order).toEqual(['keep model 1']), { timeout: 5_000 });
     expect(s.posted.some((m) => m.type === 'engine-chosen')).toBe(false);
   });
 
@@ -1052,7 +1054,7 @@ describe('InferenceService: what a load leaves for idle time (engineLater)', () 
     s.service.handle(load(3));
     gate.resolve();
     await until(() => finalFor(s.posted, 3)?.type === 'reply', 'ready 3');
-    await vi.waitFor(() => expect(wantedSeen).toEqual([false]), { timeout: 10_000 });
+    await vi.waitFor(() => expect(wantedSeen).toEqual([false]), { timeout: 5_000 });
     expect(s.order).toContain('step: another model was loaded');
     await flush();
     const events = s.posted.filter((m) => m.type === 'engine-chosen');

@@ -36,18 +36,22 @@ export interface ServiceDeps extends LoadDeps {
   /** calls `onLost` if the selected backend's GPU goes away (optional) */
   watchBackend?(backend: BackendName, onLost: (reason: string) => void): void;
   now(): number;
+  /** how often idle-time work polls for photos (ms; tests shorten it) */
+  idlePollMs?: number;
 }
 
 type ClassifyMessage = RequestMessage<'classify'>;
 
 /** How often work left for idle time looks whether photos still wait (ms). */
 const IDLE_POLL_MS = 50;
-/**
- * Polls in a row the worker must be idle before that work starts (1.5 s): the page sends the
- * photos dropped during a load only once it hears 'ready', so an empty queue at that moment does
- * not mean no photo is coming.
- */
+/** Polls in a row the worker must be idle before that work starts, once a photo came (1.5 s). */
 const IDLE_QUIET_POLLS = 30;
+/**
+ * The same before the first photo after a load (5 s): the page decodes the photos dropped during
+ * a load only once it hears 'ready' (it needs the input size), so an empty queue then does not
+ * mean no photo is coming — on a busy machine decoding one takes seconds.
+ */
+const IDLE_FIRST_POLLS = 100;
 
 /** Handles every {@link WorkerRequest}; see the file comment. */
 export class InferenceService {
@@ -59,6 +63,8 @@ export class InferenceService {
   /** ids of the classify or handler requests accepted and not yet answered */
   private readonly open = new Set<number>();
   private loading = false;
+  /** photos taken from the queue since the last load began */
+  private photosSinceLoad = 0;
   private pumping = false;
   /**
    * Whether a load was ever asked for. A fresh worker (after a crash) can get a photo before
@@ -178,6 +184,7 @@ export class InferenceService {
 
   private async load(request: RequestMessage<'load'>): Promise<void> {
     this.loading = true;
+    this.photosSinceLoad = 0;
     this.tuning = request.tuning ?? {};
     await this.turns.run(async () => {
       try {
@@ -243,11 +250,11 @@ export class InferenceService {
 
   /**
    * Resolves once no photo has been queued or running, and no load under way, for
-   * {@link IDLE_QUIET_POLLS} polls in a row.
+   * {@link IDLE_QUIET_POLLS} polls in a row ({@link IDLE_FIRST_POLLS} before the load's first photo).
    */
   private async whenIdle(): Promise<void> {
-    for (let quiet = 0; quiet < IDLE_QUIET_POLLS;) {
-      await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
+    for (let quiet = 0; quiet < (this.photosSinceLoad > 0 ? IDLE_QUIET_POLLS : IDLE_FIRST_POLLS);) {
+      await new Promise((resolve) => setTimeout(resolve, this.deps.idlePollMs ?? IDLE_POLL_MS));
       quiet = this.queue.length > 0 || this.pumping || this.loading ? 0 : quiet + 1;
     }
   }
@@ -258,6 +265,7 @@ export class InferenceService {
     try {
       while (this.queue.length > 0 && !this.loading) {
         const request = this.queue.shift() as ClassifyMessage;
+        this.photosSinceLoad += 1;
         await this.turns.run(async () => {
           try {
             await this.classify(request);
