@@ -166,7 +166,7 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
       visits.push({
         firstTop3Ms: probe.done[0]?.[0] ?? null,
         longestTaskMs: probe.longTasks.reduce((m, [, d]) => Math.max(m, d), 0),
-        startup: probe.startup.map(([, s]) => s).join(' | '),
+        startup: probe.startup.map(([t, s]) => `${s} (page ${Math.round(t)} ms)`).join(' | '),
         engine: await page.getByTestId('model-status').getAttribute('data-engine'),
       });
       if (process.env.PROBE_FRAMES) {
