@@ -250,4 +250,38 @@ describe('the inference model: folded files, cached between visits', () => {
     expect(tf.memory().numTensors).toBe(before);
     reference.dispose();
   });
+
+  test('the main load leaves the copy to idle time (copyLater); other loads keep it at once', async () => {
+    const reference = smallModel();
+    await serve(reference);
+    const cache = foldedCacheFor()!;
+    const source = async (): Promise<string | undefined> => {
+      const prepared = await prepareModel(ENTRY, noProgress, { cache });
+      return prepared?.kind === 'folded' ? prepared.source : prepared?.kind;
+    };
+    await cache.drop(ENTRY.url);
+    const later = await loadClassifier(
+      ENTRY,
+      noProgress,
+      {},
+      undefined,
+      undefined,
+      undefined,
+      true,
+    );
+    expect(await source()).toBe('folded'); // nothing written yet
+    expect(await later.keepFoldedCopy!()).toBe(true);
+    expect('keepFoldedCopy' in later).toBe(false); // once, then the weights can go
+    expect(await source()).toBe('cache');
+    later.dispose();
+
+    await cache.drop(ENTRY.url);
+    const now = await loadClassifier(ENTRY, noProgress);
+    expect('keepFoldedCopy' in now).toBe(false);
+    await vi.waitFor(async () => {
+      expect(await source()).toBe('cache');
+    });
+    now.dispose();
+    reference.dispose();
+  });
 });

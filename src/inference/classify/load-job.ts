@@ -32,6 +32,8 @@ export type LoadClassifier = (
   prefetched?: Promise<PreparedModel | null>,
   /** marks the load's steps (`ReadyInfo.startup`) */
   clock?: StartupClock,
+  /** leave keeping the folded copy to the caller (`Classifier.keepFoldedCopy`) */
+  copyLater?: boolean,
 ) => Promise<Classifier>;
 
 /** What a load needs from the outside world. */
@@ -164,6 +166,7 @@ export async function runLoad(
       undefined,
       prefetched,
       clock,
+      true,
     );
     report('warming', 0, selected.backend);
     let warmupMs: number;
