@@ -76,14 +76,19 @@ test.describe('the photo engine', () => {
   }) => {
     test.setTimeout(900_000);
     await openOn(page, INCEPTION_FIXTURE_URL, 'auto');
-    const chosen = await page.getByTestId('model-status').getAttribute('data-engine');
-    expect(['tfjs', 'litert']).toContain(chosen);
+    // Photos do not wait for the choice: the model is ready on TensorFlow.js, and a photo is
+    // answered while LiteRT.js is still to be measured (in idle time, after the first photos).
     const report = await engineReport(page);
-    await expect(report).toHaveAttribute('data-engine', chosen ?? '');
-    // Both engines were timed (the numbers vary with the machine; only their presence is checked).
-    await expect(report).toContainText(/measured \d+ ms a photo against/);
+    await expect(report).toContainText(/TensorFlow\.js for now|measured \d+ ms a photo against/);
     const predictions = await classify(page, 'dog.jpg');
     expect(predictions).toHaveLength(3);
+    // Both engines were timed (the numbers vary with the machine; only their presence is checked).
+    await expect(report).toContainText(/measured \d+ ms a photo against/, { timeout: 300_000 });
+    const chosen = await page.getByTestId('model-status').getAttribute('data-engine');
+    expect(['tfjs', 'litert']).toContain(chosen);
+    await expect(report).toHaveAttribute('data-engine', chosen ?? '');
+    // The chosen engine answers the next photo.
+    expect(await classify(page, 'dog.jpg', 'dog-again.jpg')).toHaveLength(3);
   });
 
   test('a model LiteRT.js cannot take (MobileNet: ReLU6, depthwise convolutions) stays on TensorFlow.js, saying why', async ({

@@ -83,6 +83,17 @@ export function useModel(
       })),
     );
     const offEvent = client.onEvent((message) => {
+      if (message.type === 'engine-chosen') {
+        // The photo engine, chosen after the first photos (EngineReport.pending).
+        setLoaded((h) =>
+          h.status.state === 'ready' &&
+          h.status.model.id === message.modelId &&
+          h.status.model.url === message.modelUrl
+            ? { ...h, status: { ...h.status, engine: message.engine } }
+            : h,
+        );
+        return;
+      }
       if (message.type !== 'backend-lost') return;
       setRecovery((r) => ({
         ...r,

@@ -132,7 +132,10 @@ export class InferenceClient {
   private receive(message: WorkerResponse): void {
     const p = this.pending.get(message.id);
     if (!p) {
-      if (message.type === 'backend-lost') {
+      if (message.type === 'engine-chosen') {
+        console.debug(`[startup] ${message.modelId}: engine chosen: ${message.engine.detail}`);
+      }
+      if (message.type === 'backend-lost' || message.type === 'engine-chosen') {
         for (const listener of this.eventListeners) listener(message);
       }
       return;

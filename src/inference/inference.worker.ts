@@ -62,6 +62,7 @@ const service = new InferenceService({
   watchBackend: watchBackendLoss,
   loadClassifier,
   selectEngine,
+  engineLater: true,
   prefetchModel: fetchModelArtifacts,
   modelSource,
   now: () => performance.now(),

@@ -16,6 +16,7 @@ import type {
 } from './backends/protocol';
 import type { ClassifyRequests, LoadedModelInfo } from './classify/protocol';
 import type { CompareRequests } from './compare/protocol';
+import type { EngineChosenEvent } from './engines/protocol';
 import type { InspectRequests } from './inspect/protocol';
 import type { KerasExportRequests } from './keras-export/protocol';
 import type { LibraryRequests } from './library/protocol';
@@ -115,7 +116,7 @@ export interface CancelledMessage {
 }
 
 /** Worker → page, unasked (id 0). */
-export type WorkerEvent = BackendLostEvent;
+export type WorkerEvent = BackendLostEvent | EngineChosenEvent;
 
 /** Everything the worker sends. */
 export type WorkerResponse =

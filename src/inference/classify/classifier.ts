@@ -59,6 +59,11 @@ export interface Classifier {
   warmUp(): Promise<number>;
   /** where another engine can take photos over (absent in fakes) */
   readonly engineHost?: EngineHost;
+  /**
+   * Keeps the folded copy this load made for the next visit (IndexedDB); present after such a
+   * load until called. The worker calls it in idle time after the first photos.
+   */
+  keepFoldedCopy?(): Promise<boolean>;
   dispose(): void;
 }
 

@@ -125,7 +125,7 @@ describe('the inference model: folded files, cached between visits', () => {
     expect(first).toMatchObject({ kind: 'folded', source: 'folded' });
     const built = await buildInferenceModel(ENTRY, first, noProgress, { cache });
     expect(built.foldedCopy).toBe('made');
-    expect(await built.cacheWrite).toBe(true);
+    expect(await built.keepCopy?.()).toBe(true);
     expect(built.model.layers.map((l) => l.getClassName())).not.toContain('BatchNormalization');
     expect(maxDiff(built.model, reference)).toBeLessThan(1e-6);
     built.model.dispose();
@@ -136,7 +136,7 @@ describe('the inference model: folded files, cached between visits', () => {
     expect(server.asked.filter((f) => f.endsWith('.bin'))).toEqual([]); // no weights downloaded
     const again = await buildInferenceModel(ENTRY, second, noProgress, { cache });
     expect(again.foldedCopy).toBe('cached');
-    expect(again.cacheWrite).toBeUndefined();
+    expect(again.keepCopy).toBeUndefined();
     expect(maxDiff(again.model, reference)).toBeLessThan(1e-6);
     expect(again.originalParams).toBe(reference.countParams());
 
@@ -153,7 +153,7 @@ describe('the inference model: folded files, cached between visits', () => {
     const server = await serve(reference);
     const cache = indexedDbFoldedCache(new IDBFactory());
     const built = await buildInferenceModel(ENTRY, null, noProgress, { cache });
-    await built.cacheWrite;
+    await built.keepCopy?.();
     built.model.dispose();
     server.json = server.json.replace('"layers-model"', '"layers-model", "generatedBy": "v2"');
     const next = await prepareModel(ENTRY, noProgress, { cache });
@@ -180,7 +180,7 @@ describe('the inference model: folded files, cached between visits', () => {
       drop: () => Promise.resolve(),
     };
     const built = await buildInferenceModel(ENTRY, null, noProgress, { cache: refusing });
-    expect(await built.cacheWrite).toBe(false);
+    expect(await built.keepCopy?.()).toBe(false);
     expect(put).toHaveBeenCalledOnce();
     expect(maxDiff(built.model, reference)).toBeLessThan(1e-6);
     built.model.dispose();
@@ -229,7 +229,7 @@ describe('the inference model: folded files, cached between visits', () => {
     const server = await serve(reference);
     // A first load fills the worker's cache (fake IndexedDB here); the classifier's load reads it.
     const first = await buildInferenceModel(ENTRY, null, noProgress, { cache: foldedCacheFor() });
-    expect(await first.cacheWrite).toBe(true);
+    expect(await first.keepCopy?.()).toBe(true);
     first.model.dispose();
     server.asked.length = 0;
     const before = tf.memory().numTensors;
@@ -248,6 +248,40 @@ describe('the inference model: folded files, cached between visits', () => {
     for (const p of got) expect(p.probability).toBeCloseTo(want[p.index]!, 5);
     c.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    reference.dispose();
+  });
+
+  test('the main load leaves the copy to idle time (copyLater); other loads keep it at once', async () => {
+    const reference = smallModel();
+    await serve(reference);
+    const cache = foldedCacheFor()!;
+    const source = async (): Promise<string | undefined> => {
+      const prepared = await prepareModel(ENTRY, noProgress, { cache });
+      return prepared?.kind === 'folded' ? prepared.source : prepared?.kind;
+    };
+    await cache.drop(ENTRY.url);
+    const later = await loadClassifier(
+      ENTRY,
+      noProgress,
+      {},
+      undefined,
+      undefined,
+      undefined,
+      true,
+    );
+    expect(await source()).toBe('folded'); // nothing written yet
+    expect(await later.keepFoldedCopy!()).toBe(true);
+    expect('keepFoldedCopy' in later).toBe(false); // once, then the weights can go
+    expect(await source()).toBe('cache');
+    later.dispose();
+
+    await cache.drop(ENTRY.url);
+    const now = await loadClassifier(ENTRY, noProgress);
+    expect('keepFoldedCopy' in now).toBe(false);
+    await vi.waitFor(async () => {
+      expect(await source()).toBe('cache');
+    });
+    now.dispose();
     reference.dispose();
   });
 });

@@ -72,8 +72,12 @@ export interface InferenceModel {
   metadata: () => Promise<unknown>;
   /** where the folded copy came from: the cache, folded now, or none (not folded) */
   foldedCopy: 'cached' | 'made' | 'none';
-  /** resolves once the folded copy is kept for next time (false: it could not be; absent: not asked) */
-  cacheWrite?: Promise<boolean>;
+  /**
+   * Keeps the folded copy for next time; resolves false when it could not be (absent: nothing to
+   * keep). Not started by the build: the worker calls it once the first photos are answered, in
+   * idle time, since writing ≈ 95 MB competes with them. Only the first call writes.
+   */
+  keepCopy?: () => Promise<boolean>;
 }
 
 /** Options of the two steps. */
@@ -280,24 +284,27 @@ export async function buildInferenceModel(
       return buildInferenceModel(entry, null, onProgress, { ...options, refold: true });
     }
     clock?.mark('build folded');
-    const { save } = prepared;
-    const cacheWrite = save
-      ? save().then(
-          () => true,
-          (error: unknown) => {
-            // A full disk or a private window: the app works, it folds again next time.
-            console.warn('the folded copy could not be kept:', error);
-            return false;
-          },
-        )
-      : undefined;
+    let save = prepared.save;
+    let written: Promise<boolean> | null = null;
+    const keepCopy = (): Promise<boolean> => {
+      written ??= (save ?? (() => Promise.reject(new Error('already kept'))))().then(
+        () => true,
+        (error: unknown) => {
+          // A full disk or a private window: the app works, it folds again next time.
+          console.warn('the folded copy could not be kept:', error);
+          return false;
+        },
+      );
+      save = undefined; // the weights it holds can go once written
+      return written;
+    };
     return {
       model,
       loadOriginal: originalLoader(entry),
       originalParams: prepared.originalParams,
       metadata,
       foldedCopy: prepared.source === 'cache' ? 'cached' : 'made',
-      ...(cacheWrite ? { cacheWrite } : {}),
+      ...(save ? { keepCopy } : {}),
     };
   }
   let original: tf.LayersModel;

@@ -32,6 +32,8 @@ export type LoadClassifier = (
   prefetched?: Promise<PreparedModel | null>,
   /** marks the load's steps (`ReadyInfo.startup`) */
   clock?: StartupClock,
+  /** leave keeping the folded copy to the caller (`Classifier.keepFoldedCopy`) */
+  copyLater?: boolean,
 ) => Promise<Classifier>;
 
 /** What a load needs from the outside world. */
@@ -63,8 +65,18 @@ export interface LoadDeps {
     classifier: Classifier,
     backend: BackendName,
     tuning: LoadTuning,
-    onProgress: (fraction: number) => void,
+    onProgress?: (fraction: number) => void,
+    /** runs each step that needs the worker's models when photos leave it free (see the service) */
+    turn?: <T>(step: () => Promise<T>) => Promise<T>,
+    /** false once the classifier is no longer the active one: nothing is installed */
+    stillWanted?: () => boolean,
   ): Promise<EngineReport | undefined>;
+  /**
+   * Choose the photo engine after the load, in idle time (the service does it), when the choice
+   * would measure (automatic, on WebAssembly); the load then answers on TensorFlow.js with a
+   * pending report. Without it the choice is part of the load.
+   */
+  engineLater?: boolean;
   /**
    * Starts downloading a model's files before a backend is ready (optional): the download and
    * the backend's start-up then overlap. Resolves null when there is nothing to fetch.
@@ -76,6 +88,22 @@ export interface LoadDeps {
     tuning?: LoadTuning,
     clock?: StartupClock,
   ): Promise<PreparedModel | null>;
+}
+
+/** The report a load gives while the engine is chosen after it (see `LoadDeps.engineLater`). */
+export const PENDING_ENGINE: EngineReport = {
+  engine: 'tfjs',
+  detail: 'TensorFlow.js for now: LiteRT.js is tried once the first photos are answered',
+  pending: true,
+};
+
+/**
+ * Whether the engine choice waits until after the first photos: only an automatic choice on
+ * WebAssembly measures anything (a forced LiteRT.js starts with the load, as asked; elsewhere
+ * photos stay on TensorFlow.js, engines/select-engine.ts).
+ */
+export function deferEngine(tuning: LoadTuning, backend: BackendName): boolean {
+  return (tuning.engine ?? 'auto') === 'auto' && backend === 'wasm';
 }
 
 /** Runs one load (see the file comment); a failure carries its backend reports. */
@@ -138,6 +166,7 @@ export async function runLoad(
       undefined,
       prefetched,
       clock,
+      true,
     );
     report('warming', 0, selected.backend);
     let warmupMs: number;
@@ -156,7 +185,9 @@ export async function runLoad(
       throw error;
     }
     let engine: EngineReport | undefined;
-    if (deps.selectEngine) {
+    if (deps.selectEngine && deps.engineLater && deferEngine(tuning, settled.backend)) {
+      engine = PENDING_ENGINE;
+    } else if (deps.selectEngine) {
       engine = await deps
         .selectEngine(classifier, settled.backend, tuning, (f) =>
           report('warming', f, settled.backend),

@@ -74,6 +74,11 @@ export async function loadClassifier(
   prefetched?: Promise<PreparedModel | null>,
   /** marks the steps of the load (the same clock the prefetch used) */
   clock?: StartupClock,
+  /**
+   * true: leave keeping the folded copy to the caller (`Classifier.keepFoldedCopy`, the worker
+   * calls it in idle time); false: start writing it now, in the background (a second model, Compare)
+   */
+  copyLater = false,
 ): Promise<Classifier> {
   const prepared = prefetched ? await prefetched : null; // its errors are already explained
   const options = {
@@ -89,10 +94,21 @@ export async function loadClassifier(
     if (built.original) {
       return createClassifier(built.original, entry, labels, { inferenceModel: model });
     }
-    return createClassifier(model, entry, labels, {
+    const classifier = createClassifier(model, entry, labels, {
       ...(built.loadOriginal ? { loadOriginal: built.loadOriginal } : {}),
       ...(built.originalParams !== undefined ? { params: built.originalParams } : {}),
     });
+    const { keepCopy } = built;
+    if (keepCopy && !copyLater) void keepCopy();
+    else if (keepCopy) {
+      // Called by the worker when idle after the first photos; then forgotten, and with it the
+      // folded weights it holds.
+      classifier.keepFoldedCopy = () => {
+        delete classifier.keepFoldedCopy;
+        return keepCopy();
+      };
+    }
+    return classifier;
   } catch (error) {
     model.dispose();
     built.original?.dispose();

@@ -232,4 +232,31 @@ describe('chooseEngine', () => {
     expect(fresh.report.engine).toBe('tfjs'); // 130 ms against 100 ms, measured now
     expect(f.log).toHaveLength(8);
   });
+
+  test('with a turn, the check and each timed run (settle included) take one turn each', async () => {
+    const f = fakes({ tfjsMs: 100, litertMs: 80 });
+    f.deps.settle = () => {
+      f.log.push('settle');
+      return Promise.resolve();
+    };
+    f.deps.turn = async (step) => {
+      f.log.push('[');
+      const out = await step();
+      f.log.push(']');
+      return out;
+    };
+    const decision = await chooseEngine('auto', f.deps, { key: null, runs: 2 });
+    expect(decision.report.engine).toBe('litert');
+    expect(f.log.join(' ')).toBe('[ T L ] [ settle T ] [ settle L ] [ settle L ] [ settle T ]');
+  });
+
+  test('a turn refused (another model was loaded) falls back to TF.js and frees LiteRT.js', async () => {
+    const f = fakes();
+    f.deps.turn = () => Promise.reject(new Error('another model was loaded'));
+    const decision = await chooseEngine('auto', f.deps, { key: 'k' });
+    expect(decision.engine).toBeNull();
+    expect(decision.report.detail).toContain('another model was loaded');
+    expect(f.engine.disposed).toBe(true);
+    expect(await f.deps.store.get('k')).toBeNull();
+  });
 });

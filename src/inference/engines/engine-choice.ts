@@ -70,6 +70,11 @@ export interface EngineChoiceDeps {
    * pools share the same cores, and a pool still spinning after its run slows the next engine's.
    */
   settle?(): Promise<void>;
+  /**
+   * Runs one step that uses the worker's models (the check, each timed run) when it is its turn:
+   * a choice made after the first photos lets queued photos go first (default: at once).
+   */
+  turn?: <T>(step: () => Promise<T>) => Promise<T>;
 }
 
 /** Options of {@link chooseEngine}. */
@@ -160,6 +165,7 @@ export async function chooseEngine(
       { tfjsMs: remembered.tfjsMs, litertMs: remembered.litertMs },
     );
   }
+  const turn = deps.turn ?? (<T>(step: () => Promise<T>): Promise<T> => step());
   const runs = Math.max(1, options.runs ?? 3);
   const steps = 2 + (remembered || choice === 'litert' ? 0 : 2 * runs);
   let done = 0;
@@ -174,8 +180,10 @@ export async function chooseEngine(
   tick();
   let diff: number;
   try {
-    const want = await deps.tfjs(deps.input);
-    const got = await engine.run(deps.input);
+    const [want, got] = await turn(async () => {
+      const tfjs = await deps.tfjs(deps.input);
+      return [tfjs, await engine.run(deps.input)] as const;
+    });
     diff = maxAbsDiff(want.probs, got.probs);
     if (want.features && got.features) {
       // Features are compared relative to their scale (they are not probabilities).
@@ -219,10 +227,14 @@ export async function chooseEngine(
   const times: Record<EngineName, number[]> = { tfjs: [], litert: [] };
   try {
     for (const name of engineSchedule(runs)) {
-      await deps.settle?.();
-      const start = deps.now();
-      await (name === 'tfjs' ? deps.tfjs(deps.input) : engine.run(deps.input));
-      times[name].push(deps.now() - start);
+      times[name].push(
+        await turn(async () => {
+          await deps.settle?.();
+          const start = deps.now();
+          await (name === 'tfjs' ? deps.tfjs(deps.input) : engine.run(deps.input));
+          return deps.now() - start;
+        }),
+      );
       tick();
     }
   } catch (error) {

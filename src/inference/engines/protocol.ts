@@ -29,4 +29,21 @@ export interface EngineReport {
   maxAbsDiff?: number;
   /** LiteRT.js' thread count, when it runs */
   litertThreads?: number;
+  /**
+   * true: photos run on TensorFlow.js for now, and the choice is made after the first photos, in
+   * idle time; an {@link EngineChosenEvent} then says what was chosen
+   */
+  pending?: boolean;
+}
+
+/**
+ * Unsolicited (id 0): the photo engine chosen after a load (see {@link EngineReport.pending}).
+ * `modelUrl` names the load it belongs to, so a page that loaded another model since ignores it.
+ */
+export interface EngineChosenEvent {
+  type: 'engine-chosen';
+  id: number;
+  modelId: string;
+  modelUrl: string;
+  engine: EngineReport;
 }

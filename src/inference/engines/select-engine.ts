@@ -47,13 +47,19 @@ function engineKey(classifier: Classifier, backend: BackendName, threads: number
 
 /**
  * Picks the photo engine for a freshly loaded, warm classifier on `backend` and installs it.
- * Returns the report, or undefined when the classifier offers no seam (fakes).
+ * Returns the report, or undefined when the classifier offers no seam (fakes). `turn`: runs each
+ * step that uses the worker's models (the conversion, the check, the timed runs) when photos
+ * leave it the worker, for a choice made after the first photos; LiteRT.js compiles meanwhile
+ * in its own worker. When `stillWanted` turns false (another model was loaded) the engine is
+ * not installed and is freed.
  */
 export async function selectEngine(
   classifier: Classifier,
   backend: BackendName,
   tuning: LoadTuning,
   onProgress?: (fraction: number) => void,
+  turn?: <T>(step: () => Promise<T>) => Promise<T>,
+  stillWanted: () => boolean = () => true,
 ): Promise<EngineReport | undefined> {
   const host: EngineHost | undefined = classifier.engineHost;
   if (!host) return undefined;
@@ -77,13 +83,18 @@ export async function selectEngine(
   const decision = await chooseEngine(
     tuning.engine ?? 'auto',
     {
-      start: () => startLiteRt(tfliteOf(host.model, host.featuresLayer), { threads, isolated }),
+      start: async () => {
+        const convert = (): Promise<Uint8Array> =>
+          new Promise((resolve) => resolve(tfliteOf(host.model, host.featuresLayer)));
+        return startLiteRt(await (turn ? turn(convert) : convert()), { threads, isolated });
+      },
       tfjs: (input) => host.infer(input),
       input: host.input(knownAnswerRgba(host.inputSize)),
       store,
       now: () => performance.now(),
       date: () => Date.now(),
       settle: () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS)),
+      ...(turn ? { turn } : {}),
     },
     {
       key: measuringFallback ? null : engineKey(classifier, backend, threads),
@@ -91,6 +102,10 @@ export async function selectEngine(
       ...(onProgress ? { onProgress } : {}),
     },
   );
+  if (!stillWanted()) {
+    decision.engine?.dispose();
+    return undefined;
+  }
   host.use(decision.engine);
   return decision.report;
 }

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { ModelEntry } from '../../models/registry';
 import type { Classifier } from '../classify/classifier';
 import type { PreparedModel } from '../classify/inference-model';
@@ -918,7 +918,7 @@ describe('InferenceService: the photo engine', () => {
       },
       selectEngine: (c, backend, tuning, onProgress) => {
         order.push(`engine on ${backend}`);
-        onProgress(1);
+        onProgress?.(1);
         return select!(c, backend, tuning, onProgress);
       },
       now: () => 0,
@@ -959,6 +959,108 @@ describe('InferenceService: the photo engine', () => {
       engine: { engine: 'tfjs', detail: expect.stringContaining('IndexedDB exploded') as unknown },
     });
     expect(classifier.disposed).toBe(0);
+  });
+});
+
+describe('InferenceService: what a load leaves for idle time (engineLater)', () => {
+  function later(select: NonNullable<ServiceDeps['selectEngine']>) {
+    const posted: WorkerResponse[] = [];
+    const order: string[] = [];
+    const classifiers: FakeClassifier[] = [];
+    const service = new InferenceService({
+      post: (m) => posted.push(m),
+      selectBackend: () => Promise.resolve({ backend: 'wasm', reports: [report('wasm', true)] }),
+      loadClassifier: () => {
+        const c = new FakeClassifier(`model ${classifiers.length + 1}`) as FakeClassifier &
+          Classifier;
+        c.keepFoldedCopy = () => {
+          order.push(`keep ${c.name}`);
+          delete c.keepFoldedCopy;
+          return Promise.resolve(true);
+        };
+        classifiers.push(c);
+        return Promise.resolve(c);
+      },
+      selectEngine: select,
+      engineLater: true,
+      idlePollMs: 2, // windows of 60 ms (after a photo) and 200 ms (before the first)
+      now: () => 0,
+    });
+    return { service, posted, order, classifiers };
+  }
+
+  test('the load answers on TensorFlow.js; the engine is chosen after the queued photo, then the copy is kept', async () => {
+    const s: ReturnType<typeof later> = later(async (_c, _backend, _tuning, _progress, turn) => {
+      s.order.push('choice asked');
+      const ms = await turn!(() => {
+        s.order.push('choice step');
+        return Promise.resolve(80);
+      });
+      return { engine: 'litert', detail: 'LiteRT.js: measured', litertMs: ms };
+    });
+    s.service.handle({ ...load(1), tuning: { engine: 'auto' } } as WorkerRequest);
+    await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');
+    // The page decodes the photos dropped meanwhile only once it hears 'ready': they come a
+    // while later (here beyond the window after a photo, within the one before the first).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    s.service.handle(classify(2));
+    expect(finalFor(s.posted, 1)).toMatchObject({
+      type: 'reply',
+      engine: { engine: 'tfjs', pending: true },
+    });
+    const model = s.classifiers[0]!;
+    await until(() => model.calls.length === 1, 'the photo');
+    await flush();
+    // The photo holds the worker: the choice's step and the copy wait for it.
+    expect(s.order).not.toContain('choice step');
+    expect(s.order.filter((o) => o.startsWith('keep'))).toEqual([]);
+    s.order.push('photo answered');
+    model.calls[0]!.result.resolve(predictionsFor('x'));
+    await vi.waitFor(() => expect(s.order).toContain('keep model 1'), { timeout: 5_000 });
+    expect(s.order).toEqual(['choice asked', 'photo answered', 'choice step', 'keep model 1']);
+    expect(s.posted.find((m) => m.type === 'engine-chosen')).toMatchObject({
+      id: 0,
+      modelId: ENTRY.id,
+      modelUrl: ENTRY.url,
+      engine: { engine: 'litert', litertMs: 80 },
+    });
+  });
+
+  test('a forced engine is chosen with the load, as before', async () => {
+    const s = later(() => Promise.resolve({ engine: 'litert', detail: 'as asked' }));
+    s.service.handle({ ...load(1), tuning: { engine: 'litert' } } as WorkerRequest);
+    await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');
+    expect(finalFor(s.posted, 1)).toMatchObject({ engine: { engine: 'litert' } });
+    await vi.waitFor(() => expect(s.order).toEqual(['keep model 1']), { timeout: 5_000 });
+    expect(s.posted.some((m) => m.type === 'engine-chosen')).toBe(false);
+  });
+
+  test('a later load stops the pending choice: nothing is installed or announced for the old model', async () => {
+    const gate = deferred<void>();
+    const wantedSeen: boolean[] = [];
+    let calls = 0;
+    const s: ReturnType<typeof later> = later(
+      async (_c, _backend, _tuning, _progress, turn, stillWanted) => {
+        if (++calls > 1) return { engine: 'tfjs', detail: 'second' };
+        await gate.promise;
+        const step = await turn!(() => Promise.resolve('ran')).catch((e: Error) => e.message);
+        s.order.push(`step: ${step}`);
+        wantedSeen.push(stillWanted!());
+        return { engine: 'litert', detail: 'stale' };
+      },
+    );
+    s.service.handle(load(1));
+    await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready 1');
+    s.service.handle(load(3));
+    gate.resolve();
+    await until(() => finalFor(s.posted, 3)?.type === 'reply', 'ready 3');
+    await vi.waitFor(() => expect(wantedSeen).toEqual([false]), { timeout: 5_000 });
+    expect(s.order).toContain('step: another model was loaded');
+    await flush();
+    const events = s.posted.filter((m) => m.type === 'engine-chosen');
+    expect(events.map((e) => (e as { engine: { detail: string } }).engine.detail)).toEqual([
+      'second',
+    ]);
   });
 });
 

@@ -9,6 +9,7 @@ import { runLoad, type LoadDeps } from '../classify/load-job';
 import { SecondModel } from '../classify/second-model';
 import type {
   BackendName,
+  EngineReport,
   ErrorMessage,
   ProgressOf,
   ReplyOf,
@@ -17,6 +18,7 @@ import type {
   WorkerRequest,
   WorkerResponse,
   LoadTuning,
+  ReadyInfo,
 } from '../protocol';
 import {
   RequestError,
@@ -34,9 +36,22 @@ export interface ServiceDeps extends LoadDeps {
   /** calls `onLost` if the selected backend's GPU goes away (optional) */
   watchBackend?(backend: BackendName, onLost: (reason: string) => void): void;
   now(): number;
+  /** how often idle-time work polls for photos (ms; tests shorten it) */
+  idlePollMs?: number;
 }
 
 type ClassifyMessage = RequestMessage<'classify'>;
+
+/** How often work left for idle time looks whether photos still wait (ms). */
+const IDLE_POLL_MS = 50;
+/** Polls in a row the worker must be idle before that work starts, once a photo came (1.5 s). */
+const IDLE_QUIET_POLLS = 30;
+/**
+ * The same before the first photo after a load (5 s): the page decodes the photos dropped during
+ * a load only once it hears 'ready' (it needs the input size), so an empty queue then does not
+ * mean no photo is coming — on a busy machine decoding one takes seconds.
+ */
+const IDLE_FIRST_POLLS = 100;
 
 /** Handles every {@link WorkerRequest}; see the file comment. */
 export class InferenceService {
@@ -48,6 +63,8 @@ export class InferenceService {
   /** ids of the classify or handler requests accepted and not yet answered */
   private readonly open = new Set<number>();
   private loading = false;
+  /** photos taken from the queue since the last load began */
+  private photosSinceLoad = 0;
   private pumping = false;
   /**
    * Whether a load was ever asked for. A fresh worker (after a crash) can get a photo before
@@ -167,6 +184,7 @@ export class InferenceService {
 
   private async load(request: RequestMessage<'load'>): Promise<void> {
     this.loading = true;
+    this.photosSinceLoad = 0;
     this.tuning = request.tuning ?? {};
     await this.turns.run(async () => {
       try {
@@ -174,6 +192,7 @@ export class InferenceService {
           this.progress<'load'>(request.id, update),
         );
         this.reply<'load'>(request.id, ready);
+        void this.afterLoad(ready, this.tuning);
       } catch (error) {
         this.fail(request.id, error);
       } finally {
@@ -183,12 +202,70 @@ export class InferenceService {
     void this.pump();
   }
 
+  /**
+   * What a load leaves for later, so it does not delay the first photos: the photo engine's
+   * choice (when the load answered with a pending report) and keeping the folded copy for the
+   * next visit. Both wait until no photo is queued; each step that needs the models takes a turn.
+   * A later load makes them stop (the copy is still written: it belongs to a model, not a load).
+   */
+  private async afterLoad(ready: ReadyInfo, tuning: LoadTuning): Promise<void> {
+    const classifier = this.active.classifier;
+    if (!classifier) return;
+    const wanted = (): boolean => this.active.classifier === classifier && !this.loading;
+    if (ready.engine?.pending && this.deps.selectEngine) {
+      const report = await this.deps
+        .selectEngine(
+          classifier,
+          ready.backend,
+          tuning,
+          undefined,
+          async (step) => {
+            await this.whenIdle();
+            return this.turns.run(async () => {
+              if (!wanted()) throw new Error('another model was loaded');
+              return step();
+            });
+          },
+          wanted,
+        )
+        .catch((error: unknown): EngineReport => ({
+          engine: 'tfjs',
+          detail: `TensorFlow.js: choosing the engine failed (${messageOf(error)})`,
+        }));
+      if (report && wanted()) {
+        this.deps.post({
+          type: 'engine-chosen',
+          id: 0,
+          modelId: ready.model.id,
+          modelUrl: ready.model.url,
+          engine: report,
+        });
+      }
+    }
+    if (classifier.keepFoldedCopy) {
+      await this.whenIdle();
+      await classifier.keepFoldedCopy().catch(() => false);
+    }
+  }
+
+  /**
+   * Resolves once no photo has been queued or running, and no load under way, for
+   * {@link IDLE_QUIET_POLLS} polls in a row ({@link IDLE_FIRST_POLLS} before the load's first photo).
+   */
+  private async whenIdle(): Promise<void> {
+    for (let quiet = 0; quiet < (this.photosSinceLoad > 0 ? IDLE_QUIET_POLLS : IDLE_FIRST_POLLS);) {
+      await new Promise((resolve) => setTimeout(resolve, this.deps.idlePollMs ?? IDLE_POLL_MS));
+      quiet = this.queue.length > 0 || this.pumping || this.loading ? 0 : quiet + 1;
+    }
+  }
+
   private async pump(): Promise<void> {
     if (this.pumping || this.loading || !this.loadRequested) return;
     this.pumping = true;
     try {
       while (this.queue.length > 0 && !this.loading) {
         const request = this.queue.shift() as ClassifyMessage;
+        this.photosSinceLoad += 1;
         await this.turns.run(async () => {
           try {
             await this.classify(request);

@@ -1,0 +1,214 @@
+/**
+ * A quick start-up probe (issue 18 item 4), lighter than the `core` suite: opens the app in a
+ * fresh profile, drops one photo as soon as the drop zone exists, waits for its top-3 (cold
+ * start), waits for "Ready offline" and for the worker's background work, then reloads and drops
+ * a photo again (warm start). Prints each visit's time to the first top-3, its longest main-thread
+ * task and the worker's `ReadyInfo.startup` line. Several builds can be compared interleaved:
+ *
+ *   npx tsx scripts/startup-probe.ts [--rounds=N] [--query=?engine=tfjs] dist-a[:port] dist-b[:port] …
+ *
+ * Each folder is a build laid out by `npm run bench -- --prepare-only` (`LENS_DIST=folder`); its
+ * own `vite preview` serves it. Timings are measurements, never assertions.
+ */
+import { chromium, type Browser } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { CHROMIUM_ARGS } from '../playwright.config';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 2);
+const query = args.find((a) => a.startsWith('--query='))?.slice(8) ?? '';
+const basePort = Number(process.env.LENS_PREVIEW_PORT ?? 4573);
+const builds = args
+  .filter((a) => !a.startsWith('--'))
+  .map((a, i) => {
+    const [dir, port] = a.split(':');
+    return { dir: resolve(dir as string), port: Number(port ?? basePort + 100 * i) };
+  });
+
+const PROBE = `
+window.__probe = { longTasks: [], done: [], startup: [] };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) window.__probe.longTasks.push([e.startTime, e.duration]);
+}).observe({ type: 'longtask', buffered: true });
+// What the long frames ran (Chromium's Long Animation Frames: script, invoker, duration).
+window.__probe.frames = [];
+try {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.duration > 50) window.__probe.frames.push({ at: Math.round(e.startTime), ms: Math.round(e.duration), block: Math.round(e.blockingDuration), scripts: (e.scripts || []).map((s) => ({ ms: Math.round(s.duration), invoker: s.invoker, src: (s.sourceURL || '').split('/').pop(), fn: s.sourceFunctionName, type: s.invokerType })) });
+  }).observe({ type: 'long-animation-frame', buffered: true });
+} catch {}
+const debug = console.debug.bind(console);
+console.debug = (...a) => { if (String(a[0]).startsWith('[startup]')) window.__probe.startup.push([performance.now(), String(a[0])]); debug(...a); };
+// Only this visit's photo counts (the photo library restores earlier cards after a reload).
+new MutationObserver(() => {
+  if (window.__probe.done.length || !window.__probe.name) return;
+  if (document.querySelector('[data-testid=image-card][data-status=done][data-filename="' + window.__probe.name + '"]'))
+    window.__probe.done.push([performance.now(), 1]);
+}).observe(document, { subtree: true, childList: true, attributes: true });
+window.__drop = async (url, name) => {
+  window.__probe.name = name;
+  const blob = await (await fetch(url)).blob();
+  const file = new File([blob], name, { type: 'image/jpeg' });
+  let target = null;
+  while (!(target = document.querySelector('[data-testid=drop-zone]'))) await new Promise((r) => setTimeout(r, 5));
+  const data = new DataTransfer();
+  data.items.add(file);
+  for (const type of ['dragenter', 'dragover', 'drop'])
+    target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }));
+};
+`;
+
+interface Visit {
+  firstTop3Ms: number | null;
+  longestTaskMs: number;
+  startup: string;
+  engine: string | null;
+}
+
+async function serve(dir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'preview',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--strictPort',
+      '--outDir',
+      dir,
+    ],
+    { cwd: ROOT, stdio: 'ignore' },
+  );
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return child;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  child.kill();
+  throw new Error(`vite preview did not start on ${port}`);
+}
+
+async function visitPair(browser: Browser, origin: string, photo: string): Promise<Visit[]> {
+  const context = await browser.newContext({ baseURL: origin });
+  await context.addInitScript(PROBE);
+  const page = await context.newPage();
+  const visits: Visit[] = [];
+  try {
+    for (const [k, name] of ['cold.jpg', 'warm.jpg'].entries()) {
+      if (k === 0) await page.goto(`/${query}`);
+      else await page.reload();
+      await page.evaluate(
+        ([u, n]) =>
+          (window as never as { __drop: (u: string, n: string) => Promise<void> }).__drop(u, n),
+        [photo, name] as const,
+      );
+      await page.waitForFunction(
+        () => (window as never as { __probe: { done: unknown[] } }).__probe.done.length > 0,
+        null,
+        { timeout: 300_000 },
+      );
+      if (k === 0) {
+        await page
+          .locator('[data-testid=offline-status][data-state=ready]')
+          .waitFor({ timeout: 300_000 })
+          .catch(() => undefined);
+      }
+      if (k === 0) {
+        // The return visit is meant to find the folded copy: wait until its record is written.
+        const kept = (): Promise<boolean> =>
+          page.evaluate(
+            () =>
+              new Promise<boolean>((done) => {
+                const req = indexedDB.open('inception-lens-folded');
+                req.onupgradeneeded = () => req.transaction?.abort();
+                req.onerror = () => done(false);
+                req.onsuccess = () => {
+                  const db = req.result;
+                  if (!db.objectStoreNames.contains('entries')) return done(false);
+                  const keys = db.transaction('entries').objectStore('entries').getAllKeys();
+                  keys.onsuccess = () =>
+                    done(
+                      keys.result.some(
+                        (key) => typeof key === 'string' && key.startsWith('entry:'),
+                      ),
+                    );
+                  keys.onerror = () => done(false);
+                };
+              }),
+          );
+        const until = Date.now() + 300_000;
+        while (!(await kept()) && Date.now() < until) await page.waitForTimeout(1000);
+        if (!(await kept())) console.log('  (no folded copy kept within 300 s)');
+      }
+      // Give background work (engine choice) its time before reading the long tasks.
+      await page.waitForTimeout(k === 0 ? 5_000 : 2_000);
+      const probe = await page.evaluate(
+        () =>
+          (
+            window as never as {
+              __probe: {
+                longTasks: [number, number][];
+                done: [number, number][];
+                startup: [number, string][];
+              };
+            }
+          ).__probe,
+      );
+      visits.push({
+        firstTop3Ms: probe.done[0]?.[0] ?? null,
+        longestTaskMs: probe.longTasks.reduce((m, [, d]) => Math.max(m, d), 0),
+        startup: probe.startup.map(([t, s]) => `${s} (page ${Math.round(t)} ms)`).join(' | '),
+        engine: await page.getByTestId('model-status').getAttribute('data-engine'),
+      });
+      if (process.env.PROBE_FRAMES) {
+        const frames = await page.evaluate(
+          () => (window as never as { __probe: { frames: unknown[] } }).__probe.frames,
+        );
+        console.log(`  long frames (${k === 0 ? 'cold' : 'warm'}): ${JSON.stringify(frames)}`);
+      }
+    }
+  } finally {
+    await context.close();
+  }
+  return visits;
+}
+
+async function main(): Promise<void> {
+  const servers = await Promise.all(builds.map((b) => serve(b.dir, b.port)));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? builds : [...builds].reverse();
+      for (const b of order) {
+        const photos = readdirSync(join(b.dir, 'bench-photos'));
+        const load = os.loadavg()[0]?.toFixed(1);
+        const [cold, warm] = await visitPair(
+          browser,
+          `http://127.0.0.1:${b.port}`,
+          `/bench-photos/${photos[0]}`,
+        );
+        console.log(
+          `round ${r + 1} ${b.dir.split('/').pop()} (load ${load}): cold ${cold?.firstTop3Ms?.toFixed(0)} ms, longest task ${cold?.longestTaskMs.toFixed(0)} ms, engine ${cold?.engine}; ` +
+            `warm ${warm?.firstTop3Ms?.toFixed(0)} ms, longest task ${warm?.longestTaskMs.toFixed(0)} ms, engine ${warm?.engine}\n  cold: ${cold?.startup}\n  warm: ${warm?.startup}`,
+        );
+      }
+    }
+  } finally {
+    await browser.close();
+    for (const s of servers) s.kill();
+  }
+}
+
+void main();
