@@ -103,6 +103,7 @@ async function rendererPid(browser: Browser, page: Page): Promise<number | undef
     'SystemInfo.getProcessInfo',
   );
   const renderers = info.processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
+  others = info.processInfo.filter((p) => p.type !== 'renderer').map((p) => p.id);
   const before = new Map(renderers.map((pid) => [pid, sum(threadCpu(pid))]));
   await page.evaluate(() => {
     const end = performance.now() + 300;
@@ -118,6 +119,25 @@ async function rendererPid(browser: Browser, page: Page): Promise<number | undef
     }
   }
   return best;
+}
+
+/** Chromium's processes other than renderers (browser: IndexedDB, blobs; GPU; network). */
+let others: number[] = [];
+function othersCpu(): number {
+  let total = 0;
+  for (const pid of others) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = stat
+        .slice(stat.lastIndexOf(')') + 2)
+        .split(' ')
+        .map(Number);
+      total += ((rest[11] ?? 0) + (rest[12] ?? 0)) * TICK;
+    } catch {
+      // gone
+    }
+  }
+  return total;
 }
 
 const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
@@ -184,6 +204,7 @@ async function dropAndWait(v: Variant, n: number) {
   const batch = files(n);
   const names = new Set(batch.map((f) => f.name));
   const cpu0 = v.pid ? threadCpu(v.pid) : {};
+  const others0 = othersCpu();
   const t0 = await page.evaluate(
     (f) => (window as unknown as { __probeDrop: (f: unknown) => Promise<number> }).__probeDrop(f),
     batch,
@@ -203,6 +224,7 @@ async function dropAndWait(v: Variant, n: number) {
     { timeout: 600_000, polling: 50 },
   );
   const cpu1 = v.pid ? threadCpu(v.pid) : {};
+  const othersMs = othersCpu() - others0;
   const ev = (await events(page)).filter((e) => names.has(e[1]));
   const doneAt = ev.filter((e) => e[2] === 'done' || e[2] === 'error').map((e) => e[0]);
   const end = Math.max(...doneAt);
@@ -212,6 +234,7 @@ async function dropAndWait(v: Variant, n: number) {
     const d = after - (cpu0[k] ?? 0);
     if (d > 0) cpu[k] = d;
   }
+  cpu['other processes'] = othersMs;
   return { totalMs: end - t0, workerMs, cpu, errors: ev.filter((e) => e[2] === 'error').length };
 }
 
