@@ -3,6 +3,7 @@ import { DropZone } from '../features/drop-zone/drop-zone';
 import { LiveCamera } from '../features/camera/live-camera';
 import { ExplainButton } from '../features/explain/explain-button';
 import { PhotoLibraryView } from '../features/gallery/library/library-view';
+import type { Card } from '../features/gallery/gallery-state';
 import { useLibraryLink, usePhotoLibrary } from '../features/gallery/library/use-photo-library';
 import { ModelLibrary } from '../features/model-library/model-library';
 import { CompareView } from '../features/compare/compare-view';
@@ -131,6 +132,19 @@ export function App() {
     rememberModel(entry);
   }, [model.ready, entry]);
 
+  // Stable between results, so the gallery's memoised cards draw again only when they change.
+  const explainAction = useCallback(
+    (card: Card) =>
+      card.file ? (
+        <ExplainButton
+          card={{ ...card, file: card.file }}
+          client={client}
+          model={model.ready}
+          resizeMode={settings.resizeMode}
+        />
+      ) : null,
+    [client, model.ready, settings.resizeMode],
+  );
   const classifyView: View = {
     id: 'classify',
     title: 'Classify',
@@ -177,16 +191,7 @@ export function App() {
               <p>The model is still loading: these photos are classified as soon as it is ready.</p>
             )
           }
-          renderActions={(card) =>
-            card.file ? (
-              <ExplainButton
-                card={{ ...card, file: card.file }}
-                client={client}
-                model={model.ready}
-                resizeMode={settings.resizeMode}
-              />
-            ) : null
-          }
+          renderActions={explainAction}
         />
       </>
     ),

@@ -8,6 +8,7 @@ import {
 import type { LoadedModelInfo } from '../inference/protocol';
 import type { ModelEntry } from '../models/registry';
 import {
+  cardsToStart,
   galleryReducer,
   type Card,
   type GalleryAction,
@@ -94,6 +95,11 @@ export function useClassificationQueue(
     hooksNow.current = hooks;
   });
   const paused = hooks.paused ?? false;
+
+  // A photo that finishes starts the next one at once, in the same task as its result: one render
+  // for both instead of a render, an effect and a second render (three renders per photo became
+  // two, and the next photo's preprocessing starts a frame sooner). Set after each render below.
+  const next = useRef<() => void>(() => undefined);
 
   const run = useCallback(
     async (card: Card, file: File, info: LoadedModelInfo, signal: AbortSignal) => {
@@ -193,27 +199,36 @@ export function useClassificationQueue(
       } finally {
         controllers.current.delete(card.id);
         started.current.delete(card.id);
+        if (!signal.aborted) next.current();
       }
     },
     [client, resizeMode, also, dispatch],
   );
 
-  // Start queued cards, in order, while there is room in flight and a model to run them.
+  /** Starts queued cards, in order, while there is room in flight. */
+  const startQueued = useCallback(
+    (current: readonly Card[], info: LoadedModelInfo, runCard: typeof run) => {
+      for (const card of cardsToStart(current, started.current, IN_FLIGHT)) {
+        started.current.add(card.id);
+        const controller = new AbortController();
+        controllers.current.set(card.id, controller);
+        void runCard(card, card.file as File, info, controller.signal);
+      }
+    },
+    [],
+  );
+
+  // Start queued cards while there is a model to run them (photos added, a model ready, resumed).
   useEffect(() => {
     if (!model || paused) return;
-    let busy = cards.filter(
-      (c) => c.status === 'preprocessing' || c.status === 'classifying',
-    ).length;
-    for (const card of cards) {
-      if (busy >= IN_FLIGHT) break;
-      if (card.status !== 'queued' || !card.file || started.current.has(card.id)) continue;
-      started.current.add(card.id);
-      const controller = new AbortController();
-      controllers.current.set(card.id, controller);
-      busy += 1;
-      void run(card, card.file, model, controller.signal);
-    }
-  }, [cards, model, paused, run]);
+    startQueued(cards, model, run);
+  }, [cards, model, paused, run, startQueued]);
+
+  useEffect(() => {
+    next.current = () => {
+      if (model && !paused) startQueued(store.getState(), model, run);
+    };
+  });
 
   const forget = useCallback((id: string) => {
     controllers.current.get(id)?.abort();

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { EngineReport } from '../../inference/protocol';
 import { backendName } from '../../lib/backend-names';
 import { messageOf } from '../../lib/message-of';
@@ -54,7 +54,14 @@ export function DiagnosticsPanel({
       live = false;
     };
   }, [activeBackend]);
-  const heap = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+  // Read once, then with each report, not on every render: the getter costs milliseconds, and
+  // the page re-renders this panel with every photo's result while a batch runs.
+  const heap = useMemo(
+    () =>
+      (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize,
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- read again when a report arrives
+    [report],
+  );
 
   const run = (job: () => Promise<void>): void => {
     setProblem(null);
@@ -82,7 +89,7 @@ export function DiagnosticsPanel({
         ) : (
           'Engine memory not measured yet.'
         )}
-        {heap && ` · page heap ${(heap.usedJSHeapSize / 1e6).toFixed(0)} MB`}
+        {heap !== undefined && ` · page heap ${(heap / 1e6).toFixed(0)} MB`}
       </p>
       {engine && (
         <p data-testid="engine-report" data-engine={engine.engine}>

@@ -1,6 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import type { Prediction } from '../../inference/protocol';
-import { countByStatus, galleryReducer, type Card, type GalleryAction } from './gallery-state';
+import {
+  cardsToStart,
+  countByStatus,
+  galleryReducer,
+  type Card,
+  type GalleryAction,
+} from './gallery-state';
 
 function file(name: string): File {
   return new File([new Uint8Array([1, 2, 3])], name, { type: 'image/jpeg' });
@@ -351,5 +357,38 @@ describe('countByStatus', () => {
       done: 2,
       error: 1,
     });
+  });
+});
+
+describe('cardsToStart', () => {
+  const photo = file('x.jpg');
+  const make = (id: string, status: Card['status'], withFile = true): Card => ({
+    id,
+    name: `${id}.jpg`,
+    path: `${id}.jpg`,
+    status,
+    ...(withFile ? { file: photo } : {}),
+  });
+
+  test('starts queued cards in order until the limit counts those under way', () => {
+    const cards = [
+      make('a', 'done'),
+      make('b', 'classifying'),
+      make('c', 'queued'),
+      make('d', 'queued'),
+    ];
+    expect(cardsToStart(cards, new Set(), 2).map((c) => c.id)).toEqual(['c']);
+    expect(cardsToStart(cards, new Set(), 3).map((c) => c.id)).toEqual(['c', 'd']);
+    expect(cardsToStart(cards, new Set(), 1)).toEqual([]);
+  });
+
+  test('skips cards already started, waiting ones and cards without a file', () => {
+    const cards = [
+      make('a', 'queued'),
+      make('b', 'waiting'),
+      make('c', 'queued', false),
+      make('d', 'queued'),
+    ];
+    expect(cardsToStart(cards, new Set(['a']), 2).map((c) => c.id)).toEqual(['d']);
   });
 });

@@ -206,3 +206,23 @@ export function countByStatus(cards: Card[]): Record<CardStatus, number> {
   for (const card of cards) counts[card.status]++;
   return counts;
 }
+
+/**
+ * The queued cards to start now, in order, so that at most `limit` are between "preprocessing"
+ * and "done"; `started` holds cards already handed to the pipeline whose status has not moved yet.
+ */
+export function cardsToStart(
+  cards: readonly Card[],
+  started: ReadonlySet<string>,
+  limit: number,
+): Card[] {
+  let busy = cards.filter((c) => c.status === 'preprocessing' || c.status === 'classifying').length;
+  const out: Card[] = [];
+  for (const card of cards) {
+    if (busy >= limit) break;
+    if (card.status !== 'queued' || !card.file || started.has(card.id)) continue;
+    out.push(card);
+    busy += 1;
+  }
+  return out;
+}

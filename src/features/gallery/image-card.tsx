@@ -1,9 +1,10 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { Prediction } from '../../inference/protocol';
 import { RESIZE_MODE_LABELS } from '../../preprocess/geometry';
 import { backendName } from '../../lib/backend-names';
 import type { Card } from './gallery-state';
 import { shortLabel, unsureHint } from './prediction-label';
+import { acquirePreviewUrl, releasePreviewUrl } from './preview-url';
 
 const STATUS_TEXT: Record<Card['status'], string> = {
   waiting: 'Waiting for a model',
@@ -113,21 +114,26 @@ function useThumbnail(
 
 /**
  * The photo straight from its file while it waits for its turn (its small thumbnail is made when
- * it is prepared). The object URL lives as long as the image element.
+ * it is prepared). One object URL per file while any card shows it (preview-url.ts): the ref
+ * callback is stable, so a re-render neither makes a new URL nor has the browser fetch and decode
+ * the full-size file again (a dropped batch re-renders every card several times per photo).
  */
 function FilePreview({ file, name }: { file: File; name: string }) {
+  const attach = useCallback(
+    (img: HTMLImageElement | null) => {
+      if (!img) return;
+      img.src = acquirePreviewUrl(file);
+      return () => releasePreviewUrl(file);
+    },
+    [file],
+  );
   return (
     <img
       alt={name}
       loading="lazy"
       decoding="async"
       data-testid="card-preview"
-      ref={(img) => {
-        if (!img) return;
-        const url = URL.createObjectURL(file);
-        img.src = url;
-        return () => URL.revokeObjectURL(url);
-      }}
+      ref={attach}
       // a file that turns out to be no image shows nothing rather than a broken picture
       onError={(event) => {
         event.currentTarget.hidden = true;
@@ -136,14 +142,8 @@ function FilePreview({ file, name }: { file: File; name: string }) {
   );
 }
 
-/** One photo: thumbnail, status, then its top-3 labels with probability bars. */
-export function ImageCard({
-  card,
-  onRemove,
-  renderActions,
-  loadThumbnail,
-  position,
-}: {
+/** What an {@link ImageCard} is drawn from. */
+interface ImageCardProps {
   card: Card;
   onRemove: (id: string) => void;
   /** extra controls other features put on a card (e.g. "Why?") */
@@ -152,7 +152,9 @@ export function ImageCard({
   loadThumbnail?: ((card: Card) => Promise<Blob | undefined>) | undefined;
   /** place in a virtualised list, for screen readers (1-based) */
   position?: { index: number; of: number };
-}) {
+}
+
+function CardView({ card, onRemove, renderActions, loadThumbnail, position }: ImageCardProps) {
   const thumbnailUrl = useThumbnail(card, loadThumbnail);
   return (
     <li
@@ -225,3 +227,21 @@ export function ImageCard({
     </li>
   );
 }
+
+/** Whether a card would draw the same: the reducer keeps an unchanged card's object. */
+export function sameCardProps(a: ImageCardProps, b: ImageCardProps): boolean {
+  return (
+    a.card === b.card &&
+    a.onRemove === b.onRemove &&
+    a.renderActions === b.renderActions &&
+    a.loadThumbnail === b.loadThumbnail &&
+    a.position?.index === b.position?.index &&
+    a.position?.of === b.position?.of
+  );
+}
+
+/**
+ * One photo: thumbnail, status, then its top-3 labels with probability bars. Memoised: while a
+ * batch runs, each result re-renders the gallery, and only the cards that changed draw again.
+ */
+export const ImageCard = memo(CardView, sameCardProps);

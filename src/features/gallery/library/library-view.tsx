@@ -30,7 +30,9 @@ export function PhotoLibraryView({
   const [view, setView] = useState<SimilarView | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const cardsById = useMemo(() => new Map(cards.map((c) => [c.id, c])), [cards]);
-  const { similar, duplicates } = library;
+  const { similar, duplicates, remove } = library;
+  // Stable, so the memoised cards do not all draw again on every result.
+  const removeOne = useCallback((id: string) => remove([id]), [remove]);
 
   const showSimilar = useCallback(
     (card: Card) => {
@@ -92,7 +94,7 @@ export function PhotoLibraryView({
       <Gallery
         cards={cards}
         visible={library.visible}
-        onRemove={(id) => library.remove([id])}
+        onRemove={removeOne}
         onClear={library.clearAll}
         renderActions={actions}
         loadThumbnail={library.loadThumbnail}

@@ -1,0 +1,332 @@
+/**
+ * A probe of the per-photo path (issue 18's pipeline efficiency), not part of `npm run bench`:
+ * builds served by `vite preview` (one origin per variant: e.g. a build before and after a
+ * change) are each opened in a fresh profile, loaded once, then take turns: each round drops a
+ * batch of photos on each variant (rotating order) and then single photos. It reports per variant
+ * the batch's ms per photo, the worker's own ms per photo in the batch and alone (the card's "… ms
+ * on"), the gap between them (the pipeline's bubbles) and the renderer's CPU per photo by thread
+ * (from /proc: page, workers, raster, …), so ratios can be compared on a loaded machine.
+ *
+ *   npx tsx scripts/bench/pipeline-probe.ts before=http://127.0.0.1:24360/ after=http://127.0.0.1:25360/
+ *
+ * Env: PROBE_ROUNDS (default 4), PROBE_BATCH (16), PROBE_PHOTOS (a folder of JPEGs, default
+ * ../shared/photos).
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import os from 'node:os';
+import { CHROMIUM_ARGS } from '../../playwright.config';
+
+const ROUNDS = Number(process.env.PROBE_ROUNDS ?? 4);
+const BATCH = Number(process.env.PROBE_BATCH ?? 16);
+const PHOTOS = resolve(
+  process.env.PROBE_PHOTOS ?? join(process.env.INCEPTION_LENS_SHARED ?? '../shared', 'photos'),
+);
+
+const PROBE = `
+window.__probe = { events: [], drops: [] };
+new MutationObserver((records) => {
+  const t = performance.now();
+  for (const r of records) {
+    const el = r.target;
+    if (r.type === 'attributes' && el.getAttribute && el.getAttribute('data-testid') === 'image-card') {
+      const s = el.getAttribute('data-status');
+      const m = /(\\d+) ms on/.exec(el.textContent || '');
+      window.__probe.events.push([t, el.getAttribute('data-filename'), s, m ? Number(m[1]) : null]);
+    }
+  }
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-status'] });
+window.__probeDrop = async (files) => {
+  const target = document.querySelector('[data-testid=drop-zone]');
+  const data = new DataTransfer();
+  for (const f of files) data.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: 'image/jpeg' }));
+  const t = performance.now();
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }));
+  }
+  window.__probe.drops.push(t);
+  return t;
+};
+`;
+
+interface Variant {
+  label: string;
+  url: string;
+  context?: BrowserContext;
+  page?: Page;
+  pid?: number;
+  batches: { perPhotoMs: number; workerMs: number[]; cpu: Record<string, number> }[];
+  singles: number[];
+  singleWorker: number[];
+}
+
+const photos = readdirSync(PHOTOS)
+  .filter((f) => /\.jpe?g$/i.test(f))
+  .sort()
+  .map((f) => ({ name: f, bytes: [...readFileSync(join(PHOTOS, f))] }));
+
+let dropCount = 0;
+function files(n: number) {
+  return Array.from({ length: n }, (_, i) => {
+    const p = photos[i % photos.length]!;
+    dropCount += 1;
+    return { name: `${String(dropCount).padStart(4, '0')}-${p.name}`, bytes: p.bytes };
+  });
+}
+
+const TICK = 1000 / 100; // USER_HZ on Linux
+
+/** CPU ms of every thread of `pid`, keyed `name#tid`. */
+function threadCpu(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const rest = stat
+        .slice(stat.lastIndexOf(')') + 2)
+        .split(' ')
+        .map(Number);
+      out[`${name}#${tid}`] = ((rest[11] ?? 0) + (rest[12] ?? 0)) * TICK;
+    } catch {
+      // thread ended
+    }
+  }
+  return out;
+}
+
+async function rendererPid(browser: Browser, page: Page): Promise<number | undefined> {
+  // The renderer of this page: the one whose main thread is busy right after we make it work.
+  const cdp = await browser.newBrowserCDPSession();
+  const info: { processInfo: { type: string; id: number }[] } = await cdp.send(
+    'SystemInfo.getProcessInfo',
+  );
+  const renderers = info.processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
+  others = info.processInfo.filter((p) => p.type !== 'renderer').map((p) => p.id);
+  const before = new Map(renderers.map((pid) => [pid, sum(threadCpu(pid))]));
+  await page.evaluate(() => {
+    const end = performance.now() + 300;
+    while (performance.now() < end);
+  });
+  let best: number | undefined;
+  let most = -1;
+  for (const pid of renderers) {
+    const d = sum(threadCpu(pid)) - (before.get(pid) ?? 0);
+    if (d > most) {
+      most = d;
+      best = pid;
+    }
+  }
+  return best;
+}
+
+/** Chromium's processes other than renderers (browser: IndexedDB, blobs; GPU; network). */
+let others: number[] = [];
+function othersCpu(): number {
+  let total = 0;
+  for (const pid of others) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = stat
+        .slice(stat.lastIndexOf(')') + 2)
+        .split(' ')
+        .map(Number);
+      total += ((rest[11] ?? 0) + (rest[12] ?? 0)) * TICK;
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0
+    ? NaN
+    : s.length % 2
+      ? s[(s.length - 1) / 2]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function events(page: Page): Promise<[number, string, string, number | null][]> {
+  return page.evaluate(
+    () =>
+      (window as unknown as { __probe: { events: [number, string, string, number | null][] } })
+        .__probe.events,
+  );
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+/** The page's main thread, sampled while `work` runs: the top functions by self time. */
+async function profiled<T>(page: Page, work: () => Promise<T>): Promise<[T, string]> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+  await cdp.send('Profiler.start');
+  const result = await work();
+  const { profile } = (await cdp.send('Profiler.stop')) as {
+    profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  };
+  await cdp.detach();
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) =>
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)),
+  );
+  const byName = new Map<string, number>();
+  for (const n of profile.nodes) {
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    byName.set(key, (byName.get(key) ?? 0) + (self.get(n.id) ?? 0) / 1000);
+  }
+  const total = [...byName.values()].reduce((a, b) => a + b, 0);
+  const top = [...byName.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25)
+    .map(([k, ms]) => `      ${ms.toFixed(0).padStart(6)} ms  ${k}`)
+    .join('\n');
+  return [result, `    main-thread profile (${total.toFixed(0)} ms sampled):\n${top}`];
+}
+
+async function dropAndWait(v: Variant, n: number) {
+  const page = v.page!;
+  await page
+    .getByRole('button', { name: 'Clear all' })
+    .click()
+    .catch(() => undefined);
+  await page.waitForTimeout(700);
+  const batch = files(n);
+  const names = new Set(batch.map((f) => f.name));
+  const cpu0 = v.pid ? threadCpu(v.pid) : {};
+  const others0 = othersCpu();
+  const t0 = await page.evaluate(
+    (f) => (window as unknown as { __probeDrop: (f: unknown) => Promise<number> }).__probeDrop(f),
+    batch,
+  );
+  await page.waitForFunction(
+    (want) => {
+      const ev = (window as unknown as { __probe: { events: [number, string, string][] } }).__probe
+        .events;
+      const fin = new Set(
+        ev
+          .filter((e) => want.includes(e[1]) && (e[2] === 'done' || e[2] === 'error'))
+          .map((e) => e[1]),
+      );
+      return fin.size >= want.length;
+    },
+    [...names],
+    { timeout: 600_000, polling: 50 },
+  );
+  const cpu1 = v.pid ? threadCpu(v.pid) : {};
+  const othersMs = othersCpu() - others0;
+  const ev = (await events(page)).filter((e) => names.has(e[1]));
+  const doneAt = ev.filter((e) => e[2] === 'done' || e[2] === 'error').map((e) => e[0]);
+  const end = Math.max(...doneAt);
+  const workerMs = ev.filter((e) => e[2] === 'done' && e[3] !== null).map((e) => e[3] as number);
+  const cpu: Record<string, number> = {};
+  for (const [k, after] of Object.entries(cpu1)) {
+    const d = after - (cpu0[k] ?? 0);
+    if (d > 0) cpu[k] = d;
+  }
+  cpu['other processes'] = othersMs;
+  return { totalMs: end - t0, workerMs, cpu, errors: ev.filter((e) => e[2] === 'error').length };
+}
+
+/** Threads grouped: the page's main thread, each busy worker thread by tid, the rest by name. */
+function perPhotoCpu(cpu: Record<string, number>, n: number): string {
+  const rows = Object.entries(cpu)
+    .sort((a, b) => b[1] - a[1])
+    .filter(([, ms]) => ms / n >= 2)
+    .map(([k, ms]) => `${k}=${(ms / n).toFixed(0)}`);
+  return `${(sum(cpu) / n).toFixed(0)} ms total: ${rows.join(' ')}`;
+}
+
+async function main(): Promise<void> {
+  const variants: Variant[] = process.argv.slice(2).map((arg) => {
+    const eq = arg.indexOf('=');
+    return {
+      label: arg.slice(0, eq),
+      url: arg.slice(eq + 1),
+      batches: [],
+      singles: [],
+      singleWorker: [],
+    };
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+  const load = () => os.loadavg()[0]!.toFixed(1);
+  console.log(`load ${load()}; ${ROUNDS} rounds of ${BATCH} photos; photos from ${PHOTOS}`);
+  try {
+    for (const v of variants) {
+      v.context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      await v.context.addInitScript(PROBE);
+      v.page = await v.context.newPage();
+      v.page.on('pageerror', (e) => console.log(`[${v.label}] pageerror ${e.message}`));
+      const t = Date.now();
+      await v.page.goto(v.url);
+      await v.page
+        .locator('[data-testid=model-status][data-state=ready]')
+        .waitFor({ timeout: 600_000 });
+      const engine = await v.page.getByTestId('model-status').getAttribute('data-engine');
+      await v.page
+        .locator('[data-testid=offline-status][data-state=ready]')
+        .waitFor({ timeout: 300_000 })
+        .catch(() => undefined);
+      v.pid = await rendererPid(browser, v.page);
+      console.log(
+        `[${v.label}] ready in ${((Date.now() - t) / 1000).toFixed(1)} s, engine ${engine}, renderer ${v.pid}`,
+      );
+      // Warm: two single photos (the thread trial and first-photo costs are spent here).
+      for (let i = 0; i < 6; i++) await dropAndWait(v, 1);
+    }
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = variants.map((_, i) => variants[(i + r) % variants.length]!);
+      for (const v of order) {
+        let b: Awaited<ReturnType<typeof dropAndWait>>;
+        if (process.env.PROBE_PROFILE && r === 0) {
+          let report: string;
+          [b, report] = await profiled(v.page!, () => dropAndWait(v, BATCH));
+          console.log(`[${v.label}] profiled round:\n${report}`);
+        } else b = await dropAndWait(v, BATCH);
+        v.batches.push({ perPhotoMs: b.totalMs / BATCH, workerMs: b.workerMs, cpu: b.cpu });
+        console.log(
+          `[${v.label}] round ${r + 1}: ${(b.totalMs / BATCH).toFixed(0)} ms/photo (${((BATCH * 1000) / b.totalMs).toFixed(2)} photos/s), ` +
+            `worker median ${median(b.workerMs).toFixed(0)} ms, errors ${b.errors}, load ${load()}\n    cpu/photo ${perPhotoCpu(b.cpu, BATCH)}`,
+        );
+      }
+      for (const v of order) {
+        for (let i = 0; i < 2; i++) {
+          const s = await dropAndWait(v, 1);
+          v.singles.push(s.totalMs);
+          v.singleWorker.push(...s.workerMs);
+        }
+      }
+    }
+    console.log('\nsummary (medians):');
+    for (const v of variants) {
+      const per = median(v.batches.map((b) => b.perPhotoMs));
+      const w = median(v.batches.flatMap((b) => b.workerMs));
+      const single = median(v.singles);
+      const sw = median(v.singleWorker);
+      console.log(
+        `[${v.label}] batch ${per.toFixed(0)} ms/photo, worker in batch ${w.toFixed(0)} ms, single photo drop→done ${single.toFixed(0)} ms (worker ${sw.toFixed(0)} ms); ` +
+          `efficiency vs single worker ms ${(sw / per).toFixed(2)}`,
+      );
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
