@@ -1026,6 +1026,35 @@ describe('InferenceService: what a load leaves for idle time (engineLater)', () 
     });
   });
 
+  test('in a long batch the choice does not wait for idle: its steps take turns between photos', async () => {
+    const s: ReturnType<typeof later> = later(async (_c, _backend, _tuning, _progress, turn) => {
+      const ms = await turn!(() => {
+        s.order.push('choice step');
+        return Promise.resolve(80);
+      });
+      return { engine: 'litert', detail: 'LiteRT.js: measured', litertMs: ms };
+    });
+    s.service.handle({ ...load(1), tuning: { engine: 'auto' } } as WorkerRequest);
+    await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');
+    for (let id = 2; id < 22; id++) s.service.handle(classify(id));
+    const model = s.classifiers[0]!;
+    // Answer photos one at a time; the queue never empties before the 20th.
+    for (let n = 1; n <= 20; n++) {
+      await until(() => model.calls.length === n || s.order.includes('choice step'), `photo ${n}`);
+      if (model.calls.length < n) break;
+      s.order.push(`photo ${n}`);
+      model.calls[n - 1]!.result.resolve(predictionsFor('x'));
+      await flush();
+    }
+    await vi.waitFor(() => expect(s.order).toContain('choice step'), { timeout: 5_000 });
+    const at = s.order.indexOf('choice step');
+    // After the 8th photo, with photos still queued — not after the batch.
+    expect(s.order.slice(0, at).filter((o) => o.startsWith('photo')).length).toBeGreaterThanOrEqual(
+      8,
+    );
+    expect(s.order.slice(0, at)).not.toContain('photo 20');
+  });
+
   test('a forced engine is chosen with the load, as before', async () => {
     const s = later(() => Promise.resolve({ engine: 'litert', detail: 'as asked' }));
     s.service.handle({ ...load(1), tuning: { engine: 'litert' } } as WorkerRequest);

@@ -52,6 +52,12 @@ const IDLE_QUIET_POLLS = 30;
  * mean no photo is coming — on a busy machine decoding one takes seconds.
  */
 const IDLE_FIRST_POLLS = 100;
+/**
+ * Photos answered since the load after which idle-time work stops waiting for idle: in a library
+ * of thousands the worker is never idle, and the faster engine matters most there. Each step then
+ * takes its own turn between photos, so a photo waits for at most one step.
+ */
+const BUSY_AFTER_PHOTOS = 8;
 
 /** Handles every {@link WorkerRequest}; see the file comment. */
 export class InferenceService {
@@ -250,10 +256,12 @@ export class InferenceService {
 
   /**
    * Resolves once no photo has been queued or running, and no load under way, for
-   * {@link IDLE_QUIET_POLLS} polls in a row ({@link IDLE_FIRST_POLLS} before the load's first photo).
+   * {@link IDLE_QUIET_POLLS} polls in a row ({@link IDLE_FIRST_POLLS} before the load's first photo),
+   * or at once when {@link BUSY_AFTER_PHOTOS} photos were answered since the load (a long batch).
    */
   private async whenIdle(): Promise<void> {
     for (let quiet = 0; quiet < (this.photosSinceLoad > 0 ? IDLE_QUIET_POLLS : IDLE_FIRST_POLLS);) {
+      if (this.photosSinceLoad >= BUSY_AFTER_PHOTOS) return;
       await new Promise((resolve) => setTimeout(resolve, this.deps.idlePollMs ?? IDLE_POLL_MS));
       quiet = this.queue.length > 0 || this.pumping || this.loading ? 0 : quiet + 1;
     }
