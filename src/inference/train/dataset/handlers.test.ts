@@ -169,6 +169,24 @@ describe('dataset features and training', () => {
     expect(store.vectorsRead).toBe(0);
     // 16 pixel buffers and 48 vectors went through the worker; none is still held by it.
     expect(await watched.survivors()).toEqual([]);
+
+    // Training reads its vectors from the store; the trained model (kept for Save) holds none.
+    const getMany = store.getMany.bind(store);
+    store.getMany = async (keys) => {
+      const found = await getMany(keys);
+      found.forEach((v, i) => v && watched.watch(`read ${keys[i] ?? ''}`, v));
+      return found;
+    };
+    const settings = { ...defaultSettings('head'), epochs: 2, augment: variant.augment };
+    const { report } = await s.call('dataset-train', {
+      settings,
+      resize: 'squash',
+      items,
+      classNames: ['warm', 'cool'],
+    });
+    expect(report.trainCount + report.valCount).toBe(16);
+    expect(store.vectorsRead).toBe(48);
+    expect(await watched.survivors()).toEqual([]);
   });
 
   it('says when features are missing, and refuses fine-tuning on a dataset', async () => {
