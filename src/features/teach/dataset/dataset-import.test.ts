@@ -52,7 +52,7 @@ describe('the dataset import on the page', () => {
       onProgress: () => undefined,
       signal: new AbortController().signal,
       hash: (bytes) => Promise.resolve(`h${new TextDecoder().decode(bytes).split(' ')[1] ?? ''}`),
-      prepare: (file, options) => {
+      prepare: (_file, options) => {
         decoded += 1;
         const image: PreprocessedImage = {
           pixels: new ArrayBuffer(options.size * options.size * 4),
