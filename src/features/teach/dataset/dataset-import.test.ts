@@ -33,6 +33,7 @@ describe('the dataset import on the page', () => {
     const watched = retention();
     const thumbsKept = new Set<string>();
     let decoded = 0;
+    const sizes: number[] = [];
     // Each read makes new bytes, as a ZIP entry's does; a picked File is only a reference.
     const entries = Array.from({ length: N }, (_, i) => {
       const source: PhotoSource = {
@@ -54,6 +55,7 @@ describe('the dataset import on the page', () => {
       hash: (bytes) => Promise.resolve(`h${new TextDecoder().decode(bytes).split(' ')[1] ?? ''}`),
       prepare: (_file, options) => {
         decoded += 1;
+        sizes.push(options.size);
         const image: PreprocessedImage = {
           pixels: new ArrayBuffer(options.size * options.size * 4),
           width: options.size,
@@ -100,5 +102,14 @@ describe('the dataset import on the page', () => {
     expect(decoded).toBe(N);
     expect(await watched.survivors()).toEqual([]);
     expect(first.dataset.photos.length + second.dataset.photos.length).toBe(2 * N);
+    expect(new Set(sizes)).toEqual(new Set([64]));
+
+    // Thumbnails gone (the dataset was forgotten), features still stored: decoded for the
+    // thumbnail only, without model-size pixels.
+    thumbsKept.clear();
+    const third = await importDataset('set', parseLayout(entries), deps());
+    expect(third.computed).toBe(0);
+    expect(thumbsKept.size).toBe(N);
+    expect(sizes.slice(N)).toEqual(Array.from({ length: N }, () => 1));
   });
 });
