@@ -31,6 +31,8 @@ export interface DatasetBench {
   heapBeforeImportBytes: number | null;
   heapAfterImportBytes: number | null;
   heapAfterTrainBytes: number | null;
+  /** the heap before and after the import by realm ("Window", "DedicatedWorkerGlobalScope …"), bytes */
+  heapByRealm?: { beforeImport: Record<string, number>; afterImport: Record<string, number> };
 }
 
 /** One training run as measured. */
@@ -78,20 +80,40 @@ function generate(dir: string, count: number, classes: number): void {
   }
 }
 
-async function heap(page: Page): Promise<number | null> {
+/** The page's and its workers' memory, in all and by realm (which tells page from worker). */
+async function heapMeasure(
+  page: Page,
+): Promise<{ bytes: number; byRealm: Record<string, number> } | null> {
   return page.evaluate(async () => {
+    interface Entry {
+      bytes: number;
+      attribution: { url?: string; scope?: string }[];
+    }
     const measure = (
       performance as Performance & {
-        measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }>;
+        measureUserAgentSpecificMemory?: () => Promise<{ bytes: number; breakdown: Entry[] }>;
       }
     ).measureUserAgentSpecificMemory;
     if (!measure) return null;
     try {
-      return (await measure.call(performance)).bytes;
+      const result = await measure.call(performance);
+      const byRealm: Record<string, number> = {};
+      for (const entry of result.breakdown) {
+        const where = entry.attribution[0];
+        const name = where
+          ? `${where.scope ?? '?'} ${(where.url ?? '').split('/').pop() ?? ''}`.trim()
+          : 'shared';
+        byRealm[name] = (byRealm[name] ?? 0) + entry.bytes;
+      }
+      return { bytes: result.bytes, byRealm };
     } catch {
       return null;
     }
   });
+}
+
+async function heap(page: Page): Promise<number | null> {
+  return (await heapMeasure(page))?.bytes ?? null;
 }
 
 /** Photos per second of Classify on the first `count` generated photos (input → every card). */
@@ -187,7 +209,8 @@ export async function runDatasetSuite(
     log(`dataset: Classify: ${classifyPhotosPerSec.toFixed(2)} photos/s`);
     const backend = await openTeach(page, url, 300_000);
     const epochs = 5;
-    const heapBeforeImportBytes = await heap(page);
+    const before = await heapMeasure(page);
+    const heapBeforeImportBytes = before?.bytes ?? null;
     log(`dataset: importing (${backend})…`);
     const t0 = Date.now();
     await page.getByTestId('dataset-import').setInputFiles(dir);
@@ -196,7 +219,8 @@ export async function runDatasetSuite(
     const importMs = Date.now() - t0;
     const cards = await page.getByTestId('class-card').count();
     if (cards !== classes) throw new Error(`expected ${classes} class cards, saw ${cards}`);
-    const heapAfterImportBytes = await heap(page);
+    const after = await heapMeasure(page);
+    const heapAfterImportBytes = after?.bytes ?? null;
     await page.getByTestId('dataset-advanced').locator('summary').click();
     await page.getByTestId('dataset-epochs').fill(String(epochs));
     log(`dataset: imported in ${(importMs / 1000).toFixed(1)} s; training ${epochs} epochs…`);
@@ -224,6 +248,9 @@ export async function runDatasetSuite(
       heapBeforeImportBytes,
       heapAfterImportBytes,
       heapAfterTrainBytes,
+      ...(before && after
+        ? { heapByRealm: { beforeImport: before.byRealm, afterImport: after.byRealm } }
+        : {}),
     };
   } finally {
     await context.close();
@@ -239,6 +266,19 @@ export function datasetTable(r: DatasetBench): string {
   return [
     `Dataset: ${r.photos} photos in ${r.classes} classes, head only, ${r.epochs} epochs, ${r.backend}.`,
     `Import (read, hash, decode, features): ${(r.importMs / 1000).toFixed(1)} s = ${r.extractionPhotosPerSec.toFixed(2)} photos/s (Classify on 16 of the same photos: ${r.classifyPhotosPerSec.toFixed(2)} photos/s); JS heap (page + workers) before import ${mb(r.heapBeforeImportBytes)}, after import ${mb(r.heapAfterImportBytes)}, after training ${mb(r.heapAfterTrainBytes)}.`,
+    ...(r.heapByRealm
+      ? [
+          `By realm, before → after the import: ${Object.keys({
+            ...r.heapByRealm.beforeImport,
+            ...r.heapByRealm.afterImport,
+          })
+            .map(
+              (k) =>
+                `${k} ${mb(r.heapByRealm?.beforeImport[k] ?? 0)} → ${mb(r.heapByRealm?.afterImport[k] ?? 0)}`,
+            )
+            .join('; ')}.`,
+        ]
+      : []),
     '',
     '| run | total | per epoch | features reused / computed | val. accuracy |',
     '| --- | --- | --- | --- | --- |',

@@ -82,18 +82,17 @@ function tracker(total: number, deps: FeatureJobDeps) {
 
 /** Decodes photos of a chunk; bad files go to `skipped`. */
 async function decodeAll(
-  chunk: readonly { id: string; hash: string; blob: Blob }[],
+  chunk: readonly { id: string; hash: string; blob: Blob; thumbOnly?: boolean }[],
   deps: FeatureJobDeps,
   skipped: SkippedFile[],
 ): Promise<Map<string, PreprocessedImage>> {
   const prepare = deps.prepare ?? preprocessImage;
   const out = new Map<string, PreprocessedImage>();
   for (const item of chunk) {
+    // A photo whose features are stored needs only its thumbnail: no model-size pixels for it.
+    const size = item.thumbOnly ? 1 : deps.inputSize;
     try {
-      out.set(
-        item.id,
-        await prepare(item.blob, { size: deps.inputSize, mode: 'squash', thumbnailSize: 48 }),
-      );
+      out.set(item.id, await prepare(item.blob, { size, mode: 'squash', thumbnailSize: 48 }));
     } catch (error) {
       const why = error instanceof ImageInputError ? error.message : messageOf(error);
       skipped.push({ path: item.id, reason: `unreadable (${why})` });
@@ -145,7 +144,9 @@ export async function importDataset(
     const haveThumb = deps.thumbs
       ? await deps.thumbs.present(chunk.map((c) => c.hash))
       : chunk.map(() => false);
-    const toDecode = chunk.filter((c, i) => missing.has(c.id) || !haveThumb[i]);
+    const toDecode = chunk
+      .filter((c, i) => missing.has(c.id) || !haveThumb[i])
+      .map((c) => ({ ...c, thumbOnly: !missing.has(c.id) }));
     const decoded = await decodeAll(toDecode, deps, skipped);
     const pixels: DatasetPixels[] = [];
     const thumbs: [string, Blob][] = [];

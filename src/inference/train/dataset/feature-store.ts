@@ -5,22 +5,37 @@
 
 /** Reads and writes feature vectors by key, many at a time. */
 export interface FeatureStore {
+  /** whether a vector is kept for each of `keys`, in order, without reading the vectors */
+  has(keys: readonly string[]): Promise<boolean[]>;
   /** the vectors for `keys`, in order (undefined where none is kept) */
   getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]>;
   putMany(entries: readonly (readonly [string, Float32Array])[]): Promise<void>;
 }
 
-/** A store in memory (tests; or when IndexedDB is not available), counting its reads. */
-export function memoryFeatureStore(): FeatureStore & { map: Map<string, Float32Array> } {
+/**
+ * A store in memory (tests; or when IndexedDB is not available). Like IndexedDB it keeps copies,
+ * so a caller's vectors are never held by it; `vectorsRead` counts the vectors `getMany` returned.
+ */
+export function memoryFeatureStore(): FeatureStore & {
+  map: Map<string, Float32Array>;
+  vectorsRead: number;
+} {
   const map = new Map<string, Float32Array>();
-  return {
+  const store = {
     map,
-    getMany: (keys) => Promise.resolve(keys.map((k) => map.get(k))),
-    putMany: (entries) => {
-      for (const [k, v] of entries) map.set(k, v);
+    vectorsRead: 0,
+    has: (keys: readonly string[]) => Promise.resolve(keys.map((k) => map.has(k))),
+    getMany: (keys: readonly string[]) => {
+      const found = keys.map((k) => map.get(k)?.slice());
+      store.vectorsRead += found.filter(Boolean).length;
+      return Promise.resolve(found);
+    },
+    putMany: (entries: readonly (readonly [string, Float32Array])[]) => {
+      for (const [k, v] of entries) map.set(k, v.slice());
       return Promise.resolve();
     },
   };
+  return store;
 }
 
 const DB_NAME = 'inception-lens-features';
@@ -50,7 +65,15 @@ export function indexedDbFeatureStore(factory: IDBFactory = indexedDB): FeatureS
       };
     }));
   return {
+    async has(keys) {
+      if (keys.length === 0) return [];
+      const db = await open();
+      const store = db.transaction(STORE, 'readonly').objectStore(STORE);
+      // count() answers from the key alone: the vectors are not read into memory.
+      return Promise.all(keys.map((k) => request(store.count(k)).then((n) => n > 0)));
+    },
     async getMany(keys) {
+      if (keys.length === 0) return [];
       const db = await open();
       const store = db.transaction(STORE, 'readonly').objectStore(STORE);
       // All gets queued in one transaction, then awaited together.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelEntry } from '../../../models/registry';
+import { retention } from '../../../test/retained';
 import { useWasmBackend } from '../../../test/tf-node';
 import { createClassifier, type Classifier } from '../../classify/classifier';
 import { memoryModelStore } from '../../library/store';
@@ -138,6 +139,54 @@ describe('dataset features and training', () => {
     expect(preview.classNames).toEqual(['warm', 'cool']);
     expect(preview.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(store.map.size).toBe(16);
+    // Training read the 16 vectors from the store: the lookups before it read none.
+    expect(store.vectorsRead).toBe(16);
+  });
+
+  it('an import leaves nothing per photo in the worker: no pixels, no feature vectors', async () => {
+    const store = memoryFeatureStore();
+    const watched = retention();
+    // Every vector handed to the store is watched; the store keeps copies, as IndexedDB does.
+    const putMany = store.putMany.bind(store);
+    store.putMany = (entries) => {
+      for (const [key, vector] of entries) watched.watch(`vector ${key}`, vector);
+      return putMany(entries);
+    };
+    const s = session(store, classifier);
+    const variant = { resize: 'squash' as const, augment: { ...PLAIN, flip: true } };
+    // Sent in chunks as the page does; each chunk's pixel buffers watched.
+    const sent = async (chunk: DatasetPixels[]): Promise<void> => {
+      for (const p of chunk) watched.watch(`pixels ${p.id}`, p.pixels);
+      const reply = await s.call('dataset-features', { items: [], pixels: chunk, variant });
+      expect(reply.computed).toBe(chunk.length);
+    };
+    await sent(pixels().slice(0, 8));
+    await sent(pixels().slice(8));
+    expect(store.map.size).toBe(16 * 3);
+    // A second import of the same photos: every one found by key, no vector read.
+    const again = await s.call('dataset-features', { items, pixels: [], variant });
+    expect(again).toEqual({ reused: 16, computed: 0, missing: [] });
+    expect(store.vectorsRead).toBe(0);
+    // 16 pixel buffers and 48 vectors went through the worker; none is still held by it.
+    expect(await watched.survivors()).toEqual([]);
+
+    // Training reads its vectors from the store; the trained model (kept for Save) holds none.
+    const getMany = store.getMany.bind(store);
+    store.getMany = async (keys) => {
+      const found = await getMany(keys);
+      found.forEach((v, i) => v && watched.watch(`read ${keys[i] ?? ''}`, v));
+      return found;
+    };
+    const settings = { ...defaultSettings('head'), epochs: 2, augment: variant.augment };
+    const { report } = await s.call('dataset-train', {
+      settings,
+      resize: 'squash',
+      items,
+      classNames: ['warm', 'cool'],
+    });
+    expect(report.trainCount + report.valCount).toBe(16);
+    expect(store.vectorsRead).toBe(48);
+    expect(await watched.survivors()).toEqual([]);
   });
 
   it('says when features are missing, and refuses fine-tuning on a dataset', async () => {

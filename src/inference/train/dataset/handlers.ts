@@ -1,8 +1,9 @@
 /**
- * The worker's side of datasets: features computed once per photo (below the frozen base), kept
- * in memory for the session and in a {@link FeatureStore} (IndexedDB) across reloads, and head-only
- * training over them. No pixels are kept: the page sends a photo's pixels only when its features
- * are in neither place.
+ * The worker's side of datasets: features computed once per photo (below the frozen base) and
+ * kept in a {@link FeatureStore} (IndexedDB), never in the worker's memory between requests; head-only
+ * training reads them from there. No pixels are kept either: the page sends a photo's pixels only
+ * when its features are not stored, and they are dropped once its batch has gone through the base.
+ * So what an import leaves in the worker does not grow with the number of photos.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Handler, HandlerContext, Handlers } from '../../seam/handlers';
@@ -58,21 +59,21 @@ function seedOf(text: string): number {
   return h >>> 0;
 }
 
-/** Creates the dataset handlers, with the session's in-memory feature cache. */
+/** Feature vectors read from the store at a time while gathering a training run's features. */
+const READ_BATCH = 512;
+
+/**
+ * Creates the dataset handlers. They keep no per-photo state between requests: features live in
+ * the store (the import used to keep every vector in a session map as well, 8 KB a photo and a
+ * variant, for as long as the worker lived, on top of IndexedDB's copy).
+ */
 export function createDatasetHandlers(
   getDeps: () => DatasetDeps,
 ): Handlers<'dataset-features' | 'dataset-train'> {
-  /** features of the current base, by feature key (dropped when the base changes) */
-  let memory = { base: '', features: new Map<string, Float32Array>() };
   /** the feature extractor of a base: a view sharing its weights (never disposed) */
   const extractors = new WeakMap<tf.LayersModel, tf.LayersModel>();
   /** extractors whose output is a spatial map, averaged into features (GlobalAveragePooling2D) */
   const pooledExtractors = new WeakSet<tf.LayersModel>();
-
-  const memoryFor = (baseKey: string): Map<string, Float32Array> => {
-    if (memory.base !== baseKey) memory = { base: baseKey, features: new Map() };
-    return memory.features;
-  };
 
   const extractorOf = (model: tf.LayersModel): tf.LayersModel => {
     let found = extractors.get(model);
@@ -89,30 +90,28 @@ export function createDatasetHandlers(
   const features: Handler<'dataset-features'> = async ({ items, pixels, variant }, context) => {
     const deps = getDeps();
     const base = await deps.base(context);
-    const mem = memoryFor(base.key);
     const variants = variantsFor(variant.augment);
     const keysOf = (hash: string): string[] =>
       variants.map((v) => featureKey(hash, base.key, variant.resize, v, variant.augment));
-    const cached = async (hash: string[]): Promise<boolean[]> => {
-      const wanted = hash.flatMap(keysOf).filter((k) => !mem.has(k));
-      const found = wanted.length > 0 ? await deps.features.getMany(wanted) : [];
-      wanted.forEach((k, i) => {
-        const v = found[i];
-        if (v) mem.set(k, v);
-      });
-      return hash.map((h) => keysOf(h).every((k) => mem.has(k)));
+    // Whether every variant of each photo is stored: asked by key, no vector is read.
+    const stored = async (hashes: string[]): Promise<boolean[]> => {
+      const keys = hashes.flatMap(keysOf);
+      const found = keys.length > 0 ? await deps.features.has(keys) : [];
+      return hashes
+        .map((_, i) => found.slice(i * variants.length, (i + 1) * variants.length))
+        .map((part) => part.every(Boolean));
     };
 
     let reused = 0;
     const missing: string[] = [];
-    const present = await cached(items.map((i) => i.hash));
+    const present = await stored(items.map((i) => i.hash));
     items.forEach((item, i) => {
       if (present[i]) reused += 1;
       else missing.push(item.id);
     });
 
-    // Photos sent with pixels: computed unless they turn out cached after all.
-    const sentPresent = await cached(pixels.map((p) => p.hash));
+    // Photos sent with pixels: computed unless they turn out stored after all.
+    const sentPresent = await stored(pixels.map((p) => p.hash));
     const todo = pixels.filter((_, i) => !sentPresent[i]);
     reused += pixels.length - todo.length;
     const size = modelInputSize(base.model);
@@ -152,9 +151,8 @@ export function createDatasetHandlers(
         const n = data.length / batch.length;
         batch.forEach((p, i) => {
           const key = featureKey(p.hash, base.key, variant.resize, v, variant.augment);
-          const vector = data.slice(i * n, (i + 1) * n);
-          mem.set(key, vector);
-          written.push([key, vector]);
+          // A copy of its own: a view would make the store keep the whole batch's buffer.
+          written.push([key, data.slice(i * n, (i + 1) * n)]);
         });
       }
       await deps.features.putMany(written);
@@ -169,26 +167,37 @@ export function createDatasetHandlers(
     if (settings.strategy !== 'head') {
       throw new Error('A dataset trains the head only: its photos are not kept in memory.');
     }
-    const mem = memoryFor(base.key);
     const variants = variantsFor(settings.augment);
-    const featureCache = new Map<string, Float32Array>();
-    let lacking = 0;
     const seen = new Set<string>();
+    const wanted: { key: string; cacheKey: string; id: string }[] = [];
     for (const item of items) {
       if (seen.has(item.id)) throw new Error(`photo ${item.id} is listed twice`);
       seen.add(item.id);
       for (const v of variants) {
-        const vector = mem.get(featureKey(item.hash, base.key, resize, v, settings.augment));
-        if (!vector) {
-          lacking += 1;
-          break;
-        }
-        featureCache.set(headCacheKey(item.id, v, settings), vector);
+        wanted.push({
+          key: featureKey(item.hash, base.key, resize, v, settings.augment),
+          cacheKey: headCacheKey(item.id, v, settings),
+          id: item.id,
+        });
       }
     }
-    if (lacking > 0) {
+    // This run's features, read from the store; they go when the run ends.
+    const featureCache = new Map<string, Float32Array>();
+    const lacking = new Set<string>();
+    for (let from = 0; from < wanted.length; from += READ_BATCH) {
+      await deps.pause();
+      if (context.isCancelled()) throw new Error('cancelled');
+      const part = wanted.slice(from, from + READ_BATCH);
+      const found = await deps.features.getMany(part.map((w) => w.key));
+      part.forEach((w, i) => {
+        const vector = found[i];
+        if (vector) featureCache.set(w.cacheKey, vector);
+        else lacking.add(w.id);
+      });
+    }
+    if (lacking.size > 0) {
       throw new Error(
-        `${lacking} photos have no features for this model and these settings yet: compute them first.`,
+        `${lacking.size} photos have no features for this model and these settings yet: compute them first.`,
       );
     }
     const withSplit = items.some((i) => i.split !== null);
