@@ -1072,18 +1072,20 @@ function servePeers(): { tflite: number; onnx: number } {
 }
 
 async function main(): Promise<void> {
-  // Issue 13's photo-library suite builds and serves on its own (scripts/bench-library.ts) and
-  // merges its \`library\` key into the same bench-results.json.
-  if (process.argv.includes('--suite=library')) {
+  // Issue 13's photo-library suite serves the app's own build (`dist`, or --dist) by itself
+  // (scripts/bench-library.ts) and merges its \`library\` key into the same bench-results.json; it
+  // runs first, then any other suites named with it (`--suite=library,core`).
+  const names = parseSuites(process.argv.slice(2), [...Object.keys(SUITES), 'library']);
+  if (names.includes('library')) {
     const { runLibrarySuite } = await import('./bench-library');
     await runLibrarySuite();
-    return;
   }
-  const names = parseSuites(process.argv.slice(2), Object.keys(SUITES));
+  const rest = names.filter((n) => n !== 'library');
+  if (rest.length === 0) return;
   ensureFixture();
   if (OPTIONS.build) await buildAll();
   // The dataset suite runs only the app: converting the peers' models would only cost time.
-  const peers = names.some((n) => n !== 'dataset');
+  const peers = rest.some((n) => n !== 'dataset');
   const prepared: Prepared = {
     modelBytes: serveModels(),
     nsfwUrl: peers ? serveNsfwjsModel() : '',
@@ -1110,7 +1112,7 @@ async function main(): Promise<void> {
     nsfwjsModelUrl: prepared.nsfwUrl,
   };
   try {
-    for (const name of names) {
+    for (const name of rest) {
       const suite = (SUITES[name] as (p: Prepared) => Suite)(prepared);
       const loadAverageBefore = os.loadavg();
       const started = Date.now();
