@@ -101,10 +101,14 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
     await page.addInitScript(() => {
       const w = window as unknown as {
         __longest: number;
+        __longTasks: { atMs: number; ms: number; done: number }[];
+        __pickAt: number;
         __maxCards: number;
         __liveUrls: Set<string>;
       };
       w.__longest = 0;
+      w.__longTasks = [];
+      w.__pickAt = 0;
       w.__maxCards = 0;
       // Object URLs made and not revoked (thumbnails, previews): what the page keeps of photos.
       w.__liveUrls = new Set();
@@ -120,7 +124,19 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
         revoke(url);
       };
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
+        // Where each long task fell: ms after the pick and photos done by then (for finding it).
+        const done = Number(
+          document.querySelector('[data-testid=library-count]')?.getAttribute('data-done') ?? 0,
+        );
+        for (const e of list.getEntries()) {
+          w.__longest = Math.max(w.__longest, e.duration);
+          w.__longTasks.push({
+            atMs: Math.round(e.startTime - w.__pickAt),
+            ms: Math.round(e.duration),
+            done,
+          });
+          w.__longTasks.sort((a, b) => b.ms - a.ms).splice(5);
+        }
       }).observe({ type: 'longtask', buffered: true });
       setInterval(() => {
         w.__maxCards = Math.max(
@@ -145,7 +161,16 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
       );
     };
     const heapBefore = await heap();
-    await page.evaluate(() => ((window as unknown as { __longest: number }).__longest = 0));
+    await page.evaluate(() => {
+      const w = window as unknown as {
+        __longest: number;
+        __longTasks: unknown[];
+        __pickAt: number;
+      };
+      w.__longest = 0;
+      w.__longTasks = [];
+      w.__pickAt = performance.now();
+    });
     const count = page.getByTestId('library-count');
     const done = async () => Number(await count.getAttribute('data-done'));
     const t0 = Date.now();
@@ -183,14 +208,16 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
     // Thumbnails of finished photos are let go once kept (batched every 0.5 s): let that happen.
     await page.waitForTimeout(2000);
     const heapAfter = await heap();
-    const { longest, maxCards, liveUrls, cardsNow } = await page.evaluate(() => {
+    const { longest, longTasks, maxCards, liveUrls, cardsNow } = await page.evaluate(() => {
       const w = window as unknown as {
         __longest: number;
+        __longTasks: { atMs: number; ms: number; done: number }[];
         __maxCards: number;
         __liveUrls: Set<string>;
       };
       return {
         longest: w.__longest,
+        longTasks: w.__longTasks,
         maxCards: w.__maxCards,
         liveUrls: w.__liveUrls.size,
         cardsNow: document.querySelectorAll('[data-testid=image-card]').length,
@@ -234,6 +261,8 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
       cardsInDomAtEnd: cardsNow,
       maxCardsInDom: maxCards,
       longestTaskMs: Math.round(longest),
+      /** the five longest tasks: ms after the pick, duration, photos done when observed */
+      longestTasks: longTasks,
       restoreMs,
       restoreWallMs,
       restoredTotal,

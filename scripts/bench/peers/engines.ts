@@ -4,6 +4,7 @@
  * photo at a time, in rounds whose order rotates so no engine always goes first.
  */
 import { InferenceClient } from '../../../src/inference/client';
+import type { EngineReport } from '../../../src/inference/engines/protocol';
 import type { ModelEntry } from '../../../src/models/registry';
 import { preprocessImage } from '../../../src/preprocess/preprocess-image';
 import type { EngineInfo, EnginesOptions, EnginesRound, WorkerEngine } from '../bench-types';
@@ -105,13 +106,27 @@ export async function enginesSetup(options: EnginesOptions, files: File[]): Prom
         const client = new InferenceClient(
           () => new Worker(options.workerUrl, { type: 'module', name: 'inference' }),
         );
-        const ready = await client.load(
-          entryFor(options.modelUrl),
-          options.backend,
-          () => {},
-          [],
-          {},
-        );
+        // The app chooses its photo engine after the load, once the worker is idle (or after
+        // its first photos): wait for that choice, so the rounds time the engine it settled on
+        // and not the choice's own conversion and timing runs. No folded copy is written here
+        // (foldCache 'off'): its 95 MB IndexedDB write would overlap the first rounds.
+        let resolveChosen: (engine: EngineReport) => void = () => {};
+        const chosenLater = new Promise<EngineReport>((resolve) => (resolveChosen = resolve));
+        const stop = client.onEvent((event) => {
+          if (event.type === 'engine-chosen') resolveChosen(event.engine);
+        });
+        const ready = await client.load(entryFor(options.modelUrl), options.backend, () => {}, [], {
+          foldCache: 'off',
+        });
+        const settled =
+          ready.engine?.pending === true
+            ? await Promise.race([
+                chosenLater,
+                new Promise<EngineReport>((_, reject) =>
+                  setTimeout(() => reject(new Error('no engine chosen within 5 min')), 300_000),
+                ),
+              ]).finally(stop)
+            : (stop(), ready.engine);
         const report = ready.backends.find((b) => b.backend === ready.backend);
         engines.push({
           name,
@@ -125,7 +140,7 @@ export async function enginesSetup(options: EnginesOptions, files: File[]): Prom
         });
         const threads = /(\d+) threads?/.exec(report?.detail ?? '')?.[1];
         // The app's own engine choice (measured at load): photos may run on LiteRT.js.
-        const chosen = ready.engine ?? { engine: 'tfjs' as const, detail: 'TensorFlow.js' };
+        const chosen = settled ?? { engine: 'tfjs' as const, detail: 'TensorFlow.js' };
         infos.push({
           name,
           threads:
