@@ -40,11 +40,15 @@ test.describe("resize as Keras' load_img", () => {
       await select.locator('option').evaluateAll((os) => os.map((o) => o.getAttribute('value'))),
     ).toEqual(['squash', 'center-crop', 'keras']);
     await expect(select).toHaveValue('squash'); // the default
+    // The address is read at the first render (useSettings), before and whatever the model
+    // does: no need to wait for it to load again on each visit.
+    const visit = (resize: string) =>
+      page.goto(`/?${new URLSearchParams({ model: MOBILENET_URL, backend: 'wasm', resize })}`);
     for (const mode of ['keras', 'center-crop', 'squash']) {
-      await openApp(page, { model: MOBILENET_URL, backend: 'wasm', resize: mode });
+      await visit(mode);
       await expect(page.getByTestId('resize-select')).toHaveValue(mode);
     }
-    await openApp(page, { model: MOBILENET_URL, backend: 'wasm', resize: 'bilinear' });
+    await visit('bilinear');
     await expect(page.getByTestId('resize-select')).toHaveValue('squash');
   });
 

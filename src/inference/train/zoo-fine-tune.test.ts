@@ -61,26 +61,49 @@ function weightsByLayer(model: tfTypes.LayersModel): Map<string, Uint8Array[]> {
  * BatchNormalization's moving mean and variance become those of its input on `images`, input side
  * first. Without this, activations of a random MobileNet fall to 1e-19 by its last block (moving
  * statistics of 0 and 1 normalise nothing), and kernel updates vanish below float32's resolution.
+ *
+ * One pass through the layers in the model's (topological) order, each applied to the values of
+ * its inputs, a BatchNormalization after its statistics are set: the same statistics as running
+ * the model up to each one in turn, without building and running one partial model per
+ * BatchNormalization (≈ 50–95 of them; the file went from 30.3 s to 23.6 s alone, issue 16
+ * item 9).
  */
 function calibrateBatchNorm(model: tfTypes.LayersModel, images: tfTypes.Tensor4D): void {
-  for (const layer of model.layers) {
-    if (layer.getClassName() !== 'BatchNormalization') continue;
-    const input = layer.input as tfTypes.SymbolicTensor;
-    const view = tf.model({ inputs: model.inputs, outputs: input });
-    const [mean, variance] = tf.tidy((): [tfTypes.Tensor, tfTypes.Tensor] => {
-      const x = view.predict(images) as tfTypes.Tensor;
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
-      return [mean, variance];
-    });
-    const weights = layer.getWeights();
-    const names = layer.weights.map((w) => w.originalName);
-    const meanAt = names.findIndex((n) => n.endsWith('moving_mean'));
-    const varAt = names.findIndex((n) => n.endsWith('moving_variance'));
-    weights[meanAt] = mean;
-    weights[varAt] = variance;
-    layer.setWeights(weights);
-    mean.dispose();
-    variance.dispose();
+  const values = new Map<number, tfTypes.Tensor>([[model.inputs[0]!.id, images]]);
+  const made: tfTypes.Tensor[] = [];
+  try {
+    for (const layer of model.layers) {
+      const node = layer.inboundNodes[0]!;
+      if (layer.getClassName() === 'InputLayer') continue;
+      const inputs = node.inputTensors.map((t) => {
+        const value = values.get(t.id);
+        if (!value) throw new Error(`${layer.name}: input ${t.name} not computed yet`);
+        return value;
+      });
+      if (layer.getClassName() === 'BatchNormalization') {
+        const [mean, variance] = tf.tidy((): [tfTypes.Tensor, tfTypes.Tensor] => {
+          const { mean, variance } = tf.moments(inputs[0]!, [0, 1, 2]);
+          return [mean, variance];
+        });
+        const weights = layer.getWeights();
+        const names = layer.weights.map((w) => w.originalName);
+        weights[names.findIndex((n) => n.endsWith('moving_mean'))] = mean;
+        weights[names.findIndex((n) => n.endsWith('moving_variance'))] = variance;
+        layer.setWeights(weights);
+        mean.dispose();
+        variance.dispose();
+      }
+      const out = tf.tidy(
+        () =>
+          layer.apply(inputs.length === 1 ? inputs[0]! : inputs) as
+            tfTypes.Tensor | tfTypes.Tensor[],
+      );
+      const outs = Array.isArray(out) ? out : [out];
+      made.push(...outs);
+      node.outputTensors.forEach((t, i) => values.set(t.id, outs[i]!));
+    }
+  } finally {
+    tf.dispose(made);
   }
 }
 
