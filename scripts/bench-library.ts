@@ -7,13 +7,13 @@
  * figures go under the `library` key of bench-results.json, other keys untouched.
  */
 import { chromium, type Page } from '@playwright/test';
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writePhotoLibrary } from '../e2e/photo-library-fixture';
 import { CHROMIUM_ARGS } from '../playwright.config';
+import { servePreview } from './bench/serve-preview';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -68,35 +68,13 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
     size,
     320,
   );
-  const server = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
-      'preview',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--strictPort',
-      '--outDir',
-      dist,
-    ],
-    { cwd: ROOT, stdio: 'ignore' },
-  );
+  const server = await servePreview(ROOT, dist, port);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
   });
   try {
     const origin = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await fetch(origin)).ok) break;
-      } catch {
-        // not up yet
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
     const page = await browser.newPage();
     await page.addInitScript(() => {
       const w = window as unknown as {

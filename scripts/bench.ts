@@ -13,7 +13,7 @@
  * are benchmarks, never assertions; the machine's load average is recorded with them.
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -72,6 +72,7 @@ import {
   type SuiteOutput,
 } from './bench-suites';
 import { writePeerModels } from './bench/convert/peer-models';
+import { servePreview } from './bench/serve-preview';
 import { DEFAULT_DATASET_CLASSES, datasetTable, runDatasetSuite } from './bench/dataset-suite';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -252,41 +253,10 @@ function loadPhotos(count: number): { name: string; mimeType: string; buffer: Bu
 }
 
 async function startPreview(): Promise<ChildProcess> {
-  // Node runs Vite's CLI directly (no npx/shell in between), so killing the child stops the server.
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
-      'preview',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(PORT),
-      '--strictPort',
-      '--outDir',
-      DIST,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  for (let i = 0; i < 100; i++) {
-    try {
-      const response = await fetch(`${ORIGIN}/`);
-      if (response.ok) {
-        const coep = response.headers.get('cross-origin-embedder-policy');
-        log(`vite preview on ${ORIGIN} (COEP: ${coep ?? 'none'})`);
-        return child;
-      }
-    } catch {
-      // not up yet
-    }
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  child.kill();
-  throw new Error(`vite preview did not start on port ${PORT}:\n${output}`);
+  const child = await servePreview(ROOT, DIST, PORT);
+  const coep = (await fetch(`${ORIGIN}/`)).headers.get('cross-origin-embedder-policy');
+  log(`vite preview on ${ORIGIN} (COEP: ${coep ?? 'none'})`);
+  return child;
 }
 
 /** Installed before the app's scripts: long tasks, status transitions, finished cards. */

@@ -11,11 +11,12 @@
  * own `vite preview` serves it. Timings are measurements, never assertions.
  */
 import { chromium, type Browser } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { CHROMIUM_ARGS } from '../playwright.config';
+import { servePreview } from './bench/serve-preview';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -69,32 +70,8 @@ interface Visit {
   engine: string | null;
 }
 
-async function serve(dir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
-      'preview',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--strictPort',
-      '--outDir',
-      dir,
-    ],
-    { cwd: ROOT, stdio: 'ignore' },
-  );
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return child;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  child.kill();
-  throw new Error(`vite preview did not start on ${port}`);
+function serve(dir: string, port: number): Promise<ChildProcess> {
+  return servePreview(ROOT, dir, port);
 }
 
 async function visitPair(browser: Browser, origin: string, photo: string): Promise<Visit[]> {
