@@ -4,19 +4,11 @@ import { BETA_PERTURBATION, fidelity, preSoftmax } from '../../test/fidelity';
 import { readNsfwjsInceptionArtifacts } from '../../test/nsfwjs-inception';
 import { useWasmBackend } from '../../test/tf-node';
 import { decodeWeightValues, foldArtifacts } from './fold-artifacts';
+import { seeded } from '../../test/seeded';
 
 beforeAll(async () => {
   await useWasmBackend();
 });
-
-/** Deterministic values in [-scale, scale) from a seed. */
-function seeded(size: number, seed: number, scale = 1): Float32Array {
-  let state = seed >>> 0;
-  return Float32Array.from({ length: size }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return ((state / 0x1_0000_0000) * 2 - 1) * scale;
-  });
-}
 
 /** conv → BN → relu → conv(bias) → BN(center=false) → dense softmax: two chains to fold. */
 function smallModel(): tf.LayersModel {

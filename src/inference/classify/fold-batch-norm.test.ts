@@ -5,19 +5,11 @@ import { BETA_PERTURBATION, fidelity, perturbBatchNormBeta, preSoftmax } from '.
 import { loadNsfwjsInception } from '../../test/nsfwjs-inception';
 import { useWasmBackend } from '../../test/tf-node';
 import { foldBatchNorm } from './fold-batch-norm';
+import { seeded } from '../../test/seeded';
 
 beforeAll(async () => {
   await useWasmBackend();
 });
-
-/** Deterministic values in [-scale, scale) from a seed, for weights and inputs. */
-function seeded(size: number, seed: number, scale = 1): Float32Array {
-  let state = seed >>> 0;
-  return Float32Array.from({ length: size }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return ((state / 0x1_0000_0000) * 2 - 1) * scale;
-  });
-}
 
 /** Non-trivial weights everywhere (variances positive), so folding mistakes show. */
 function randomiseWeights(model: tf.LayersModel, seed: number): void {

@@ -8,6 +8,7 @@ import { useWasmBackend } from '../../test/tf-node';
 import { indexedDbFoldedCache, type FoldedCache } from './folded-cache';
 import { buildInferenceModel, modelIdentity, prepareModel } from './inference-model';
 import { foldedCacheFor, loadClassifier } from './load-model';
+import { seeded } from '../../test/seeded';
 
 const NAMES = ['a', 'b', 'c', 'd', 'e', 'f'];
 const ENTRY: ModelEntry = {
@@ -27,14 +28,6 @@ beforeAll(async () => {
 afterEach(() => {
   vi.unstubAllGlobals();
 });
-
-function seeded(size: number, seed: number, scale = 1): Float32Array {
-  let state = seed >>> 0;
-  return Float32Array.from({ length: size }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return ((state / 0x1_0000_0000) * 2 - 1) * scale;
-  });
-}
 
 /** conv → BN → relu → pool → softmax, with non-trivial weights. */
 function smallModel(): tf.LayersModel {

@@ -9,6 +9,7 @@ import { ensureTrainingKernels } from '../train/kernels';
 import { runFrom } from '../train/model';
 import { sharedPath, skipWithoutShared } from '../../test/shared-fixtures';
 import { useWasmBackend } from '../../test/tf-node';
+import { withSeededRandom } from '../../test/seeded';
 import {
   blockLayers,
   camLayers,
@@ -383,11 +384,15 @@ describe.skipIf(skipMobileNet)('Grad-CAM on the real MobileNet', () => {
 
 test("EfficientNetB0: Grad-CAM at block6d_add equals tf.grad's through squeeze-and-excitation", async () => {
   // Random weights, 32 × 32 (block6d_add is 1 × 1 there: use 64 for a 2 × 2 map), logits out.
-  const model = zooEntry('efficientnetb0').build({
-    inputShape: [64, 64, 3],
-    classes: 5,
-    classifierActivation: 'linear',
-  });
+  // The weights are seeded: with unseeded ones, about one build in ten (seed 5 here) gives a map
+  // that is zero everywhere for class 2, and the test failed at random (issue 19's flake hunt).
+  const model = withSeededRandom(1, () =>
+    zooEntry('efficientnetb0').build({
+      inputShape: [64, 64, 3],
+      classes: 5,
+      classifierActivation: 'linear',
+    }),
+  );
   const x: tfTypes.Tensor4D = tf.randomUniform([1, 64, 64, 3], 0, 255, 'float32', 7);
   try {
     const layer = model.getLayer('block6d_add').output as tfTypes.SymbolicTensor;
@@ -409,7 +414,8 @@ test("EfficientNetB0: Grad-CAM at block6d_add equals tf.grad's through squeeze-a
     expect([got.width, got.height]).toEqual([2, 2]);
     const max = Math.max(...raw);
     expect(max).toBeGreaterThan(0);
-    expect(got.rawMax).toBeCloseTo(max, 4);
+    // Relative: the raw maximum is ≈ 3.5e-5 here, below toBeCloseTo's absolute precision.
+    expect(Math.abs(got.rawMax - max) / max).toBeLessThan(1e-3);
     raw.forEach((v, i) => expect(got.grid[i]).toBeCloseTo(v / max, 4));
   } finally {
     x.dispose();

@@ -5,19 +5,11 @@ import { foldBatchNorm } from '../../classify/fold-batch-norm';
 import { FbTable } from './flatbuffer';
 import { tfliteOf } from './tflite-of-model';
 import { OP } from './tflite-writer';
+import { seeded } from '../../../test/seeded';
 
 beforeAll(async () => {
   await useWasmBackend();
 });
-
-/** Deterministic values in [-scale, scale). */
-function seeded(size: number, seed: number, scale = 1): Float32Array {
-  let state = seed >>> 0;
-  return Float32Array.from({ length: size }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return ((state / 0x1_0000_0000) * 2 - 1) * scale;
-  });
-}
 
 /** An InceptionV3-shaped miniature: conv+BN+relu, same/valid pools, concat, strided conv, GAP, dense. */
 function miniInception(): tf.LayersModel {
