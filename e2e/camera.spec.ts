@@ -3,60 +3,13 @@
  * with --use-fake-device-for-media-stream (a built-in or file-fed camera) and
  * --use-fake-ui-for-media-stream (permission granted without a prompt).
  */
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import jpeg from 'jpeg-js';
-import { CHROMIUM_ARGS } from '../playwright.config';
+import { launchWithFakeCamera } from './fake-camera';
 import { MOBILENET_URL, axeInBothSchemes, labelsOf, needsSharedFixtures, openApp } from './helpers';
 import { PREVIEW_ORIGIN, SHARED_DIR } from './paths';
-
-/**
- * One-frame Y4M video (4:2:0, BT.601 full range) of a JPEG, for Chromium's file-fed fake camera
- * (its MJPEG reader showed only green here; raw Y4M frames work).
- */
-function y4mOf(jpegBytes: Buffer): Buffer {
-  const { width, height, data } = jpeg.decode(jpegBytes, { useTArray: true });
-  const w = width & ~1;
-  const h = height & ~1;
-  const y = Buffer.alloc(w * h);
-  const u = Buffer.alloc((w / 2) * (h / 2));
-  const v = Buffer.alloc((w / 2) * (h / 2));
-  const rgb = (px: number, py: number) => {
-    const i = (py * width + px) * 4;
-    return [data[i] ?? 0, data[i + 1] ?? 0, data[i + 2] ?? 0] as const;
-  };
-  for (let py = 0; py < h; py++) {
-    for (let px = 0; px < w; px++) {
-      const [r, g, b] = rgb(px, py);
-      y[py * w + px] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-    }
-  }
-  const clamp = (n: number) => Math.max(0, Math.min(255, Math.round(n)));
-  for (let py = 0; py < h / 2; py++) {
-    for (let px = 0; px < w / 2; px++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (const [dx, dy] of [
-        [0, 0],
-        [1, 0],
-        [0, 1],
-        [1, 1],
-      ] as const) {
-        const [pr, pg, pb] = rgb(2 * px + dx, 2 * py + dy);
-        r += pr / 4;
-        g += pg / 4;
-        b += pb / 4;
-      }
-      u[py * (w / 2) + px] = clamp(128 - 0.168736 * r - 0.331264 * g + 0.5 * b);
-      v[py * (w / 2) + px] = clamp(128 + 0.5 * r - 0.418688 * g - 0.081312 * b);
-    }
-  }
-  const header = `YUV4MPEG2 W${w} H${h} F30:1 Ip A1:1 C420jpeg\nFRAME\n`;
-  return Buffer.concat([Buffer.from(header), y, u, v]);
-}
 
 /**
  * Counts `classify` requests the page has sent the worker and not yet heard back on, and the most
@@ -121,18 +74,10 @@ test.describe('live camera', () => {
 
   test.beforeAll(async () => {
     // The fake camera films the dog photo, so the overlay has a known answer.
-    const dir = mkdtempSync(join(tmpdir(), 'lens-camera-'));
-    const video = join(dir, 'dog.y4m');
-    writeFileSync(video, y4mOf(readFileSync(resolve(SHARED_DIR, 'photos/dog.jpg'))));
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        ...CHROMIUM_ARGS,
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        `--use-file-for-fake-video-capture=${video}`,
-      ],
+    const dog = jpeg.decode(readFileSync(resolve(SHARED_DIR, 'photos/dog.jpg')), {
+      useTArray: true,
     });
+    browser = await launchWithFakeCamera(dog);
   });
   test.afterAll(async () => {
     await browser.close();

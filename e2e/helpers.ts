@@ -2,13 +2,34 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { BlobWriter, Uint8ArrayReader, ZipWriter } from '@zip.js/zip.js';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { FIXTURE_ORIGIN, SHARED_DIR, sharedFixturesDecision } from './paths';
 
 /** URL of the real ImageNet MobileNet served by the fixture server. */
 export const MOBILENET_URL = `${FIXTURE_ORIGIN}/shared/models/mobilenet_v1_0.75_224/model.json`;
+
+/**
+ * Answers the app's default place for `?model=mobilenet-0.75` (models/mobilenet-0.75/) from the
+ * shared Keras export, so that the zoo entry loads real ImageNet weights without anything being
+ * copied into the build. Returns the names of the files served, in order.
+ */
+export async function routeSharedMobileNet(page: Page): Promise<string[]> {
+  const dir = resolve(SHARED_DIR, 'models/mobilenet_v1_0.75_224');
+  const served: string[] = [];
+  await page.context().route('**/models/mobilenet-0.75/*', (route) => {
+    const file = resolve(dir, basename(new URL(route.request().url()).pathname));
+    if (!existsSync(file)) return route.fulfill({ status: 404 });
+    served.push(basename(file));
+    return route.fulfill({
+      status: 200,
+      contentType: file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+      body: readFileSync(file),
+    });
+  });
+  return served;
+}
 /** URL of our InceptionV3 carrying nsfwjs' Keras weights (made by global-setup). */
 export const INCEPTION_FIXTURE_URL = `${FIXTURE_ORIGIN}/generated/inception-v3-nsfwjs/model.json`;
 

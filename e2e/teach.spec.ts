@@ -6,12 +6,9 @@
  * with identical predictions, cancelling mid-training; and one short fine-tuning run on the real
  * InceptionV3 structure (our InceptionV3 carrying nsfwjs' Keras weights).
  */
-import { chromium, expect, test, type Browser, type Locator, type Page } from '@playwright/test';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { CHROMIUM_ARGS } from '../playwright.config';
 import {
   card,
   emptyClassifyView,
@@ -20,9 +17,11 @@ import {
   openApp,
   openTeachSettings,
   needsSharedFixtures,
+  routeSharedMobileNet,
 } from './helpers';
+import { launchWithFakeCamera } from './fake-camera';
 import { downloadH5, expectKerasH5 } from './keras-h5-check';
-import { PREVIEW_ORIGIN, SHARED_DIR } from './paths';
+import { PREVIEW_ORIGIN } from './paths';
 
 /** Seeded numbers in [0, 1) (mulberry32), so every run sees the same photos. */
 function random(seed: number): () => number {
@@ -301,17 +300,7 @@ test.describe('Teach: transfer learning in the page', () => {
     test.setTimeout(180_000);
     // ?model=mobilenet-0.75 builds Keras' MobileNet(alpha=0.75) in code; its default place,
     // models/mobilenet-0.75/, is answered from the shared Keras export (as zoo.spec.ts does).
-    const shared = resolve(SHARED_DIR, 'models/mobilenet_v1_0.75_224');
-    await page.context().route('**/models/mobilenet-0.75/*', (route) => {
-      const file = resolve(shared, basename(new URL(route.request().url()).pathname));
-      if (!existsSync(file)) return route.fulfill({ status: 404 });
-      const json = file.endsWith('.json');
-      return route.fulfill({
-        status: 200,
-        contentType: json ? 'application/json' : 'application/octet-stream',
-        body: readFileSync(file),
-      });
-    });
+    await routeSharedMobileNet(page);
     await openApp(page, { model: 'mobilenet-0.75', backend: 'wasm' });
     await expect(page.getByTestId('model-status')).toContainText('MobileNet (α 0.75)');
     const { warm, cool } = photos('zoo', 4, 9);
@@ -345,28 +334,6 @@ test.describe('Teach: transfer learning in the page', () => {
     await expect(page.getByText(/fine-tuned on MobileNet/)).toBeVisible();
   });
 });
-
-/** A Y4M video (4:2:0) of one RGBA frame, for Chromium's file-fed fake camera. */
-function y4mOfRgba(width: number, height: number, rgba: Uint8Array): Buffer {
-  const y = Buffer.alloc(width * height);
-  const u = Buffer.alloc((width / 2) * (height / 2));
-  const v = Buffer.alloc((width / 2) * (height / 2));
-  const clamp = (n: number) => Math.max(0, Math.min(255, Math.round(n)));
-  for (let py = 0; py < height; py++) {
-    for (let px = 0; px < width; px++) {
-      const i = (py * width + px) * 4;
-      const [r, g, b] = [rgba[i] ?? 0, rgba[i + 1] ?? 0, rgba[i + 2] ?? 0];
-      y[py * width + px] = clamp(0.299 * r + 0.587 * g + 0.114 * b);
-      if (px % 2 === 0 && py % 2 === 0) {
-        const at = (py / 2) * (width / 2) + px / 2;
-        u[at] = clamp(128 - 0.168736 * r - 0.331264 * g + 0.5 * b);
-        v[at] = clamp(128 + 0.5 * r - 0.418688 * g - 0.081312 * b);
-      }
-    }
-  }
-  const header = `YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\nFRAME\n`;
-  return Buffer.concat([Buffer.from(header), y, u, v]);
-}
 
 /** Counts the page's `train-preview` requests and keeps every camera stream it opens. */
 function watchPreview(): void {
@@ -403,25 +370,11 @@ test.describe('Teach: the trained model tried live on the camera', () => {
   needsSharedFixtures();
   let browser: Browser;
 
-  test.beforeAll(() => {
+  test.beforeAll(async () => {
     // The fake camera films a warm (orange) scene, so the warm-vs-cool model has a known answer.
-    const dir = mkdtempSync(join(tmpdir(), 'lens-teach-camera-'));
-    const video = join(dir, 'warm.y4m');
-    const photo = PNG.sync.read(colourPhoto(true, random(3), 'warm.png').buffer);
-    writeFileSync(video, y4mOfRgba(photo.width, photo.height, photo.data));
-    return chromium
-      .launch({
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        args: [
-          ...CHROMIUM_ARGS,
-          '--use-fake-device-for-media-stream',
-          '--use-fake-ui-for-media-stream',
-          `--use-file-for-fake-video-capture=${video}`,
-        ],
-      })
-      .then((b) => {
-        browser = b;
-      });
+    browser = await launchWithFakeCamera(
+      PNG.sync.read(colourPhoto(true, random(3), 'warm.png').buffer),
+    );
   });
   test.afterAll(async () => {
     await browser.close();

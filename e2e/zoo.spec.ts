@@ -5,10 +5,15 @@
  * photos and exports the table as CSV. Random weights keep these runs free of any download.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
-import { card, labelsOf, needsSharedFixtures, openApp, photo } from './helpers';
-import { SHARED_DIR } from './paths';
+import { readFileSync } from 'node:fs';
+import {
+  card,
+  labelsOf,
+  needsSharedFixtures,
+  openApp,
+  photo,
+  routeSharedMobileNet,
+} from './helpers';
 
 /** Keras' model.summary() counts (src/models/zoo/catalog.ts, checked by the unit tests). */
 const KERAS_COUNTS = {
@@ -16,9 +21,6 @@ const KERAS_COUNTS = {
   mobilenetv2: { total: 3_538_984, trainable: 3_504_872, nonTrainable: 34_112 },
   'mobilenet-0.75': { total: 2_601_976, trainable: 2_585_560, nonTrainable: 16_416 },
 } as const;
-
-/** The shared Keras export of MobileNet (α 0.75, 224) with its real ImageNet weights. */
-const SHARED_MOBILENET = resolve(SHARED_DIR, 'models/mobilenet_v1_0.75_224');
 
 async function expectTotals(page: Page, name: keyof typeof KERAS_COUNTS): Promise<void> {
   await page.getByRole('tab', { name: 'Inspect' }).click();
@@ -71,18 +73,7 @@ test.describe('the zoo', () => {
   }) => {
     // The app's default place for it, models/mobilenet-0.75/, answered from the shared Keras
     // export (nothing is copied into the build; weights are never committed).
-    const served: string[] = [];
-    await page.context().route('**/models/mobilenet-0.75/*', (route) => {
-      const file = resolve(SHARED_MOBILENET, basename(new URL(route.request().url()).pathname));
-      if (!existsSync(file)) return route.fulfill({ status: 404 });
-      served.push(basename(file));
-      const json = file.endsWith('.json');
-      return route.fulfill({
-        status: 200,
-        contentType: json ? 'application/json' : 'application/octet-stream',
-        body: readFileSync(file),
-      });
-    });
+    const served = await routeSharedMobileNet(page);
     await openApp(page, { model: 'mobilenet-0.75', backend: 'wasm' });
     await expect(page.getByTestId('model-status')).toContainText('MobileNet (α 0.75) (ImageNet)');
     expect(served, 'the model came from models/mobilenet-0.75/').toContain('model.json');

@@ -5,10 +5,10 @@
  * atlas; no tensor outlives the request.
  */
 import * as tf from '@tensorflow/tfjs';
-import { modelInputPixels } from '../classify/model-input';
 import type { FeatureMapsResult, InspectRequests } from './protocol';
 import { blockLayers, camLayers } from './grad-cam';
-import { RequestError, type Handler, type HandlerContext } from '../seam/handlers';
+import { type Handler, type HandlerContext } from '../seam/handlers';
+import { photoInput } from './photo-input';
 
 /** Channels shown when the request does not say. */
 export const DEFAULT_FEATURE_MAP_COUNT = 64;
@@ -133,27 +133,9 @@ export function createFeatureMapsHandler(
 ): Handler<'inspect-feature-maps'> {
   return async (req, context) => {
     const model = await activeModel(context);
-    const classifier = context.classifier;
-    const info = classifier?.info;
-    const range = classifier?.entry?.inputRange ?? info?.inputRange;
-    if (!info || !range) throw new RequestError('no-model', 'no model is loaded');
-    const { width, height } = req;
-    const rgba = new Uint8Array(req.pixels);
-    if (!(width > 0 && height > 0) || rgba.length !== width * height * 4) {
-      throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);
-    }
     const defaultLayer = defaultFeatureMapLayer(model);
     const start = performance.now();
-    // Keras' preprocess_input where the entry names it ('caffe' for ResNet50 and VGG16).
-    const preprocess = classifier?.entry?.preprocess;
-    const spec = preprocess ? { inputRange: range, preprocess } : { inputRange: range };
-    const input = tf.tidy(() => {
-      let x: tf.Tensor4D = tf.tensor4d(modelInputPixels(rgba, spec), [1, height, width, 3]);
-      if (width !== info.inputSize || height !== info.inputSize) {
-        x = tf.image.resizeBilinear(x, [info.inputSize, info.inputSize]);
-      }
-      return x;
-    });
+    const input = photoInput(req, context);
     try {
       const maps = await featureMaps(
         model,

@@ -183,6 +183,13 @@ describe('inspect handlers in the InferenceService', () => {
     expect(await error({ ...cam, id: 5, classIndex: 0, width: 9 })).toContain(
       'expected 9×8 RGBA pixels',
     );
+    const maps = {
+      type: 'inspect-feature-maps',
+      pixels: pixels(),
+      width: 9,
+      height: SIZE,
+    } as const;
+    expect(await error({ ...maps, id: 6 })).toContain('expected 9×8 RGBA pixels');
   });
 
   test('without a model: a clear error', async () => {

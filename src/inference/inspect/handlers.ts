@@ -4,11 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { zooFacts } from '../../models/zoo/catalog';
-import { modelInputPixels } from '../classify/model-input';
 import { blockLayers, camLayers, defaultCamLayer, gradCam } from './grad-cam';
 import type { InspectRequests } from '../protocol';
 import { RequestError, type Handler, type Handlers, type HandlerContext } from '../seam/handlers';
 import { createFeatureMapsHandler } from './feature-maps';
+import { photoInput } from './photo-input';
 import { summarizeModel } from './summary';
 import { inspectLayerWeights } from './weights';
 
@@ -35,35 +35,13 @@ const weights: Handler<'inspect-weights'> = async ({ layer }, context) => ({
 
 const explain: Handler<'grad-cam'> = async (req, context) => {
   const model = await activeModel(context);
-  const classifier = context.classifier;
-  const info = classifier?.info;
-  const range = classifier?.entry?.inputRange ?? info?.inputRange;
-  if (!info || !range) throw new RequestError('no-model', 'no model is loaded');
-  const { width, height } = req;
-  const rgba = new Uint8Array(req.pixels);
-  if (!(width > 0 && height > 0) || rgba.length !== width * height * 4) {
-    throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);
-  }
   // A zoo model explains at the layer its table names (e.g. VGG16's block5_conv3).
-  const zoo = classifier?.entry?.zoo;
+  const zoo = context.classifier?.entry?.zoo;
   const preferred = zoo ? zooFacts(zoo.name).lastSpatialLayer : undefined;
   const fallback = defaultCamLayer(model, preferred);
   const layer = req.layer ?? fallback;
-  const preprocess = classifier?.entry?.preprocess;
   const start = performance.now();
-  const input = tf.tidy(() => {
-    let x: tf.Tensor4D = tf.tensor4d(
-      modelInputPixels(
-        rgba,
-        preprocess ? { inputRange: range, preprocess } : { inputRange: range },
-      ),
-      [1, height, width, 3],
-    );
-    if (width !== info.inputSize || height !== info.inputSize) {
-      x = tf.image.resizeBilinear(x, [info.inputSize, info.inputSize]);
-    }
-    return x;
-  });
+  const input = photoInput(req, context);
   try {
     const map = await gradCam(model, input, req.classIndex, layer, {
       onStage: (stage) => context.progress({ stage }),
