@@ -280,6 +280,19 @@ async function main(): Promise<void> {
         .locator('[data-testid=offline-status][data-state=ready]')
         .waitFor({ timeout: 300_000 })
         .catch(() => undefined);
+      // Nothing the load left for later (the engine choice, the folded copy's write) may share
+      // the worker with the timed batches: wait for the app's data-settled (a build without it
+      // gets 30 s instead).
+      const settled = await v.page
+        .locator('[data-testid=model-status][data-settled]')
+        .count()
+        .then((n) => n > 0);
+      await (settled
+        ? v.page
+            .locator('[data-testid=model-status][data-settled=true]')
+            .waitFor({ state: 'attached', timeout: 300_000 })
+            .catch(() => console.log(`[${v.label}] never settled`))
+        : v.page.waitForTimeout(30_000));
       v.pid = await rendererPid(browser, v.page);
       console.log(
         `[${v.label}] ready in ${((Date.now() - t) / 1000).toFixed(1)} s, engine ${engine}, renderer ${v.pid}`,
