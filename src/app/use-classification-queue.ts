@@ -211,16 +211,18 @@ export function useClassificationQueue(
    * and the store's listener calls this again from inside the loop: that call only asks for one
    * more pass, so cards start (and reach the preprocess worker) in their order.
    */
-  const starting = useRef<'no' | 'yes' | 'again'>('no');
+  const starting = useRef(false);
+  const again = useRef(false);
   const startQueued = useCallback(
     (info: LoadedModelInfo, runCard: typeof run) => {
-      if (starting.current !== 'no') {
-        starting.current = 'again';
+      if (starting.current) {
+        again.current = true;
         return;
       }
+      starting.current = true;
       try {
         do {
-          starting.current = 'yes';
+          again.current = false;
           for (const card of cardsToStart(store.getState(), started.current, IN_FLIGHT)) {
             if (started.current.has(card.id)) continue;
             started.current.add(card.id);
@@ -228,9 +230,9 @@ export function useClassificationQueue(
             controllers.current.set(card.id, controller);
             void runCard(card, card.file as File, info, controller.signal);
           }
-        } while (starting.current === 'again');
+        } while (again.current);
       } finally {
-        starting.current = 'no';
+        starting.current = false;
       }
     },
     [store],
