@@ -10,7 +10,9 @@
  *   npx tsx scripts/bench/pipeline-probe.ts before=http://127.0.0.1:24360/ after=http://127.0.0.1:25360/
  *
  * Env: PROBE_ROUNDS (default 4), PROBE_BATCH (16), PROBE_PHOTOS (a folder of JPEGs, default
- * ../shared/photos).
+ * ../shared/photos), PROBE_PROFILE=1 (the first round's main thread sampled: JavaScript by
+ * function), PROBE_TRACE=1 (the first round traced: the main thread's time by Chromium's own
+ * trace events — style, layout, paint, messages, script — self time per photo).
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -194,6 +196,69 @@ async function profiled<T>(page: Page, work: () => Promise<T>): Promise<[T, stri
   return [result, `    main-thread profile (${total.toFixed(0)} ms sampled):\n${top}`];
 }
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  args?: { name?: string };
+}
+
+/**
+ * The renderer's main thread traced while `work` runs: each trace event's self time (its
+ * duration less its children's), summed by name, per photo — what the "(program)" bucket of a
+ * JavaScript profile hides (style, layout, paint, message handling, …).
+ */
+async function traced<T>(
+  browser: Browser,
+  page: Page,
+  pid: number | undefined,
+  photosIn: number,
+  work: () => Promise<T>,
+): Promise<[T, string]> {
+  await browser.startTracing(page, {
+    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8'],
+  });
+  const result = await work();
+  const raw = JSON.parse((await browser.stopTracing()).toString()) as
+    { traceEvents: TraceEvent[] } | TraceEvent[];
+  const all = Array.isArray(raw) ? raw : raw.traceEvents;
+  const main = all.find(
+    (e) =>
+      e.ph === 'M' &&
+      e.name === 'thread_name' &&
+      e.args?.name === 'CrRendererMain' &&
+      e.pid === pid,
+  );
+  if (!main) return [result, '    (no main thread of that renderer in the trace)'];
+  const spans = all
+    .filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && (e.dur ?? 0) > 0)
+    .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const self = new Map<string, number>();
+  const stack: { end: number; name: string }[] = [];
+  let busy = 0;
+  for (const e of spans) {
+    const dur = e.dur ?? 0;
+    while (stack.length > 0 && stack[stack.length - 1]!.end <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - dur);
+    else busy += dur;
+    self.set(e.name, (self.get(e.name) ?? 0) + dur);
+    stack.push({ end: e.ts + dur, name: e.name });
+  }
+  const rows = [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 18)
+    .map(([k, us]) => `      ${(us / 1000 / photosIn).toFixed(1).padStart(7)} ms/photo  ${k}`)
+    .join('\n');
+  return [
+    result,
+    `    main thread, traced: ${(busy / 1000 / photosIn).toFixed(1)} ms/photo in events; self time:\n${rows}`,
+  ];
+}
+
 async function dropAndWait(v: Variant, n: number) {
   const page = v.page!;
   await page
@@ -280,6 +345,19 @@ async function main(): Promise<void> {
         .locator('[data-testid=offline-status][data-state=ready]')
         .waitFor({ timeout: 300_000 })
         .catch(() => undefined);
+      // Nothing the load left for later (the engine choice, the folded copy's write) may share
+      // the worker with the timed batches: wait for the app's data-settled (a build without it
+      // gets 30 s instead).
+      const settled = await v.page
+        .locator('[data-testid=model-status][data-settled]')
+        .count()
+        .then((n) => n > 0);
+      await (settled
+        ? v.page
+            .locator('[data-testid=model-status][data-settled=true]')
+            .waitFor({ state: 'attached', timeout: 300_000 })
+            .catch(() => console.log(`[${v.label}] never settled`))
+        : v.page.waitForTimeout(30_000));
       v.pid = await rendererPid(browser, v.page);
       console.log(
         `[${v.label}] ready in ${((Date.now() - t) / 1000).toFixed(1)} s, engine ${engine}, renderer ${v.pid}`,
@@ -291,7 +369,11 @@ async function main(): Promise<void> {
       const order = variants.map((_, i) => variants[(i + r) % variants.length]!);
       for (const v of order) {
         let b: Awaited<ReturnType<typeof dropAndWait>>;
-        if (process.env.PROBE_PROFILE && r === 0) {
+        if (process.env.PROBE_TRACE && r === 0) {
+          let report: string;
+          [b, report] = await traced(browser, v.page!, v.pid, BATCH, () => dropAndWait(v, BATCH));
+          console.log(`[${v.label}] traced round:\n${report}`);
+        } else if (process.env.PROBE_PROFILE && r === 0) {
           let report: string;
           [b, report] = await profiled(v.page!, () => dropAndWait(v, BATCH));
           console.log(`[${v.label}] profiled round:\n${report}`);

@@ -3,7 +3,7 @@ import { DropZone } from '../features/drop-zone/drop-zone';
 import { LiveCamera } from '../features/camera/live-camera';
 import { ExplainButton } from '../features/explain/explain-button';
 import { PhotoLibraryView } from '../features/gallery/library/library-view';
-import type { Card } from '../features/gallery/gallery-state';
+import type { Card, GalleryAction } from '../features/gallery/gallery-state';
 import { useLibraryLink, usePhotoLibrary } from '../features/gallery/library/use-photo-library';
 import { ModelLibrary } from '../features/model-library/model-library';
 import { CompareView } from '../features/compare/compare-view';
@@ -21,6 +21,7 @@ import { SettingsPanel } from '../features/settings/settings-panel';
 import { TeachView } from '../features/teach/teach-view';
 import { useSettings } from '../features/settings/use-settings';
 import { isBackendChoice } from '../inference/protocol';
+import { useStore, type Store } from '../lib/store';
 import { entryFromSearch, INCEPTION_V3_IMAGENET, type ModelEntry } from '../models/registry';
 import { getInferenceClient } from './inference-client';
 import { tuningFromSearch } from './tuning-params';
@@ -32,6 +33,26 @@ function absolute(entry: ModelEntry): ModelEntry {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry.url)
     ? entry
     : { ...entry, url: new URL(entry.url, location.href).href };
+}
+
+/**
+ * The export buttons with the queue's cards, subscribed here so a photo's result draws them and
+ * not the whole app.
+ */
+function QueueResultsExport({ cards }: { cards: Store<Card[], GalleryAction> }) {
+  return <ResultsExport cards={useStore(cards)} />;
+}
+
+/** Compare, offered the files of Classify's cards (subscribed here, as above). */
+function CompareWithClassifyPhotos({
+  cards,
+  ...props
+}: Omit<Parameters<typeof CompareView>[0], 'classifyPhotos'> & {
+  cards: Store<Card[], GalleryAction>;
+}) {
+  const all = useStore(cards);
+  const files = useMemo(() => all.flatMap((c) => (c.file ? [c.file] : [])), [all]);
+  return <CompareView {...props} classifyPhotos={files} />;
 }
 
 /** One top-level view of the app. */
@@ -169,8 +190,7 @@ export function App() {
         )}
         <PhotoLibraryView
           library={photoLibrary}
-          cards={queue.cards}
-          toolbarActions={<ResultsExport cards={queue.cards} />}
+          toolbarActions={<QueueResultsExport cards={queue.store} />}
           needsModel={
             model.status.state === 'error' ? (
               <p>
@@ -215,10 +235,10 @@ export function App() {
     id: 'compare',
     title: 'Compare',
     render: () => (
-      <CompareView
+      <CompareWithClassifyPhotos
+        cards={queue.store}
         client={client}
         resizeMode={settings.resizeMode}
-        classifyPhotos={queue.cards.flatMap((c) => (c.file ? [c.file] : []))}
       />
     ),
   };

@@ -18,7 +18,7 @@ import type { ResizeMode } from '../preprocess/geometry';
 import { recordModelInput } from '../preprocess/debug-inputs';
 import { checkImageFile, ImageInputError } from '../preprocess/preprocess-image';
 import { preprocessOffThread } from '../preprocess/preprocess-off-thread';
-import { useLocalStore, useStore, type Store } from '../lib/store';
+import { useLocalStore, type Store } from '../lib/store';
 
 /**
  * How many photos may be between "preprocessing" and "done" at once: one being classified in the
@@ -82,8 +82,9 @@ export function useClassificationQueue(
   also: ModelEntry | null = null,
   hooks: QueueHooks = {},
 ) {
+  // Not subscribed here: the app around the queue would draw again on every photo's step. The
+  // components that show cards subscribe themselves (the gallery, the counters).
   const store = useLocalStore(galleryReducer, (): Card[] => []);
-  const cards = useStore(store);
   const { dispatch } = store;
   const controllers = useRef(new Map<string, AbortController>());
   const urls = useRef(new Map<string, string>());
@@ -97,8 +98,8 @@ export function useClassificationQueue(
   const paused = hooks.paused ?? false;
 
   // A photo that finishes starts the next one at once, in the same task as its result: one render
-  // for both instead of a render, an effect and a second render (three renders per photo became
-  // two, and the next photo's preprocessing starts a frame sooner). Set after each render below.
+  // for both (the store's listener below starts it inside the result's dispatch); `next` also
+  // starts one when a photo leaves the pipeline without a change of state (a requeue's retry).
   const next = useRef<() => void>(() => undefined);
 
   const run = useCallback(
@@ -205,30 +206,50 @@ export function useClassificationQueue(
     [client, resizeMode, also, dispatch],
   );
 
-  /** Starts queued cards, in order, while there is room in flight. */
+  /**
+   * Starts queued cards, in order, while there is room in flight. Starting a card dispatches,
+   * and the store's listener calls this again from inside the loop: that call only asks for one
+   * more pass, so cards start (and reach the preprocess worker) in their order.
+   */
+  const starting = useRef(false);
+  const again = useRef(false);
   const startQueued = useCallback(
-    (current: readonly Card[], info: LoadedModelInfo, runCard: typeof run) => {
-      for (const card of cardsToStart(current, started.current, IN_FLIGHT)) {
-        started.current.add(card.id);
-        const controller = new AbortController();
-        controllers.current.set(card.id, controller);
-        void runCard(card, card.file as File, info, controller.signal);
+    (info: LoadedModelInfo, runCard: typeof run) => {
+      if (starting.current) {
+        again.current = true;
+        return;
+      }
+      starting.current = true;
+      try {
+        do {
+          again.current = false;
+          for (const card of cardsToStart(store.getState(), started.current, IN_FLIGHT)) {
+            if (started.current.has(card.id)) continue;
+            started.current.add(card.id);
+            const controller = new AbortController();
+            controllers.current.set(card.id, controller);
+            void runCard(card, card.file as File, info, controller.signal);
+          }
+        } while (again.current);
+      } finally {
+        starting.current = false;
       }
     },
-    [],
+    [store],
   );
 
-  // Start queued cards while there is a model to run them (photos added, a model ready, resumed).
+  // Start queued cards while there is a model to run them: now (a model ready, resumed) and on
+  // every change of the cards (photos added, a photo finished), from the store itself.
   useEffect(() => {
-    if (!model || paused) return;
-    startQueued(cards, model, run);
-  }, [cards, model, paused, run, startQueued]);
-
-  useEffect(() => {
-    next.current = () => {
-      if (model && !paused) startQueued(store.getState(), model, run);
-    };
-  });
+    if (!model || paused) {
+      next.current = () => undefined;
+      return;
+    }
+    const start = (): void => startQueued(model, run);
+    next.current = start;
+    start();
+    return store.subscribe(start);
+  }, [store, model, paused, run, startQueued]);
 
   const forget = useCallback((id: string) => {
     controllers.current.get(id)?.abort();
@@ -269,10 +290,14 @@ export function useClassificationQueue(
   );
 
   // A model is ready: waiting photos join the queue (also those added just as it became ready).
-  const anyWaiting = cards.some((c) => c.status === 'waiting');
   useEffect(() => {
-    if (model && anyWaiting) dispatch({ type: 'model-ready' });
-  }, [model, anyWaiting, dispatch]);
+    if (!model) return;
+    const join = (): void => {
+      if (store.getState().some((c) => c.status === 'waiting')) dispatch({ type: 'model-ready' });
+    };
+    join();
+    return store.subscribe(join);
+  }, [model, store, dispatch]);
 
   const removeCard = useCallback(
     (id: string) => {
@@ -326,5 +351,18 @@ export function useClassificationQueue(
     };
   }, []);
 
-  return { cards, addFiles, removeCard, removeCards, restore, thumbnailsKept, clear };
+  return {
+    /** the cards, for components that subscribe to them (`useStore`) */
+    store,
+    /** the cards now, unsubscribed (for event handlers and effects) */
+    get cards(): Card[] {
+      return store.getState();
+    },
+    addFiles,
+    removeCard,
+    removeCards,
+    restore,
+    thumbnailsKept,
+    clear,
+  };
 }

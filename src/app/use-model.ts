@@ -94,6 +94,17 @@ export function useModel(
         );
         return;
       }
+      if (message.type === 'settled') {
+        // Nothing the load left for later is pending (the bench waits for it before timing).
+        setLoaded((h) =>
+          h.status.state === 'ready' &&
+          h.status.model.id === message.modelId &&
+          h.status.model.url === message.modelUrl
+            ? { ...h, status: { ...h.status, settled: true } }
+            : h,
+        );
+        return;
+      }
       if (message.type !== 'backend-lost') return;
       setRecovery((r) => ({
         ...r,

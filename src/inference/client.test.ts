@@ -467,9 +467,11 @@ describe('InferenceClient', () => {
     client.onEvent((m) => seen.push(m));
     void track(client.classify(new ArrayBuffer(4), 1, 1));
     const lost: WorkerEvent = { type: 'backend-lost', id: 0, backend: 'webgpu', reason: 'gone' };
+    const settled: WorkerEvent = { type: 'settled', id: 0, modelId: 'm', modelUrl: 'u' };
     worker().emitMessage({ type: 'cancelled', id: 0 });
     worker().emitMessage(lost);
-    expect(seen).toEqual([lost]);
+    worker().emitMessage(settled);
+    expect(seen).toEqual([lost, settled]);
   });
 
   test('call sends the request flat, hears its progress and resolves with its reply', async () => {

@@ -135,7 +135,11 @@ export class InferenceClient {
       if (message.type === 'engine-chosen') {
         console.debug(`[startup] ${message.modelId}: engine chosen: ${message.engine.detail}`);
       }
-      if (message.type === 'backend-lost' || message.type === 'engine-chosen') {
+      if (
+        message.type === 'backend-lost' ||
+        message.type === 'engine-chosen' ||
+        message.type === 'settled'
+      ) {
         for (const listener of this.eventListeners) listener(message);
       }
       return;

@@ -14,7 +14,7 @@ import type {
   BackendReport,
   BackendRequests,
 } from './backends/protocol';
-import type { ClassifyRequests, LoadedModelInfo } from './classify/protocol';
+import type { ClassifyRequests, LoadedModelInfo, SettledEvent } from './classify/protocol';
 import type { CompareRequests } from './compare/protocol';
 import type { EngineChosenEvent } from './engines/protocol';
 import type { InspectRequests } from './inspect/protocol';
@@ -116,7 +116,7 @@ export interface CancelledMessage {
 }
 
 /** Worker → page, unasked (id 0). */
-export type WorkerEvent = BackendLostEvent | EngineChosenEvent;
+export type WorkerEvent = BackendLostEvent | EngineChosenEvent | SettledEvent;
 
 /** Everything the worker sends. */
 export type WorkerResponse =

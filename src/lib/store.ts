@@ -43,6 +43,14 @@ export function useStore<S, A>(store: Store<S, A>): S {
   return useSyncExternalStore(store.subscribe, store.getState);
 }
 
+/**
+ * One value derived from the store, re-rendering only when that value changes (`Object.is`):
+ * `select` must return a primitive or an object it keeps (not a fresh one each call).
+ */
+export function useStoreSelector<S, A, T>(store: Store<S, A>, select: (state: S) => T): T {
+  return useSyncExternalStore(store.subscribe, () => select(store.getState()));
+}
+
 /** A store that lives as long as the calling component, made once from `reducer` and `initial`. */
 export function useLocalStore<S, A>(
   reducer: (state: S, action: A) => S,

@@ -87,12 +87,15 @@ function useThumbnail(
   load: ((card: Card) => Promise<Blob | undefined>) | undefined,
 ): string | undefined {
   const [url, setUrl] = useState<string | undefined>(undefined);
-  // The card's own URL as last seen. When the library lets it go (revoked), the picture already
-  // decoded stays on screen under the same src until the kept one is read, instead of flashing
-  // through the full-size file preview.
+  // The card's own URL as last seen. When the library lets it go (revoked), this card keeps
+  // showing the picture it already decoded under the same src: reading the kept copy back from
+  // IndexedDB and decoding it again cost every photo of a batch a transaction, a blob URL, a
+  // decode and a repaint for the same pixels. A card drawn afresh (another view, a scrolled
+  // virtual row) has no own URL any more and reads the kept one.
   const [lastOwn, setLastOwn] = useState(card.thumbnailUrl);
   if (card.thumbnailUrl && card.thumbnailUrl !== lastOwn) setLastOwn(card.thumbnailUrl);
-  const wanted = !card.thumbnailUrl && card.stored === true && load !== undefined;
+  const keepOwn = !card.thumbnailUrl && card.stored === true && lastOwn !== undefined;
+  const wanted = !card.thumbnailUrl && !keepOwn && card.stored === true && load !== undefined;
   useEffect(() => {
     if (!wanted || !load) return;
     let made: string | undefined;
@@ -109,7 +112,7 @@ function useThumbnail(
     // Only a new card (id) or loader asks again.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [wanted, load, card.id]);
-  return card.thumbnailUrl ?? (wanted ? (url ?? lastOwn) : undefined);
+  return card.thumbnailUrl ?? (keepOwn ? lastOwn : wanted ? url : undefined);
 }
 
 /**

@@ -31,6 +31,8 @@ export type ModelState =
       engine?: EngineReport;
       /** e.g. why a requested model is not the one running */
       notice?: string;
+      /** nothing the load left for later is pending (the worker's `settled`; benchmarks wait for it) */
+      settled?: boolean;
     }
   | { state: 'error'; name: string; message: string };
 
@@ -92,6 +94,7 @@ export function ModelStatus({
       data-state={status.state}
       data-backend={backend ?? ''}
       data-engine={engine ?? ''}
+      data-settled={status.state === 'ready' && status.settled ? 'true' : 'false'}
       aria-live="polite"
     >
       <p className="model-status__line">

@@ -93,6 +93,18 @@ export interface ReadyInfo {
   engine?: EngineReport;
 }
 
+/**
+ * Unsolicited (id 0): everything the load of `modelUrl` left for later (the photo engine's choice,
+ * keeping the folded copy) is done, so photos from now on share the worker with nothing else.
+ * Not sent for a load that a later one replaced (that one sends its own).
+ */
+export interface SettledEvent {
+  type: 'settled';
+  id: number;
+  modelId: string;
+  modelUrl: string;
+}
+
 /** One step of a load and when it ended (ms since the worker received the load). */
 export interface StartupStep {
   step: string;

@@ -1026,6 +1026,52 @@ describe('InferenceService: what a load leaves for idle time (engineLater)', () 
     });
   });
 
+  test("'settled' comes only once the choice and the copy are done, never while one is pending", async () => {
+    const gate = deferred<void>();
+    const s: ReturnType<typeof later> = later(async (_c, _backend, _tuning, _progress, turn) => {
+      await gate.promise;
+      const ms = await turn!(() => Promise.resolve(80));
+      return { engine: 'litert', detail: 'LiteRT.js: measured', litertMs: ms };
+    });
+    const settled = () => s.posted.filter((m) => m.type === 'settled');
+    s.service.handle({ ...load(1), tuning: { engine: 'auto' } } as WorkerRequest);
+    await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');
+    // The choice is pending (held by the gate) well past the idle window: no 'settled'.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled()).toEqual([]);
+    gate.resolve();
+    await vi.waitFor(() => expect(settled()).toHaveLength(1), { timeout: 5_000 });
+    expect(settled()[0]).toEqual({
+      type: 'settled',
+      id: 0,
+      modelId: ENTRY.id,
+      modelUrl: ENTRY.url,
+    });
+    // After the engine's announcement and the folded copy, in that order.
+    const types = s.posted.map((m) => m.type);
+    expect(types.indexOf('engine-chosen')).toBeLessThan(types.indexOf('settled'));
+    expect(s.order).toEqual(['keep model 1']);
+  });
+
+  test("a copy still being written holds 'settled' back", async () => {
+    const s = later(() => Promise.resolve({ engine: 'litert', detail: 'as asked' }));
+    const written = deferred<boolean>();
+    s.service.handle({ ...load(1), tuning: { engine: 'litert' } } as WorkerRequest);
+    await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');
+    const model = s.classifiers[0]! as FakeClassifier & Classifier;
+    model.keepFoldedCopy = () => {
+      s.order.push('writing');
+      return written.promise;
+    };
+    await vi.waitFor(() => expect(s.order).toEqual(['writing']), { timeout: 5_000 });
+    await flush();
+    expect(s.posted.some((m) => m.type === 'settled')).toBe(false);
+    written.resolve(true);
+    await vi.waitFor(() => expect(s.posted.some((m) => m.type === 'settled')).toBe(true), {
+      timeout: 5_000,
+    });
+  });
+
   test('in a long batch the choice does not wait for idle: its steps take turns between photos', async () => {
     const s: ReturnType<typeof later> = later(async (_c, _backend, _tuning, _progress, turn) => {
       const ms = await turn!(() => {
@@ -1090,6 +1136,13 @@ describe('InferenceService: what a load leaves for idle time (engineLater)', () 
     expect(events.map((e) => (e as { engine: { detail: string } }).engine.detail)).toEqual([
       'second',
     ]);
+    // Only the later load says it has settled.
+    await vi.waitFor(() => expect(s.order).toContain('keep model 2'), { timeout: 5_000 });
+    await vi.waitFor(() => expect(s.posted.filter((m) => m.type === 'settled')).toHaveLength(1), {
+      timeout: 5_000,
+    });
+    const last = s.posted.filter((m) => m.type !== 'progress').at(-1);
+    expect(last?.type).toBe('settled');
   });
 });
 

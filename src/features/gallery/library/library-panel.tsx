@@ -1,7 +1,8 @@
-import { useRef, useState, type ChangeEvent } from 'react';
+import { useEffect, useRef, useState, type ChangeEvent } from 'react';
+import type { Card } from '../gallery-state';
 import { libraryCountText } from './browse';
 import { directoryPicker, fromDirectoryHandle, fromFolderPick } from './folder-files';
-import type { PhotoLibrary } from './use-photo-library';
+import { libraryProgress, type PhotoLibrary } from './use-photo-library';
 import { messageOf } from '../../../lib/message-of';
 
 /** Bytes as KB / MB / GB. */
@@ -23,12 +24,32 @@ export function formatDuration(seconds: number): string {
  * The photo library's header in Classify: which library (new, rename, delete), storage used, the
  * folder pickers, a resume offer after a reload, and progress with pause, resume and cancel.
  */
-export function LibraryPanel({ library }: { library: PhotoLibrary }) {
+export function LibraryPanel({
+  library,
+  cards,
+  shown,
+}: {
+  library: PhotoLibrary;
+  /** the queue's cards (the panel's caller subscribes to them) */
+  cards: Card[];
+  /** how many of them the browsing options show */
+  shown: number;
+}) {
   const folderInput = useRef<HTMLInputElement>(null);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const picker = directoryPicker();
-  const { progress, active } = library;
+  const { active, measureRate } = library;
+  const [rate, setRate] = useState<number | null>(null);
+  const progress = libraryProgress(cards, rate);
+  // While photos are under way, the rate and time left are recomputed each second (here, so the
+  // tick draws this panel and not the page around it).
+  const running = progress.unfinished > 0;
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => setRate(measureRate()), 1000);
+    return () => clearInterval(timer);
+  }, [running, measureRate]);
 
   const onFolder = (event: ChangeEvent<HTMLInputElement>): void => {
     const target = event.target;
@@ -54,7 +75,6 @@ export function LibraryPanel({ library }: { library: PhotoLibrary }) {
     }
   };
 
-  const running = progress.unfinished > 0;
   const percent = progress.total > 0 ? (progress.finished / progress.total) * 100 : 0;
 
   return (
@@ -164,14 +184,14 @@ export function LibraryPanel({ library }: { library: PhotoLibrary }) {
           data-testid="library-count"
           data-total={progress.total}
           data-done={progress.finished}
-          data-shown={library.visible.length}
+          data-shown={shown}
           data-errors={progress.failed}
           {...(library.restoreMs !== null
             ? { 'data-restore-ms': Math.round(library.restoreMs) }
             : {})}
         >
           {/* How many are done is said once, by the gallery's summary above the photos. */}
-          {libraryCountText(progress.total, library.visible.length)}
+          {libraryCountText(progress.total, shown)}
         </p>
       </div>
       {library.offer && (

@@ -1,7 +1,9 @@
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { messageOf } from '../../../lib/message-of';
+import { useStore } from '../../../lib/store';
 import { Gallery } from '../gallery';
 import type { Card } from '../gallery-state';
+import { browse } from './browse';
 import { BrowseBar } from './browse-bar';
 import { LibraryPanel } from './library-panel';
 import { SimilarDialog, type SimilarView } from './similar-dialog';
@@ -11,22 +13,24 @@ import './library.css';
 /**
  * Classify's photo library: the library header, then the gallery of the photos that match the
  * browsing options (virtualised when large), each finished card offering "More like this".
+ * It subscribes to the queue's cards itself, so a photo's result draws this view (the counters,
+ * and through the memoised cards only the card that changed), not the page around it.
  */
 export function PhotoLibraryView({
   library,
-  cards,
   renderActions,
   toolbarActions,
   needsModel,
 }: {
   library: PhotoLibrary;
-  cards: Card[];
   /** other features' controls on each card (e.g. "Why?") */
   renderActions?: (card: Card) => ReactNode;
   /** other features' controls in the toolbar (e.g. export of the page's results) */
   toolbarActions?: ReactNode;
   needsModel?: ReactNode;
 }) {
+  const cards = useStore(library.cards);
+  const visible = useMemo(() => browse(cards, library.options), [cards, library.options]);
   const [view, setView] = useState<SimilarView | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const cardsById = useMemo(() => new Map(cards.map((c) => [c.id, c])), [cards]);
@@ -82,7 +86,7 @@ export function PhotoLibraryView({
 
   return (
     <>
-      <LibraryPanel library={library} />
+      <LibraryPanel library={library} cards={cards} shown={visible.length} />
       {busy && (
         <p role="alert" className="library__note">
           {busy}{' '}
@@ -93,7 +97,7 @@ export function PhotoLibraryView({
       )}
       <Gallery
         cards={cards}
-        visible={library.visible}
+        visible={visible}
         onRemove={removeOne}
         onClear={library.clearAll}
         renderActions={actions}

@@ -6,8 +6,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { InferenceClient } from '../../../inference/client';
 import { messageOf } from '../../../lib/message-of';
-import type { Card, PhotoOutcome } from '../gallery-state';
-import { browse, DEFAULT_BROWSE, type BrowseOptions } from './browse';
+import { useStoreSelector, type Store } from '../../../lib/store';
+import type { Card, GalleryAction, PhotoOutcome } from '../gallery-state';
+import { DEFAULT_BROWSE, type BrowseOptions } from './browse';
 import { libraryExportChunks, saveExport, type LibraryExportFormat } from './library-export';
 import {
   openLibraryStore,
@@ -21,7 +22,10 @@ import { idleCall } from './idle-call';
 
 /** What the library needs of the photo queue (the app's `useClassificationQueue`). */
 export interface LibraryQueue {
-  cards: Card[];
+  /** the cards now (not subscribed: for handlers and effects) */
+  readonly cards: Card[];
+  /** the cards as a store, for whoever shows them or counts them as they change */
+  store: Store<Card[], GalleryAction>;
   addFiles: (files: readonly File[], paths?: readonly string[]) => string[];
   removeCards: (ids: readonly string[]) => void;
   restore: (cards: Card[]) => void;
@@ -84,6 +88,33 @@ const USAGE_IDLE_MS = 1000;
 
 const UNFINISHED = new Set(['waiting', 'queued', 'preprocessing', 'classifying']);
 
+/** How many cards are not finished yet. */
+export function countUnfinished(cards: readonly Card[]): number {
+  return cards.reduce((n, c) => n + (UNFINISHED.has(c.status) ? 1 : 0), 0);
+}
+
+/**
+ * The progress of the photos under way, from the cards and the photo rate the library measured.
+ * Read by the component that shows it, so a photo's result does not draw the whole page again.
+ */
+export function libraryProgress(cards: readonly Card[], rate: number | null): LibraryProgress {
+  let failed = 0;
+  let finished = 0;
+  for (const c of cards) {
+    if (c.status === 'error') failed++;
+    if (c.status === 'done' || c.status === 'error') finished++;
+  }
+  const unfinished = cards.length - finished;
+  return {
+    total: cards.length,
+    finished,
+    failed,
+    unfinished,
+    rate: unfinished > 0 ? rate : null,
+    secondsLeft: rate && unfinished > 0 ? unfinished / rate : null,
+  };
+}
+
 function cardOf(record: PhotoRecord): Card {
   const card: Card = {
     id: record.id,
@@ -120,8 +151,9 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
   const [usage, setUsage] = useState<{ bytes: number; quota: number | null } | null>(null);
   const [restoreMs, setRestoreMs] = useState<number | null>(null);
   const settledTimes = useRef<number[]>([]);
-  const [rate, setRate] = useState<number | null>(null);
-  const { cards } = queue;
+  // Only whether photos are under way, not the cards: the page around the library (the whole
+  // app) then draws again when a batch starts or ends, not on every photo's result.
+  const busy = useStoreSelector(queue.store, (c) => c.some((card) => UNFINISHED.has(card.status)));
   const queueNow = useRef(queue);
   useEffect(() => {
     queueNow.current = queue;
@@ -265,60 +297,50 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
     return () => link.listen(null);
   }, [link, store, activeId, index, thumbnailKept, usageWhenIdle]);
 
-  // While photos are under way, the rate and time left are recomputed each second.
-  const unfinished = cards.reduce((n, c) => n + (UNFINISHED.has(c.status) ? 1 : 0), 0);
-  useEffect(() => {
-    if (unfinished === 0) return;
-    const timer = setInterval(() => {
-      const times = settledTimes.current;
-      const span = times.length > 1 ? (times[times.length - 1]! - times[0]!) / 1000 : 0;
-      setRate(span > 0 ? (times.length - 1) / span : null);
-    }, 1000);
-    return () => clearInterval(timer);
-  }, [unfinished]);
+  /** Photos per second over the last ones kept (null until two have finished). */
+  const measureRate = useCallback((): number | null => {
+    const times = settledTimes.current;
+    const span = times.length > 1 ? (times[times.length - 1]! - times[0]!) / 1000 : 0;
+    return span > 0 ? (times.length - 1) / span : null;
+  }, []);
 
-  // Remember how many photos are unfinished, so a reload can offer to resume them.
+  // Remember how many photos are unfinished, so a reload can offer to resume them: the count is
+  // kept once it has not changed for 1.5 s. Read from the store as it changes (not rendered).
   useEffect(() => {
     if (!store || !active || restoring) return;
-    if (unfinished > 0) everBusy.current = true;
-    // A count kept by an earlier visit stays until photos are under way in this one.
-    if (!everBusy.current) return;
-    const pending = unfinished;
-    if ((active.unfinished ?? 0) === pending) return;
-    const timer = setTimeout(() => {
-      setWorked(true);
-      const next = { ...active, unfinished: pending };
-      void store.updateLibrary(next);
-      setLibraries((all) => all.map((l) => (l.id === next.id ? next : l)));
-    }, 1500);
-    return () => clearTimeout(timer);
-  }, [store, active, unfinished, restoring]);
+    const cardStore = queueNow.current.store;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let seen: number | null = null;
+    const check = (): void => {
+      const pending = countUnfinished(cardStore.getState());
+      if (pending === seen) return;
+      seen = pending;
+      clearTimeout(timer);
+      if (pending > 0) everBusy.current = true;
+      // A count kept by an earlier visit stays until photos are under way in this one.
+      if (!everBusy.current) return;
+      if ((active.unfinished ?? 0) === pending) return;
+      timer = setTimeout(() => {
+        setWorked(true);
+        const next = { ...active, unfinished: pending };
+        void store.updateLibrary(next);
+        setLibraries((all) => all.map((l) => (l.id === next.id ? next : l)));
+      }, 1500);
+    };
+    check();
+    const off = cardStore.subscribe(check);
+    return () => {
+      off();
+      clearTimeout(timer);
+    };
+  }, [store, active, restoring]);
 
   // After a restore: photos a previous visit left unfinished are offered again.
   const left = active?.unfinished ?? 0;
   const offer: ResumeOffer | null =
-    !restoring && !worked && active?.folder && left > 0 && unfinished === 0
+    !restoring && !worked && active?.folder && left > 0 && !busy
       ? { folder: active.folder, count: left, canReopen: active.handle !== undefined }
       : null;
-
-  const progress: LibraryProgress = useMemo(() => {
-    let failed = 0;
-    let finished = 0;
-    for (const c of cards) {
-      if (c.status === 'error') failed++;
-      if (c.status === 'done' || c.status === 'error') finished++;
-    }
-    return {
-      total: cards.length,
-      finished,
-      failed,
-      unfinished,
-      rate: unfinished > 0 ? rate : null,
-      secondsLeft: rate && unfinished > 0 ? unfinished / rate : null,
-    };
-  }, [cards, unfinished, rate]);
-
-  const visible = useMemo(() => browse(cards, options), [cards, options]);
 
   /** Adds a folder's files, skipping those the library already finished. */
   const addFolder = useCallback(
@@ -484,14 +506,16 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
     restoreMs,
     usage,
     refreshUsage,
-    progress,
+    /** the queue's cards (subscribe to show them) */
+    cards: queue.store,
+    /** photos per second over the last ones (null: not known yet); the progress reads it each second */
+    measureRate,
     paused: link.paused,
     pause: () => link.setPaused(true),
     resume: () => link.setPaused(false),
     cancel,
     options,
     setOptions,
-    visible,
     offer,
     addFolder,
     reopenFolder,
