@@ -48,6 +48,10 @@ test.describe('the built app is an installable PWA', () => {
     expect(wasm).toHaveLength(5);
     for (const file of [worker, ...wasm, ...litert, 'index.html'])
       expect(sw, `${file} precached`).toContain(`${file}`);
+    // The tabs loaded on first use (React.lazy chunks) are precached like the rest.
+    const scripts = assets.filter((a) => a.endsWith('.js'));
+    expect(scripts.some((a) => a.startsWith('teach-view-'))).toBe(true);
+    for (const file of scripts) expect(sw, `${file} precached`).toContain(file);
     // Model files are cached at runtime, never precached (they are tens of MB).
     const precached = [...sw.matchAll(/url:\s*"([^"]+)"|"url":\s*"([^"]+)"/g)].map(
       (m) => m[1] ?? m[2],
@@ -89,6 +93,11 @@ test.describe('offline', () => {
     expect(
       await card(page, 'dog.jpg').getByTestId('prediction').first().getAttribute('data-label'),
     ).toContain('malamute');
+    // The tabs loaded on first use come from the precache too.
+    await page.getByRole('tab', { name: 'Teach' }).click();
+    await expect(page.getByTestId('teach-view')).toBeVisible();
+    await page.getByRole('tab', { name: 'Inspect' }).click();
+    await expect(page.getByTestId('model-inspector')).toBeVisible();
 
     // A model never loaded before cannot come from anywhere: a plain message, not a blank page.
     await page.goto(

@@ -5,7 +5,7 @@
  * a photo again (warm start). Prints each visit's time to the first top-3, its longest main-thread
  * task and the worker's `ReadyInfo.startup` line. Several builds can be compared interleaved:
  *
- *   npx tsx scripts/startup-probe.ts [--rounds=N] [--query=?engine=tfjs] dist-a[:port] dist-b[:port] …
+ *   npx tsx scripts/startup-probe.ts [--rounds=N] [--query=?engine=tfjs] [--no-sw] [--cold-only] dist-a[:port] dist-b[:port] …
  *
  * Each folder is a build laid out by `npm run bench -- --prepare-only` (`LENS_DIST=folder`); its
  * own `vite preview` serves it. Timings are measurements, never assertions.
@@ -22,6 +22,10 @@ const ROOT = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 2);
 const query = args.find((a) => a.startsWith('--query='))?.slice(8) ?? '';
+/** `--no-sw`: block the service worker (what its install and precache cost the first visit) */
+const blockServiceWorker = args.includes('--no-sw');
+/** `--cold-only`: the first visit only (no wait for the folded copy, no return visit) */
+const coldOnly = args.includes('--cold-only');
 const basePort = Number(process.env.LENS_PREVIEW_PORT ?? 4573);
 const builds = args
   .filter((a) => !a.startsWith('--'))
@@ -75,12 +79,15 @@ function serve(dir: string, port: number): Promise<ChildProcess> {
 }
 
 async function visitPair(browser: Browser, origin: string, photo: string): Promise<Visit[]> {
-  const context = await browser.newContext({ baseURL: origin });
+  const context = await browser.newContext({
+    baseURL: origin,
+    ...(blockServiceWorker ? { serviceWorkers: 'block' as const } : {}),
+  });
   await context.addInitScript(PROBE);
   const page = await context.newPage();
   const visits: Visit[] = [];
   try {
-    for (const [k, name] of ['cold.jpg', 'warm.jpg'].entries()) {
+    for (const [k, name] of (coldOnly ? ['cold.jpg'] : ['cold.jpg', 'warm.jpg']).entries()) {
       if (k === 0) await page.goto(`/${query}`);
       else await page.reload();
       await page.evaluate(
@@ -93,13 +100,13 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
         null,
         { timeout: 300_000 },
       );
-      if (k === 0) {
+      if (k === 0 && !coldOnly && !blockServiceWorker) {
         await page
           .locator('[data-testid=offline-status][data-state=ready]')
           .waitFor({ timeout: 300_000 })
           .catch(() => undefined);
       }
-      if (k === 0) {
+      if (k === 0 && !coldOnly) {
         // The return visit is meant to find the folded copy: wait until its record is written.
         const kept = (): Promise<boolean> =>
           page.evaluate(

@@ -1,24 +1,28 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  lazy,
+  Suspense,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
 import { DropZone } from '../features/drop-zone/drop-zone';
 import { LiveCamera } from '../features/camera/live-camera';
 import { ExplainButton } from '../features/explain/explain-button';
 import { PhotoLibraryView } from '../features/gallery/library/library-view';
 import type { Card, GalleryAction } from '../features/gallery/gallery-state';
 import { useLibraryLink, usePhotoLibrary } from '../features/gallery/library/use-photo-library';
-import { ModelLibrary } from '../features/model-library/model-library';
-import { CompareView } from '../features/compare/compare-view';
-import { ZooList } from '../features/zoo/zoo-list';
 import { forgetModel, rememberedModel, rememberModel } from '../lib/model-selection';
 import { comparisonModel, rememberComparison, useModelReachable } from '../lib/comparison-model';
 import { DiagnosticsPanel } from '../features/diagnostics/diagnostics-panel';
-import { ModelInspector } from '../features/model-inspector/model-inspector';
 import { ModelStatus } from '../features/model-status/model-status';
 import { PwaStatus, StorageInfo } from '../features/pwa/pwa-status';
 import { ResultsExport } from '../features/results-export/results-export';
 import { usePwa } from '../features/pwa/use-pwa';
 import { AlsoImageNetToggle } from '../features/settings/also-imagenet-toggle';
 import { SettingsPanel } from '../features/settings/settings-panel';
-import { TeachView } from '../features/teach/teach-view';
 import { useSettings } from '../features/settings/use-settings';
 import { isBackendChoice } from '../inference/protocol';
 import { useStore, type Store } from '../lib/store';
@@ -27,6 +31,27 @@ import { getInferenceClient } from './inference-client';
 import { tuningFromSearch } from './tuning-params';
 import { useClassificationQueue } from './use-classification-queue';
 import { useModel } from './use-model';
+
+// The tabs other than Classify load on first use (issue 18: the first visit's main thread
+// evaluates only what the first screen shows; Teach alone brings chart.js). The service worker
+// precaches their chunks like the rest of the build, so they open offline too.
+const ModelLibrary = lazy(() =>
+  import('../features/model-library/model-library').then((m) => ({ default: m.ModelLibrary })),
+);
+const ZooList = lazy(() =>
+  import('../features/zoo/zoo-list').then((m) => ({ default: m.ZooList })),
+);
+const CompareView = lazy(() =>
+  import('../features/compare/compare-view').then((m) => ({ default: m.CompareView })),
+);
+const ModelInspector = lazy(() =>
+  import('../features/model-inspector/model-inspector').then((m) => ({
+    default: m.ModelInspector,
+  })),
+);
+const TeachView = lazy(() =>
+  import('../features/teach/teach-view').then((m) => ({ default: m.TeachView })),
+);
 
 /** The worker resolves URLs against its own script, so it is handed absolute ones. */
 function absolute(entry: ModelEntry): ModelEntry {
@@ -334,7 +359,15 @@ export function App() {
         role={views.length > 1 ? 'tabpanel' : undefined}
         aria-labelledby={`tab-${view.id}`}
       >
-        {view.render()}
+        <Suspense
+          fallback={
+            <p className="muted" role="status">
+              Opening {view.title}…
+            </p>
+          }
+        >
+          {view.render()}
+        </Suspense>
       </main>
       <footer className="muted">
         Your photos never leave this device: everything runs in your browser. ·{' '}

@@ -5,7 +5,6 @@
  * and samples as Python's Keras `load_img` does instead (see keras-decode.ts).
  */
 import { fitWithin, sourceRect, type ResizeMode } from './geometry';
-import { decodeLikePil } from './keras-decode';
 import { resizeNearestLikePillow, type RgbImage } from './pillow-nearest';
 import {
   formatName,
@@ -177,6 +176,8 @@ async function preprocessLikeKeras(
 ): Promise<PreprocessedImage> {
   let image: RgbImage;
   try {
+    // Loaded on first use (fflate, fast-png): only ?resize=keras needs it, not the first screen.
+    const { decodeLikePil } = await import('./keras-decode');
     image = await decodeLikePil(file, checked.kind);
   } catch (error) {
     throw new ImageInputError(`could not decode this ${checked.format}`, { cause: error });

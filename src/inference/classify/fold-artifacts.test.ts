@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { BETA_PERTURBATION, fidelity, preSoftmax } from '../../test/fidelity';
 import { readNsfwjsInceptionArtifacts } from '../../test/nsfwjs-inception';
 import { useWasmBackend } from '../../test/tf-node';
+import { quantizeWeights } from '../../models/tfjs-artifacts';
 import { decodeWeightValues, foldArtifacts } from './fold-artifacts';
 import { seeded } from '../../test/seeded';
 
@@ -128,6 +129,35 @@ describe('foldArtifacts', () => {
     expect(fidelity(preSoftmax(tf, fast, x), preSoftmax(tf, model, x)).relative).toBeLessThan(1e-5);
     tf.dispose(x);
     fast.dispose();
+    model.dispose();
+  });
+
+  test('float16 files fold to exactly what their decoded float32 values fold to', async () => {
+    const model = smallModel();
+    const files = await artifactsOf(model);
+    const half = quantizeWeights(
+      { specs: files.weightSpecs!, data: files.weightData as ArrayBuffer },
+      'float16',
+    );
+    // The same values as float32 files: what the float16 download decodes to.
+    const decoded = decodeWeightValues(half.specs, half.data);
+    const parts = half.specs.map((s) => decoded.get(s.name) as Float32Array);
+    const wide = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (wide.set(p, at), at + p.length), 0);
+    const fromHalf = foldArtifacts({ ...files, weightSpecs: half.specs, weightData: half.data })!;
+    const fromWide = foldArtifacts({
+      ...files,
+      weightSpecs: half.specs.map(({ name, shape }) => ({ name, shape, dtype: 'float32' })),
+      weightData: wide.buffer,
+    })!;
+    expect(fromHalf.artifacts.weightSpecs).toEqual(fromWide.artifacts.weightSpecs);
+    expect(new Uint8Array(fromHalf.artifacts.weightData as ArrayBuffer)).toEqual(
+      new Uint8Array(fromWide.artifacts.weightData as ArrayBuffer),
+    );
+    // Folding changed the kernels (a fold that copied them through would pass the check above).
+    const c1 = decoded.get('c1/kernel') as Float32Array;
+    const out = new Float32Array(fromHalf.artifacts.weightData as ArrayBuffer, 0, c1.length);
+    expect(Array.from(out)).not.toEqual(Array.from(c1));
     model.dispose();
   });
 

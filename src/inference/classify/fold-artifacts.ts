@@ -150,23 +150,95 @@ function modelConfigOf(topology: unknown): ModelJson | null {
   return json as ModelJson;
 }
 
-function need(values: Map<string, Values>, name: string, count: number): Float32Array {
-  const found = values.get(name);
-  if (!(found instanceof Float32Array) || found.length !== count) {
-    throw new Error(`cannot fold: weight ${name} is missing or has the wrong size`);
-  }
-  return found;
-}
-
 /** The weight-name prefix of layer `name` in the specs (`name/kernel` → `name/`). */
 function weightName(layer: string, weight: string): string {
   return `${layer}/${weight}`;
+}
+
+/** Where each weight's encoded bytes sit in the weight data, by name. */
+interface Located {
+  spec: io.WeightsManifestEntry;
+  offset: number;
+}
+
+/** The byte offset of every weight in `data` (laid out as `specs` say); throws when it ends early. */
+function locate(
+  specs: readonly io.WeightsManifestEntry[],
+  data: ArrayBuffer,
+): Map<string, Located> {
+  const out = new Map<string, Located>();
+  let offset = 0;
+  for (const spec of specs) {
+    const size = byteSizeOf(spec);
+    if (offset + size > data.byteLength) {
+      throw new Error(`the weight data ends before ${spec.name} (${data.byteLength} bytes)`);
+    }
+    out.set(spec.name, { spec, offset });
+    offset += size;
+  }
+  return out;
+}
+
+/** The platform's Float16Array where there is one (Chromium 135+), for a native decode. */
+type HalfArrayConstructor = new (
+  buffer: ArrayBuffer,
+  offset: number,
+  length: number,
+) => ArrayLike<number>;
+const NativeHalf = (globalThis as { Float16Array?: HalfArrayConstructor }).Float16Array;
+
+/**
+ * Decodes one float weight straight into `target`; one pass and no intermediate array. The loops
+ * are plain and monomorphic on purpose: a load runs each once, and on a busy machine the optimising
+ * compiler may not get the CPU before the loop ends, so the float16 decode is done natively by
+ * `TypedArray.set` where the browser has Float16Array.
+ */
+function decodeFloatsInto(
+  data: ArrayBuffer,
+  { spec, offset }: Located,
+  target: Float32Array,
+): void {
+  const count = sizeOf(spec.shape);
+  const q = spec.quantization;
+  if (q?.dtype === 'float16') {
+    const halves = view(data, offset, count, 2, (b, o, n) => new Uint16Array(b, o, n));
+    if (NativeHalf) {
+      target.set(new NativeHalf(halves.buffer, halves.byteOffset, count));
+    } else {
+      const table = float16Table();
+      for (let i = 0; i < count; i++) target[i] = table[halves[i]!]!;
+    }
+  } else if (q?.dtype === 'uint8' || q?.dtype === 'uint16') {
+    const ints =
+      q.dtype === 'uint8'
+        ? new Uint8Array(data, offset, count)
+        : view(data, offset, count, 2, (b, o, n) => new Uint16Array(b, o, n));
+    const step = q.scale ?? 1;
+    const min = q.min ?? 0;
+    for (let i = 0; i < count; i++) target[i] = ints[i]! * step + min;
+  } else {
+    target.set(view(data, offset, count, 4, (b, o, n) => new Float32Array(b, o, n)));
+  }
+}
+
+/**
+ * Multiplies a channels-last kernel in place by `scale[c]`, c its output channel (the last,
+ * fastest-moving dimension); float64 scale, rounded to float32 on store as the fold always did.
+ */
+function scaleChannels(kernel: Float32Array, scale: Float64Array): void {
+  const period = scale.length;
+  for (let row = 0; row < kernel.length; row += period) {
+    for (let c = 0; c < period; c++) kernel[row + c] = kernel[row + c]! * scale[c]!;
+  }
 }
 
 /**
  * Folds the batch norms of a model's files (see the file comment). Null when there is nothing to
  * fold (not a functional model, or no Conv2D → BatchNormalization chain); throws when the files
  * do not fit their topology (the caller then loads the original as it is).
+ *
+ * The output is written in one go: the new weight list is laid out first, then each weight is
+ * decoded (and, for a folded kernel, scaled) straight into its place in the one output buffer.
  */
 export function foldArtifacts(artifacts: io.ModelArtifacts): FoldedFiles | null {
   const json = modelConfigOf(artifacts.modelTopology);
@@ -174,29 +246,42 @@ export function foldArtifacts(artifacts: io.ModelArtifacts): FoldedFiles | null 
   if (!json || !specs || !artifacts.weightData) return null;
   const chains = findFoldableChains(json);
   if (chains.length === 0) return null;
-  const values = decodeWeightValues(specs, joined(artifacts.weightData));
-  const specOf = new Map(specs.map((s) => [s.name, s]));
+  const data = joined(artifacts.weightData);
+  const located = locate(specs, data);
   const layerOf = new Map(json.config.layers.map((l) => [l.config.name, l]));
 
-  /** folded kernel and bias per conv name; the batch norms' weight names to leave out */
-  const replaced = new Map<string, { kernel: Float32Array; bias: Float32Array }>();
+  /** A small float weight (batch-norm statistics, a bias) decoded on its own. */
+  const small = (name: string, count: number): Float32Array => {
+    const at = located.get(name);
+    if (!at || at.spec.dtype !== 'float32' || sizeOf(at.spec.shape) !== count) {
+      throw new Error(`cannot fold: weight ${name} is missing or has the wrong size`);
+    }
+    const out = new Float32Array(count);
+    decodeFloatsInto(data, at, out);
+    return out;
+  };
+
+  /** per folded conv: its kernel's scale per output channel and its new bias */
+  const replaced = new Map<string, { scale: Float64Array; bias: Float32Array }>();
   const dropped = new Set<string>();
   for (const chain of chains) {
     const kernelName = weightName(chain.conv, 'kernel');
-    const kernelSpec = specOf.get(kernelName);
+    const kernelAt = located.get(kernelName);
     const bnConfig: Record<string, unknown> = layerOf.get(chain.batchNorm)?.config ?? {};
-    if (!kernelSpec || kernelSpec.shape.length !== 4) {
+    if (!kernelAt || kernelAt.spec.shape.length !== 4) {
       throw new Error(`cannot fold: ${chain.conv} has no 4-d kernel named ${kernelName}`);
     }
-    const out = kernelSpec.shape[3]!;
-    const kernel = need(values, kernelName, sizeOf(kernelSpec.shape));
+    if (kernelAt.spec.dtype !== 'float32') {
+      throw new Error(`cannot fold: weight ${kernelName} is missing or has the wrong size`);
+    }
+    const out = kernelAt.spec.shape[3]!;
     const biasName = weightName(chain.conv, 'bias');
-    const convBias = values.has(biasName) ? need(values, biasName, out) : null;
+    const convBias = located.has(biasName) ? small(biasName, out) : null;
     const bn = (w: string): string => weightName(chain.batchNorm, w);
-    const mean = need(values, bn('moving_mean'), out);
-    const variance = need(values, bn('moving_variance'), out);
-    const gamma = bnConfig.scale === false ? null : need(values, bn('gamma'), out);
-    const beta = bnConfig.center === false ? null : need(values, bn('beta'), out);
+    const mean = small(bn('moving_mean'), out);
+    const variance = small(bn('moving_variance'), out);
+    const gamma = bnConfig.scale === false ? null : small(bn('gamma'), out);
+    const beta = bnConfig.center === false ? null : small(bn('beta'), out);
     const epsilon = typeof bnConfig.epsilon === 'number' ? bnConfig.epsilon : 1e-3;
     const scale = new Float64Array(out);
     const bias = new Float32Array(out);
@@ -204,40 +289,75 @@ export function foldArtifacts(artifacts: io.ModelArtifacts): FoldedFiles | null 
       scale[c] = (gamma ? gamma[c]! : 1) / Math.sqrt(variance[c]! + epsilon);
       bias[c] = ((convBias ? convBias[c]! : 0) - mean[c]!) * scale[c]! + (beta ? beta[c]! : 0);
     }
-    // Channels-last kernel [kh, kw, in, out]: the output channel is the fastest-moving index.
-    const folded = new Float32Array(kernel.length);
-    for (let i = 0; i < kernel.length; i++) folded[i] = kernel[i]! * scale[i % out]!;
-    replaced.set(chain.conv, { kernel: folded, bias });
+    replaced.set(chain.conv, { scale, bias });
     for (const w of ['gamma', 'beta', 'moving_mean', 'moving_variance']) dropped.add(bn(w));
   }
 
   // The new weight list, in the original order; each folded conv gets its bias after its kernel.
+  type Part =
+    | { kind: 'copy'; at: Located }
+    | { kind: 'kernel'; at: Located; scale: Float64Array }
+    | { kind: 'values'; values: Float32Array };
   const outSpecs: io.WeightsManifestEntry[] = [];
-  const parts: Values[] = [];
-  const add = (name: string, shape: number[], data: Values): void => {
-    const dtype =
-      data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : 'bool';
-    outSpecs.push({ name, shape, dtype });
-    parts.push(data);
-  };
+  const parts: { part: Part; bytes: number }[] = [];
   for (const spec of specs) {
     if (dropped.has(spec.name)) continue;
     const slash = spec.name.lastIndexOf('/');
     const layer = spec.name.slice(0, slash);
     const fold = replaced.get(layer);
+    const at = located.get(spec.name)!;
     if (fold && spec.name === weightName(layer, 'kernel')) {
-      add(spec.name, [...spec.shape], fold.kernel);
-      add(weightName(layer, 'bias'), [fold.bias.length], fold.bias);
+      outSpecs.push({ name: spec.name, shape: [...spec.shape], dtype: 'float32' });
+      parts.push({
+        part: { kind: 'kernel', at, scale: fold.scale },
+        bytes: sizeOf(spec.shape) * 4,
+      });
+      outSpecs.push({
+        name: weightName(layer, 'bias'),
+        shape: [fold.bias.length],
+        dtype: 'float32',
+      });
+      parts.push({ part: { kind: 'values', values: fold.bias }, bytes: fold.bias.byteLength });
     } else if (!(fold && spec.name === weightName(layer, 'bias'))) {
-      add(spec.name, [...spec.shape], values.get(spec.name)!);
+      const dtype = spec.dtype === 'int32' ? 'int32' : spec.dtype === 'bool' ? 'bool' : 'float32';
+      outSpecs.push({ name: spec.name, shape: [...spec.shape], dtype });
+      parts.push({
+        part: { kind: 'copy', at },
+        bytes: sizeOf(spec.shape) * (dtype === 'bool' ? 1 : 4),
+      });
     }
   }
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const weightData = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    weightData.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), at);
-    at += p.byteLength;
+  const total = parts.reduce((n, p) => n + p.bytes, 0);
+  const weightData = new ArrayBuffer(total);
+  const bytesOut = new Uint8Array(weightData);
+  let offset = 0;
+  for (const { part, bytes } of parts) {
+    const count = bytes / (part.kind === 'copy' && part.at.spec.dtype === 'bool' ? 1 : 4);
+    // A float32 view needs a 4-byte aligned offset (a bool weight before it can break that).
+    const aligned = offset % 4 === 0;
+    const floats = (): Float32Array =>
+      aligned ? new Float32Array(weightData, offset, count) : new Float32Array(count);
+    let written: Float32Array | Int32Array | Uint8Array | null = null;
+    if (part.kind === 'values') written = part.values;
+    else if (part.kind === 'kernel') {
+      const target = floats();
+      decodeFloatsInto(data, part.at, target);
+      scaleChannels(target, part.scale);
+      if (!aligned) written = target;
+    } else if (part.at.spec.dtype === 'float32') {
+      const target = floats();
+      decodeFloatsInto(data, part.at, target);
+      if (!aligned) written = target;
+    } else {
+      // int32 and bool: rare (none in InceptionV3); decoded as before, then copied in.
+      const { spec } = part.at;
+      const own = data.slice(part.at.offset, part.at.offset + byteSizeOf(spec));
+      written = decodeWeightValues([spec], own).get(spec.name)!;
+    }
+    if (written) {
+      bytesOut.set(new Uint8Array(written.buffer, written.byteOffset, written.byteLength), offset);
+    }
+    offset += bytes;
   }
 
   const config = foldedConfig(json, chains);
@@ -247,7 +367,7 @@ export function foldArtifacts(artifacts: io.ModelArtifacts): FoldedFiles | null 
     artifacts: {
       modelTopology,
       weightSpecs: outSpecs,
-      weightData: weightData.buffer,
+      weightData,
       format: artifacts.format,
       generatedBy: artifacts.generatedBy,
       convertedBy: artifacts.convertedBy,
