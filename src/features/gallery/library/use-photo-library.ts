@@ -24,6 +24,8 @@ export interface LibraryQueue {
   cards: Card[];
   addFiles: (files: readonly File[], paths?: readonly string[]) => string[];
   removeCards: (ids: readonly string[]) => void;
+  /** files of a folder still being added (in slices) stop being added */
+  stopAdding?: () => void;
   restore: (cards: Card[]) => void;
   /** the library has kept these cards' thumbnails: the cards may let their own go */
   thumbnailsKept: (ids: readonly string[]) => void;
@@ -365,6 +367,7 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
 
   /** Cancels every photo not finished yet (they stay out of the library). */
   const cancel = useCallback(() => {
+    queueNow.current.stopAdding?.();
     const ids = queueNow.current.cards.filter((c) => UNFINISHED.has(c.status)).map((c) => c.id);
     queueNow.current.removeCards(ids);
     link.setPaused(false);
@@ -403,6 +406,7 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
     (id: string) => {
       if (id === activeId) return;
       const q = queueNow.current;
+      q.stopAdding?.();
       q.removeCards(q.cards.map((c) => c.id));
       setOptions(DEFAULT_BROWSE);
       setActiveId(id);
@@ -438,6 +442,7 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
     if (rest.length === 0) rest = [await store.createLibrary('My photos')];
     setLibraries(rest);
     const q = queueNow.current;
+    q.stopAdding?.();
     q.removeCards(q.cards.map((c) => c.id));
     setActiveId(rest[0]!.id);
   }, [store, active, libraries, index]);
