@@ -133,10 +133,11 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
   const index = useMemo(
     () =>
       store && activeId
-        ? new PhotoIndexSync(client, activeId, () => store.vectors(activeId))
+        ? new PhotoIndexSync(client, activeId, () => store.vectorBatches(activeId))
         : null,
     [client, store, activeId],
   );
+  useEffect(() => () => index?.dispose(), [index]);
 
   const refreshUsage = useCallback(async () => {
     if (!store || !activeId) return;
@@ -190,6 +191,8 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
         queueNow.current.restore(records.map(cardOf));
         setRestoreMs(performance.now() - start);
         setRestoredId(activeId);
+        // The worker's similarity index is filled now, in the background, not on the first click.
+        void index?.load().catch(() => undefined);
         void refreshUsage();
       },
       (e: unknown) => {
@@ -201,7 +204,7 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
     return () => {
       gone = true;
     };
-  }, [store, activeId, refreshUsage]);
+  }, [store, activeId, index, refreshUsage]);
 
   // Cards whose thumbnails are kept, handed to the queue together (one render for many photos).
   const kept = useRef<string[]>([]);
