@@ -143,6 +143,14 @@ async function main(): Promise<void> {
           totalShownAfterMs: totalMs,
           dataTotal: Number(total),
           longestTaskMs: tasks[0]?.ms ?? 0,
+          // the task the change event fell in also holds the browser's making of the file list
+          taskWithChange: tasks.find(
+            (t) => t.atMs <= (marks.changeAt ?? 0) && t.atMs + t.ms >= (marks.changeAt ?? 0),
+          ),
+          longestAfterChangeMs: Math.max(
+            0,
+            ...tasks.filter((t) => t.atMs > (marks.changeAt ?? Infinity)).map((t) => t.ms),
+          ),
           marks,
           longTasks: tasks.slice(0, 8),
           load: os.loadavg().map((l) => Number(l.toFixed(2))),
