@@ -18,6 +18,7 @@ import type { ResizeMode } from '../preprocess/geometry';
 import { recordModelInput } from '../preprocess/debug-inputs';
 import { checkImageFile, ImageInputError } from '../preprocess/preprocess-image';
 import { preprocessOffThread } from '../preprocess/preprocess-off-thread';
+import { inSlices } from '../lib/slices';
 import { useLocalStore, type Store } from '../lib/store';
 
 /**
@@ -61,6 +62,14 @@ export interface QueueHooks {
 const KEEP_TOP = 5;
 /** How many labels a card shows. */
 const SHOW_TOP = 3;
+
+/** Up to this many files are added in one go; more (a folder) are added in slices. */
+const ADD_AT_ONCE = 64;
+/** While a folder is added in slices, its cards are handed to the gallery this often. */
+const ADD_EVERY_MS = 200;
+
+/** A card to add, as the gallery's `add` action takes it. */
+type AddedCard = Extract<GalleryAction, { type: 'add' }>['cards'][number];
 
 let counter = 0;
 function newId(): string {
@@ -260,6 +269,9 @@ export function useClassificationQueue(
     urls.current.delete(id);
   }, []);
 
+  // Bumped to stop folders being added in slices (stopAdding).
+  const addGeneration = useRef(0);
+
   // The model as the last render saw it: photos added meanwhile wait if there is none.
   const modelNow = useRef(model);
   useEffect(() => {
@@ -277,17 +289,52 @@ export function useClassificationQueue(
         const path = paths?.[i];
         return path === undefined ? { id: newId(), file } : { id: newId(), file, path };
       });
-      if (added.length === 0) return [];
-      if (modelNow.current) {
-        dispatch({ type: 'add', cards: added });
-      } else {
-        dispatch({ type: 'add', cards: added, waiting: true });
-        void refuseBadFiles(store, added);
+      const put = (cards: AddedCard[]): void => {
+        if (cards.length === 0) return;
+        if (modelNow.current) {
+          dispatch({ type: 'add', cards });
+        } else {
+          dispatch({ type: 'add', cards, waiting: true });
+          void refuseBadFiles(store, cards);
+        }
+      };
+      if (added.length <= ADD_AT_ONCE) {
+        put(added);
+        return added.map((a) => a.id);
       }
+      // A folder: each file's size and date are a synchronous trip to the browser process, so they
+      // are read in short slices, and the cards are handed to the gallery every ADD_EVERY_MS (each
+      // hand-over renders the whole gallery once), so no task of the page grows long.
+      const generation = addGeneration.current;
+      const stopped = () => addGeneration.current !== generation;
+      let ready: AddedCard[] = [];
+      let handedAt = -Infinity;
+      void inSlices(
+        added,
+        (card): AddedCard => ({
+          ...card,
+          size: card.file.size,
+          lastModified: card.file.lastModified,
+        }),
+        (slice, last) => {
+          ready.push(...slice);
+          if (!last && performance.now() - handedAt < ADD_EVERY_MS) return;
+          handedAt = performance.now();
+          const cards = ready;
+          ready = [];
+          put(cards);
+        },
+        { stopped },
+      );
       return added.map((a) => a.id);
     },
     [dispatch, store],
   );
+
+  /** Files of a folder still being added stop being added (cancel, clear, another library). */
+  const stopAdding = useCallback(() => {
+    addGeneration.current += 1;
+  }, []);
 
   // A model is ready: waiting photos join the queue (also those added just as it became ready).
   useEffect(() => {
@@ -339,9 +386,10 @@ export function useClassificationQueue(
   );
 
   const clear = useCallback(() => {
+    stopAdding();
     for (const id of [...controllers.current.keys(), ...urls.current.keys()]) forget(id);
     dispatch({ type: 'clear' });
-  }, [forget, dispatch]);
+  }, [forget, dispatch, stopAdding]);
 
   // Free every thumbnail when the app goes away.
   useEffect(() => {
@@ -359,6 +407,7 @@ export function useClassificationQueue(
       return store.getState();
     },
     addFiles,
+    stopAdding,
     removeCard,
     removeCards,
     restore,

@@ -61,8 +61,15 @@ export type PhotoOutcome =
 
 /** Everything that can happen to the gallery. */
 export type GalleryAction =
-  /** new photos; `waiting` when no model is loaded to classify them yet */
-  | { type: 'add'; cards: { id: string; file: File; path?: string }[]; waiting?: boolean }
+  /**
+   * new photos; `waiting` when no model is loaded to classify them yet; `size` / `lastModified`
+   * when already read (each read of a picked file's is a synchronous trip to the browser process)
+   */
+  | {
+      type: 'add';
+      cards: { id: string; file: File; path?: string; size?: number; lastModified?: number }[];
+      waiting?: boolean;
+    }
   /** finished cards read back from the photo library (after a reload), put before the rest */
   | { type: 'restore'; cards: Card[] }
   /** several cards go at once (a cancelled folder, another library shown) */
@@ -104,13 +111,13 @@ export function galleryReducer(cards: Card[], action: GalleryAction): Card[] {
     case 'add':
       return [
         ...cards,
-        ...action.cards.map(({ id, file, path }): Card => ({
+        ...action.cards.map(({ id, file, path, size, lastModified }): Card => ({
           id,
           file,
           name: file.name || 'pasted image',
           path: path ?? (file.name || 'pasted image'),
-          size: file.size,
-          lastModified: file.lastModified,
+          size: size ?? file.size,
+          lastModified: lastModified ?? file.lastModified,
           status: action.waiting ? 'waiting' : 'queued',
         })),
       ];

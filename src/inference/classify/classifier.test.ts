@@ -350,6 +350,49 @@ describe('classifyWithFeatures (pooled features for similar photos)', () => {
   });
 });
 
+describe('classifyWithFeatures on a VGG16-shaped model (no global pooling)', () => {
+  test('the features are block5_pool averaged over space (5 channels), not fc2', async () => {
+    // VGG16's top in miniature: two blocks, Flatten, fc1, fc2 (8 units), predictions.
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({
+          inputShape: [8, 8, 3],
+          filters: 4,
+          kernelSize: 3,
+          padding: 'same',
+          name: 'block1_conv1',
+        }),
+        tf.layers.maxPooling2d({ poolSize: 2, name: 'block1_pool' }),
+        tf.layers.conv2d({ filters: 5, kernelSize: 3, padding: 'same', name: 'block5_conv1' }),
+        tf.layers.maxPooling2d({ poolSize: 2, name: 'block5_pool' }),
+        tf.layers.flatten({ name: 'flatten' }),
+        tf.layers.dense({ units: 8, activation: 'relu', name: 'fc1' }),
+        tf.layers.dense({ units: 8, activation: 'relu', name: 'fc2' }),
+        tf.layers.dense({ units: 4, activation: 'softmax', name: 'predictions' }),
+      ],
+    });
+    setDeterministicWeights(model);
+    const c = createClassifier(model, ENTRY, LABELS);
+    const rgba = image(8, 8);
+    const before = tf.memory().numTensors;
+    const got = await c.classifyWithFeatures!(rgba, 8, 8, 4);
+    expect(tf.memory().numTensors).toBe(before);
+    const want = tf.tidy(() => {
+      let x: tf.Tensor = tf.tensor4d(rgbaToRgbFloat(rgba, ENTRY.inputRange), [1, 8, 8, 3]);
+      for (let i = 0; i < 4; i++) x = model.layers[i]!.apply(x) as tf.Tensor;
+      return x.mean([1, 2]);
+    });
+    const pooled = (await want.data()) as Float32Array;
+    want.dispose();
+    expect(got.features).toHaveLength(5);
+    const max = Math.max(...Array.from(pooled, Math.abs));
+    for (let i = 0; i < 5; i++) {
+      expect(Math.abs(got.features![i]! - (pooled[i]! / max) * 127)).toBeLessThanOrEqual(0.5001);
+    }
+    c.dispose();
+  });
+});
+
 describe('the engine seam (another engine runs the photos)', () => {
   /** A fake engine answering fixed probabilities and features, or failing on purpose. */
   function fakeEngine(fail = false) {

@@ -9,7 +9,7 @@ import { modelInputPixels } from './model-input';
 import type { LoadedModelInfo, Prediction } from '../protocol';
 import { asProbabilities, topK } from './top-k';
 import { photoInference } from '../backends/wasm-threads';
-import { pooledTensorName, quantizeFeatures } from './features';
+import { featureSourceOf, featureVector, quantizeFeatures, type FeatureSource } from './features';
 import type { EngineOutput, PhotoEngine } from '../engines/engine-choice';
 
 /**
@@ -163,7 +163,7 @@ export function createClassifier(
   }
 
   // Looked up once, on the first photo that asks for features.
-  let pooled: string | null | undefined;
+  let pooled: FeatureSource | null | undefined;
   /** another engine running the photos (engines/), or null for TensorFlow.js */
   let engine: PhotoEngine | null = null;
 
@@ -221,8 +221,9 @@ export function createClassifier(
     if (rgba.length !== width * height * 4) {
       throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);
     }
-    if (withFeatures && pooled === undefined) pooled = pooledTensorName(fast);
-    const featureName = withFeatures ? (pooled ?? null) : null;
+    if (withFeatures && pooled === undefined) pooled = featureSourceOf(fast);
+    const source = withFeatures ? (pooled ?? null) : null;
+    const featureName = source?.name ?? null;
     const pixels = modelInputPixels(rgba, entry);
     const other = await viaEngine(pixels, width, height, featureName);
     // Photo inferences go through the WASM thread trial while one runs (wasm-threads.ts).
@@ -235,7 +236,11 @@ export function createClassifier(
       label: labelAt(labels, index),
       probability: probabilities[index] as number,
     }));
-    return { predictions, features: featureValues ? quantizeFeatures(featureValues) : null };
+    return {
+      predictions,
+      features:
+        featureValues && source ? quantizeFeatures(featureVector(featureValues, source)) : null,
+    };
   }
 
   return {
@@ -252,8 +257,8 @@ export function createClassifier(
     engineHost: {
       model: fast,
       get featuresLayer() {
-        pooled ??= pooledTensorName(fast);
-        const name = pooled;
+        pooled ??= featureSourceOf(fast);
+        const name = pooled?.name ?? null;
         if (name === null) return null;
         const layer = fast.layers.find((l) => !Array.isArray(l.output) && l.output.name === name);
         return layer?.name ?? null;
@@ -261,8 +266,8 @@ export function createClassifier(
       inputSize,
       input: (rgba) => modelInputPixels(rgba, entry),
       async infer(input) {
-        pooled ??= pooledTensorName(fast);
-        const [probs, features] = await tfInfer(input, inputSize, inputSize, pooled);
+        pooled ??= featureSourceOf(fast);
+        const [probs, features] = await tfInfer(input, inputSize, inputSize, pooled?.name ?? null);
         return { probs, features };
       },
       use(next) {

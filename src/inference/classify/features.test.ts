@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, test } from 'vitest';
-import { pooledTensorName, quantizeFeatures } from './features';
+import { averageOverSpace, featureSourceOf, pooledTensorName, quantizeFeatures } from './features';
 
 const models: tf.LayersModel[] = [];
 afterAll(() => models.forEach((m) => m.dispose()));
@@ -40,5 +40,37 @@ describe('pooledTensorName', () => {
     const model = tf.model({ inputs: input, outputs: out });
     models.push(model);
     expect(pooledTensorName(model)).toBeNull();
+  });
+});
+
+describe('featureSourceOf', () => {
+  test("a model with Keras' VGG block names and no pooling: the last block, averaged over space", () => {
+    const input = tf.input({ shape: [8, 8, 3] });
+    let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, name: 'block1_conv1' }).apply(input);
+    x = tf.layers.maxPooling2d({ poolSize: 2, name: 'block1_pool' }).apply(x);
+    const last = tf.layers.maxPooling2d({ poolSize: 1, name: 'block2_pool' });
+    const map = last.apply(x) as tf.SymbolicTensor;
+    x = tf.layers.flatten().apply(map);
+    x = tf.layers.dense({ units: 32, name: 'fc2' }).apply(x);
+    const out = tf.layers.dense({ units: 3 }).apply(x) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    models.push(model);
+    expect(featureSourceOf(model)).toEqual({ name: map.name, poolChannels: 4 });
+  });
+  test('a global pooling layer needs no averaging', () => {
+    const input = tf.input({ shape: [4, 4, 2] });
+    const pooled = tf.layers.globalAveragePooling2d({}).apply(input) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 3 }).apply(pooled) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    models.push(model);
+    expect(featureSourceOf(model)).toEqual({ name: pooled.name });
+  });
+});
+
+describe('averageOverSpace', () => {
+  test('channels last: the mean of each channel over the positions', () => {
+    // 2 × 2 positions, 3 channels
+    const values = [1, 10, 100, 3, 30, 300, 5, 50, 500, 7, 70, 700];
+    expect(Array.from(averageOverSpace(values, 3))).toEqual([4, 40, 400]);
   });
 });

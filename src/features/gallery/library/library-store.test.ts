@@ -90,4 +90,28 @@ describe('LibraryStore', () => {
     expect(paths).toEqual(Array.from({ length: 7 }, (_, i) => `f/${i}.jpg`));
     store.close();
   });
+
+  test('vector batches walk a library’s vectors a few at a time, the same as one read', async () => {
+    const store = await fresh();
+    const lib = await store.createLibrary('L');
+    const other = await store.createLibrary('M');
+    for (let i = 0; i < 5; i++) {
+      await store.put(record(lib.id, `p${i}`, `f/${i}.jpg`), { vector: Int8Array.from([i, -i]) });
+    }
+    await store.put(record(other.id, 'p9', 'z.jpg'), { vector: Int8Array.from([7, 7]) });
+    const sizes: number[] = [];
+    const ids: string[] = [];
+    const rows: number[] = [];
+    for await (const batch of store.vectorBatches(lib.id, 2)) {
+      expect(batch.dim).toBe(2);
+      sizes.push(batch.ids.length);
+      ids.push(...batch.ids);
+      rows.push(...batch.data);
+    }
+    expect(sizes).toEqual([2, 2, 1]);
+    const all = await store.vectors(lib.id);
+    expect(ids).toEqual(all.ids);
+    expect(rows).toEqual(Array.from(all.data));
+    store.close();
+  });
 });

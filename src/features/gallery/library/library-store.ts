@@ -84,6 +84,17 @@ function recordBytes(record: PhotoRecord): number {
   return JSON.stringify(record).length;
 }
 
+/** Rows of the most common length (one model's), packed row after row. */
+function packVectors(ids: readonly string[], rows: readonly Int8Array[]): LibraryVectors {
+  const lengths = new Map<number, number>();
+  for (const row of rows) lengths.set(row.length, (lengths.get(row.length) ?? 0) + 1);
+  const dim = [...lengths.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
+  const keep = rows.map((row, i) => ({ row, id: ids[i]! })).filter((r) => r.row.length === dim);
+  const data = new Int8Array(keep.length * dim);
+  keep.forEach((r, i) => data.set(r.row, i * dim));
+  return { ids: keep.map((r) => r.id), dim, data };
+}
+
 /** The libraries and their photos; open one with {@link openLibraryStore}. */
 export class LibraryStore {
   constructor(private readonly db: IDBPDatabase<PhotosDb>) {}
@@ -184,13 +195,31 @@ export class LibraryStore {
       ids.push(cursor.key[1]);
       rows.push(cursor.value);
     }
-    const lengths = new Map<number, number>();
-    for (const row of rows) lengths.set(row.length, (lengths.get(row.length) ?? 0) + 1);
-    const dim = [...lengths.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
-    const keep = rows.map((row, i) => ({ row, id: ids[i]! })).filter((r) => r.row.length === dim);
-    const data = new Int8Array(keep.length * dim);
-    keep.forEach((r, i) => data.set(r.row, i * dim));
-    return { ids: keep.map((r) => r.id), dim, data };
+    return packVectors(ids, rows);
+  }
+
+  /**
+   * A library's feature vectors, `batch` at a time in key order (for filling the worker's index in
+   * the background without one long read): each batch's rows of its most common length.
+   */
+  async *vectorBatches(library: string, batch = 500): AsyncGenerator<LibraryVectors> {
+    let after: PhotoKey | null = null;
+    for (;;) {
+      const query: IDBKeyRange = after
+        ? IDBKeyRange.bound(after, [library, []], true)
+        : range(library);
+      const tx = this.db.transaction('vectors');
+      const [keys, rows] = await Promise.all([
+        tx.store.getAllKeys(query, batch),
+        tx.store.getAll(query, batch),
+      ]);
+      if (keys.length === 0) return;
+      yield packVectors(
+        keys.map((k) => k[1]),
+        rows,
+      );
+      after = keys[keys.length - 1]!;
+    }
   }
 
   /**

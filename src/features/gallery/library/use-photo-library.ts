@@ -28,6 +28,8 @@ export interface LibraryQueue {
   store: Store<Card[], GalleryAction>;
   addFiles: (files: readonly File[], paths?: readonly string[]) => string[];
   removeCards: (ids: readonly string[]) => void;
+  /** files of a folder still being added (in slices) stop being added */
+  stopAdding?: () => void;
   restore: (cards: Card[]) => void;
   /** the library has kept these cards' thumbnails: the cards may let their own go */
   thumbnailsKept: (ids: readonly string[]) => void;
@@ -163,10 +165,11 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
   const index = useMemo(
     () =>
       store && activeId
-        ? new PhotoIndexSync(client, activeId, () => store.vectors(activeId))
+        ? new PhotoIndexSync(client, activeId, () => store.vectorBatches(activeId))
         : null,
     [client, store, activeId],
   );
+  useEffect(() => () => index?.dispose(), [index]);
 
   const refreshUsage = useCallback(async () => {
     if (!store || !activeId) return;
@@ -220,6 +223,8 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
         queueNow.current.restore(records.map(cardOf));
         setRestoreMs(performance.now() - start);
         setRestoredId(activeId);
+        // The worker's similarity index is filled now, in the background, not on the first click.
+        void index?.load().catch(() => undefined);
         void refreshUsage();
       },
       (e: unknown) => {
@@ -231,7 +236,7 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
     return () => {
       gone = true;
     };
-  }, [store, activeId, refreshUsage]);
+  }, [store, activeId, index, refreshUsage]);
 
   // Cards whose thumbnails are kept, handed to the queue together (one render for many photos).
   const kept = useRef<string[]>([]);
@@ -387,6 +392,7 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
 
   /** Cancels every photo not finished yet (they stay out of the library). */
   const cancel = useCallback(() => {
+    queueNow.current.stopAdding?.();
     const ids = queueNow.current.cards.filter((c) => UNFINISHED.has(c.status)).map((c) => c.id);
     queueNow.current.removeCards(ids);
     link.setPaused(false);
@@ -425,6 +431,7 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
     (id: string) => {
       if (id === activeId) return;
       const q = queueNow.current;
+      q.stopAdding?.();
       q.removeCards(q.cards.map((c) => c.id));
       setOptions(DEFAULT_BROWSE);
       setActiveId(id);
@@ -460,6 +467,7 @@ export function usePhotoLibrary(client: InferenceClient, queue: LibraryQueue, li
     if (rest.length === 0) rest = [await store.createLibrary('My photos')];
     setLibraries(rest);
     const q = queueNow.current;
+    q.stopAdding?.();
     q.removeCards(q.cards.map((c) => c.id));
     setActiveId(rest[0]!.id);
   }, [store, active, libraries, index]);
