@@ -5,14 +5,15 @@
  * nor a card whose photo is still under way. Renders are counted, nothing is timed.
  */
 import { act, createElement as h, useCallback } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+
+import { describe, expect, test, vi } from 'vitest';
 import type { InferenceClient } from '../inference/client';
 import type { ClassifyResult, LoadedModelInfo } from '../inference/protocol';
 import { Gallery } from '../features/gallery/gallery';
 import type { Card, GalleryAction } from '../features/gallery/gallery-state';
 import { useStore, type Store } from '../lib/store';
 import { useClassificationQueue } from './use-classification-queue';
+import { useTestRoot } from '../test/react-root';
 
 vi.mock('../preprocess/preprocess-off-thread', () => ({
   preprocessOffThread: () =>
@@ -49,22 +50,7 @@ async function settle(): Promise<void> {
 }
 
 describe('a result draws only its card and the counters', () => {
-  let root: Root;
-  let container: HTMLElement;
-  beforeEach(() => {
-    (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-    let n = 0;
-    vi.spyOn(URL, 'createObjectURL').mockImplementation(() => `blob:test-${++n}`);
-    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
-    container = document.createElement('div');
-    document.body.append(container);
-    root = createRoot(container);
-  });
-  afterEach(() => {
-    act(() => root.unmount());
-    container.remove();
-    vi.restoreAllMocks();
-  });
+  const dom = useTestRoot((n) => `blob:test-${n}`);
 
   test('the queue owner and a card still under way do not render again on a result', async () => {
     const { client, answers } = fakeClient();
@@ -89,7 +75,7 @@ describe('a result draws only its card and the counters', () => {
       return h(Cards, { store: queue.store });
     }
 
-    act(() => root.render(h(Owner)));
+    act(() => dom.root.render(h(Owner)));
     const files = ['a.jpg', 'b.jpg', 'c.jpg'].map(
       (name) => new File(['x'], name, { type: 'image/jpeg' }),
     );
@@ -97,7 +83,7 @@ describe('a result draws only its card and the counters', () => {
     await settle();
     // Two in flight: a and b are being classified, c waits.
     expect(answers).toHaveLength(2);
-    const summary = () => container.querySelector('[data-testid=gallery-summary]')?.textContent;
+    const summary = () => dom.container.querySelector('[data-testid=gallery-summary]')?.textContent;
     expect(summary()).toContain('0 done');
     const owner = ownerRenders;
     const before = new Map(cardRenders);
@@ -106,7 +92,7 @@ describe('a result draws only its card and the counters', () => {
     await settle();
 
     expect(summary()).toContain('1 done');
-    const statuses = [...container.querySelectorAll('[data-testid=image-card]')].map(
+    const statuses = [...dom.container.querySelectorAll('[data-testid=image-card]')].map(
       (el) => `${el.getAttribute('data-filename')}:${el.getAttribute('data-status')}`,
     );
     expect(statuses).toEqual(['a.jpg:done', 'b.jpg:classifying', 'c.jpg:classifying']);

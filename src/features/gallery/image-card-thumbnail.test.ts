@@ -4,10 +4,11 @@
  * has (no read back from IndexedDB, no new URL); drawn afresh, it reads the kept one.
  */
 import { act, createElement as h } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+
+import { describe, expect, test, vi } from 'vitest';
 import type { Card } from './gallery-state';
 import { ImageCard } from './image-card';
+import { useTestRoot } from '../../test/react-root';
 
 const done: Card = {
   id: 'c1',
@@ -22,30 +23,16 @@ const done: Card = {
 const kept: Card = (({ thumbnailUrl: _, ...rest }) => ({ ...rest, stored: true }))(done);
 
 describe('a kept thumbnail', () => {
-  let root: Root;
-  let container: HTMLElement;
-  beforeEach(() => {
-    (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-    vi.spyOn(URL, 'createObjectURL').mockImplementation(() => 'blob:read-back');
-    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
-    container = document.createElement('div');
-    document.body.append(container);
-    root = createRoot(container);
-  });
-  afterEach(() => {
-    act(() => root.unmount());
-    container.remove();
-    vi.restoreAllMocks();
-  });
+  const dom = useTestRoot(() => 'blob:read-back');
 
   const onRemove = () => undefined;
-  const src = () => container.querySelector('img')?.getAttribute('src');
+  const src = () => dom.container.querySelector('img')?.getAttribute('src');
 
   test('a card on screen keeps its own picture when the library takes it over', async () => {
     const load = vi.fn(() => Promise.resolve(new Blob(['kept'])));
-    act(() => root.render(h(ImageCard, { card: done, onRemove, loadThumbnail: load })));
+    act(() => dom.root.render(h(ImageCard, { card: done, onRemove, loadThumbnail: load })));
     expect(src()).toBe('blob:own');
-    act(() => root.render(h(ImageCard, { card: kept, onRemove, loadThumbnail: load })));
+    act(() => dom.root.render(h(ImageCard, { card: kept, onRemove, loadThumbnail: load })));
     await act(async () => {
       await new Promise((resolve) => setTimeout(resolve, 0));
     });
@@ -55,7 +42,7 @@ describe('a kept thumbnail', () => {
 
   test('a card drawn afresh reads the kept thumbnail', async () => {
     const load = vi.fn(() => Promise.resolve(new Blob(['kept'])));
-    act(() => root.render(h(ImageCard, { card: kept, onRemove, loadThumbnail: load })));
+    act(() => dom.root.render(h(ImageCard, { card: kept, onRemove, loadThumbnail: load })));
     await act(async () => {
       await new Promise((resolve) => setTimeout(resolve, 0));
     });
