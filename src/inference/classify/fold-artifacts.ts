@@ -98,21 +98,10 @@ export function decodeWeightValues(
     }
     const q = spec.quantization;
     let values: Values;
-    if (q?.dtype === 'float16') {
-      const table = float16Table();
-      const halves = view(data, offset, count, 2, (b, o, n) => new Uint16Array(b, o, n));
-      values = new Float32Array(count);
-      for (let i = 0; i < count; i++) values[i] = table[halves[i]!]!;
-    } else if (q?.dtype === 'uint8' || q?.dtype === 'uint16') {
-      const ints =
-        q.dtype === 'uint8'
-          ? new Uint8Array(data, offset, count)
-          : view(data, offset, count, 2, (b, o, n) => new Uint16Array(b, o, n));
-      const scale = q.scale ?? 1;
-      const min = q.min ?? 0;
-      values = new Float32Array(count);
-      for (let i = 0; i < count; i++) values[i] = ints[i]! * scale + min;
-      if (spec.dtype === 'int32') values = Int32Array.from(values, Math.round);
+    if (q?.dtype === 'float16' || q?.dtype === 'uint8' || q?.dtype === 'uint16') {
+      const floats = new Float32Array(count);
+      decodeFloatsInto(data, { spec, offset }, floats);
+      values = spec.dtype === 'int32' ? Int32Array.from(floats, Math.round) : floats;
     } else if (spec.dtype === 'float32') {
       values = view(data, offset, count, 4, (b, o, n) => new Float32Array(b, o, n));
     } else if (spec.dtype === 'int32') {
