@@ -7,7 +7,8 @@
  * also prints the functions with the most self time in that window (CDP profiler).
  *
  * `npx tsx scripts/probe-folder-pick.ts --files=5000 [--seconds=8] [--port=24402] [--profile]
- * [--model=/work/shared/models/mobilenet_v1_0.75_224] [--dist=dist]`; `npm run build` first.
+ * [--model=/work/shared/models/mobilenet_v1_0.75_224] [--dist=dist] [--profile-out=FILE]`; `npm run build`
+ * first (`npx vite build --minify false --outDir dist-probe` keeps the function names readable).
  */
 import { chromium } from '@playwright/test';
 import {
@@ -31,6 +32,22 @@ function arg(name: string): string | undefined {
   const hit = process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   if (!hit) return undefined;
   return hit.includes('=') ? hit.slice(hit.indexOf('=') + 1) : 'true';
+}
+
+/** The parts of a Long Animation Frame entry the probe reads (not yet in TypeScript's DOM types). */
+interface LongFrame {
+  startTime: number;
+  duration: number;
+  renderStart: number;
+  styleAndLayoutStart: number;
+  scripts: {
+    duration: number;
+    forcedStyleAndLayoutDuration: number;
+    invoker: string;
+    sourceFunctionName: string;
+    sourceURL: string;
+    sourceCharPosition: number;
+  }[];
 }
 
 interface ProfileNode {
@@ -88,6 +105,33 @@ async function main(): Promise<void> {
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) w.__tasks.push({ at: e.startTime, ms: e.duration });
       }).observe({ type: 'longtask', buffered: true });
+      // Long animation frames say what a long task was made of: each script's entry point
+      // (invoker), its function and file, and the frame's style, layout and paint.
+      const frames: unknown[] = [];
+      (window as unknown as { __frames: unknown[] }).__frames = frames;
+      try {
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries() as unknown as LongFrame[]) {
+            frames.push({
+              at: e.startTime,
+              ms: e.duration,
+              renderMs: e.renderStart ? e.startTime + e.duration - e.renderStart : 0,
+              styleLayoutMs: e.styleAndLayoutStart
+                ? e.startTime + e.duration - e.styleAndLayoutStart
+                : 0,
+              scripts: e.scripts.map((s) => ({
+                ms: Math.round(s.duration),
+                forcedLayoutMs: Math.round(s.forcedStyleAndLayoutDuration),
+                invoker: s.invoker,
+                fn: s.sourceFunctionName,
+                at: `${s.sourceURL.split('/').pop()}:${s.sourceCharPosition}`,
+              })),
+            });
+          }
+        }).observe({ type: 'long-animation-frame', buffered: true });
+      } catch {
+        // not in this browser: the long tasks above still say how long, not what
+      }
     });
     await page.goto(
       `${origin}/?model=${encodeURIComponent(`${origin}/models/pick-probe/model.json`)}`,
@@ -153,6 +197,15 @@ async function main(): Promise<void> {
           ),
           marks,
           longTasks: tasks.slice(0, 8),
+          longFrames: await page.evaluate(
+            (from) =>
+              ((window as unknown as { __frames: { at: number; ms: number }[] }).__frames ?? [])
+                .filter((f) => f.at >= from)
+                .sort((a, b) => b.ms - a.ms)
+                .slice(0, 6)
+                .map((f) => ({ ...f, at: Math.round(f.at - from), ms: Math.round(f.ms) })),
+            pickAt,
+          ),
           load: os.loadavg().map((l) => Number(l.toFixed(2))),
         },
         null,
@@ -163,6 +216,9 @@ async function main(): Promise<void> {
       const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
         profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
       };
+      // The whole profile, for a closer look (e.g. Chromium's DevTools, or a script of your own).
+      const profileOut = arg('profile-out');
+      if (profileOut) writeFileSync(profileOut, JSON.stringify(profile));
       const self = new Map<string, number>();
       const byId = new Map(profile.nodes.map((n) => [n.id, n]));
       profile.samples.forEach((id, i) => {
