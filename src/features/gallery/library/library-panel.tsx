@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ChangeEvent } from 'react';
+import { memo, useEffect, useRef, useState, type ChangeEvent, type RefObject } from 'react';
 import type { Card } from '../gallery-state';
 import { libraryCountText } from './browse';
 import { directoryPicker, fromDirectoryHandle, fromFolderPick } from './folder-files';
@@ -21,6 +21,155 @@ export function formatDuration(seconds: number): string {
 }
 
 /**
+ * The library row: which library (new, rename, delete) and the storage used. Memoised on the
+ * library alone: a photo's result draws the counters below, not these controls.
+ */
+const LibraryRow = memo(function LibraryRow({ library }: { library: PhotoLibrary }) {
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const { active } = library;
+  return (
+    <div className="library__row">
+      <label>
+        Library{' '}
+        <select
+          data-testid="library-select"
+          value={active?.id ?? ''}
+          onChange={(e) => library.switchTo(e.target.value)}
+          disabled={!library.ready && library.libraries.length === 0}
+        >
+          {library.libraries.map((l) => (
+            <option key={l.id} value={l.id}>
+              {l.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      {renaming === null ? (
+        <>
+          <button
+            type="button"
+            className="button--secondary"
+            onClick={() => setRenaming(active?.name ?? '')}
+            disabled={!active}
+          >
+            Rename
+          </button>
+          <button
+            type="button"
+            className="button--secondary"
+            onClick={() => void library.createLibrary(`Library ${library.libraries.length + 1}`)}
+          >
+            New library
+          </button>
+          <button
+            type="button"
+            className="button--secondary"
+            data-testid="library-delete"
+            onClick={() => {
+              if (active && window.confirm(`Delete the library “${active.name}” and its results?`))
+                void library.deleteLibrary();
+            }}
+            disabled={!active}
+          >
+            Delete library
+          </button>
+        </>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void library.renameLibrary(renaming);
+            setRenaming(null);
+          }}
+        >
+          <label>
+            <span className="visually-hidden">New name</span>
+            <input
+              data-testid="library-name"
+              value={renaming}
+              onChange={(e) => setRenaming(e.target.value)}
+              autoFocus
+            />
+          </label>{' '}
+          <button type="submit">Save</button>{' '}
+          <button type="button" className="button--secondary" onClick={() => setRenaming(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
+      <span className="muted" data-testid="library-storage">
+        {library.usage
+          ? `${formatBytes(library.usage.bytes)} stored${
+              library.usage.quota ? ` (this site may use ${formatBytes(library.usage.quota)})` : ''
+            }`
+          : ''}
+      </span>
+    </div>
+  );
+});
+
+/**
+ * The folder pickers. Memoised on the library (and the stable ref and setter): React writes every
+ * prop of an `<input>` again each time it draws one, and drawing these with every photo's result
+ * made that the largest part of the page's work per result in a 2,000-photo library (profiled).
+ */
+const FolderPickers = memo(function FolderPickers({
+  library,
+  inputRef,
+  onNote,
+}: {
+  library: PhotoLibrary;
+  inputRef: RefObject<HTMLInputElement | null>;
+  onNote: (note: string | null) => void;
+}) {
+  const picker = directoryPicker();
+  const onFolder = (event: ChangeEvent<HTMLInputElement>): void => {
+    const target = event.target;
+    const { folder, files } = fromFolderPick(target.files ?? []);
+    target.value = '';
+    if (files.length === 0) return;
+    const { added, skipped } = library.addFolder(files, folder);
+    onNote(
+      skipped > 0
+        ? `${added} photo${added === 1 ? '' : 's'} added; ${skipped} already in the library skipped.`
+        : null,
+    );
+  };
+  const pickWithAccess = async (): Promise<void> => {
+    if (!picker) return;
+    try {
+      const handle = await picker({ id: 'photo-library', mode: 'read' });
+      const files = await fromDirectoryHandle(handle);
+      const { added, skipped } = library.addFolder(files, handle.name, handle);
+      onNote(skipped > 0 ? `${added} added; ${skipped} already in the library skipped.` : null);
+    } catch (e) {
+      if ((e as Error).name !== 'AbortError') onNote(`Could not read the folder: ${messageOf(e)}`);
+    }
+  };
+  return (
+    <>
+      <label className="button button--secondary">
+        Choose a folder…
+        <input
+          ref={inputRef}
+          className="visually-hidden"
+          type="file"
+          data-testid="folder-picker"
+          // React does not know these attributes; they make the picker take a folder.
+          {...{ webkitdirectory: '', directory: '' }}
+          onChange={onFolder}
+        />
+      </label>
+      {picker && (
+        <button type="button" className="button--secondary" onClick={() => void pickWithAccess()}>
+          Choose a folder and keep access…
+        </button>
+      )}
+    </>
+  );
+});
+
+/**
  * The photo library's header in Classify: which library (new, rename, delete), storage used, the
  * folder pickers, a resume offer after a reload, and progress with pause, resume and cancel.
  */
@@ -36,10 +185,8 @@ export function LibraryPanel({
   shown: number;
 }) {
   const folderInput = useRef<HTMLInputElement>(null);
-  const [renaming, setRenaming] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
-  const picker = directoryPicker();
-  const { active, measureRate } = library;
+  const { measureRate } = library;
   const [rate, setRate] = useState<number | null>(null);
   const progress = libraryProgress(cards, rate);
   // While photos are under way, the rate and time left are recomputed each second (here, so the
@@ -51,134 +198,13 @@ export function LibraryPanel({
     return () => clearInterval(timer);
   }, [running, measureRate]);
 
-  const onFolder = (event: ChangeEvent<HTMLInputElement>): void => {
-    const target = event.target;
-    const { folder, files } = fromFolderPick(target.files ?? []);
-    target.value = '';
-    if (files.length === 0) return;
-    const { added, skipped } = library.addFolder(files, folder);
-    setNote(
-      skipped > 0
-        ? `${added} photo${added === 1 ? '' : 's'} added; ${skipped} already in the library skipped.`
-        : null,
-    );
-  };
-  const pickWithAccess = async (): Promise<void> => {
-    if (!picker) return;
-    try {
-      const handle = await picker({ id: 'photo-library', mode: 'read' });
-      const files = await fromDirectoryHandle(handle);
-      const { added, skipped } = library.addFolder(files, handle.name, handle);
-      setNote(skipped > 0 ? `${added} added; ${skipped} already in the library skipped.` : null);
-    } catch (e) {
-      if ((e as Error).name !== 'AbortError') setNote(`Could not read the folder: ${messageOf(e)}`);
-    }
-  };
-
   const percent = progress.total > 0 ? (progress.finished / progress.total) * 100 : 0;
 
   return (
     <section className="library" aria-label="Photo library" data-testid="photo-library">
+      <LibraryRow library={library} />
       <div className="library__row">
-        <label>
-          Library{' '}
-          <select
-            data-testid="library-select"
-            value={active?.id ?? ''}
-            onChange={(e) => library.switchTo(e.target.value)}
-            disabled={!library.ready && library.libraries.length === 0}
-          >
-            {library.libraries.map((l) => (
-              <option key={l.id} value={l.id}>
-                {l.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        {renaming === null ? (
-          <>
-            <button
-              type="button"
-              className="button--secondary"
-              onClick={() => setRenaming(active?.name ?? '')}
-              disabled={!active}
-            >
-              Rename
-            </button>
-            <button
-              type="button"
-              className="button--secondary"
-              onClick={() => void library.createLibrary(`Library ${library.libraries.length + 1}`)}
-            >
-              New library
-            </button>
-            <button
-              type="button"
-              className="button--secondary"
-              data-testid="library-delete"
-              onClick={() => {
-                if (
-                  active &&
-                  window.confirm(`Delete the library “${active.name}” and its results?`)
-                )
-                  void library.deleteLibrary();
-              }}
-              disabled={!active}
-            >
-              Delete library
-            </button>
-          </>
-        ) : (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              void library.renameLibrary(renaming);
-              setRenaming(null);
-            }}
-          >
-            <label>
-              <span className="visually-hidden">New name</span>
-              <input
-                data-testid="library-name"
-                value={renaming}
-                onChange={(e) => setRenaming(e.target.value)}
-                autoFocus
-              />
-            </label>{' '}
-            <button type="submit">Save</button>{' '}
-            <button type="button" className="button--secondary" onClick={() => setRenaming(null)}>
-              Cancel
-            </button>
-          </form>
-        )}
-        <span className="muted" data-testid="library-storage">
-          {library.usage
-            ? `${formatBytes(library.usage.bytes)} stored${
-                library.usage.quota
-                  ? ` (this site may use ${formatBytes(library.usage.quota)})`
-                  : ''
-              }`
-            : ''}
-        </span>
-      </div>
-      <div className="library__row">
-        <label className="button button--secondary">
-          Choose a folder…
-          <input
-            ref={folderInput}
-            className="visually-hidden"
-            type="file"
-            data-testid="folder-picker"
-            // React does not know these attributes; they make the picker take a folder.
-            {...{ webkitdirectory: '', directory: '' }}
-            onChange={onFolder}
-          />
-        </label>
-        {picker && (
-          <button type="button" className="button--secondary" onClick={() => void pickWithAccess()}>
-            Choose a folder and keep access…
-          </button>
-        )}
+        <FolderPickers library={library} inputRef={folderInput} onNote={setNote} />
         <p
           className="library__count"
           data-testid="library-count"
