@@ -156,7 +156,12 @@ function VirtualGrid({
       top: (index) => {
         const row =
           index < 0 ? undefined : virtualizer.measurementsCache[Math.floor(index / columns)];
-        return row === undefined ? undefined : row.start - window.scrollY;
+        // The virtualizer's own record of the scroll (kept from scroll events): reading
+        // window.scrollY here, in a frame callback after React changed the DOM, would make the
+        // browser lay the page out on the spot.
+        return row === undefined
+          ? undefined
+          : row.start - (virtualizer.scrollOffset ?? window.scrollY);
       },
       reveal: (index) =>
         virtualizer.scrollToIndex(Math.floor(index / columns), { align: 'center' }),

@@ -12,9 +12,21 @@ export interface CardPlacement {
   reveal(index: number): void;
 }
 
+/**
+ * The window's height, kept from resize events: reading `innerHeight` (or `scrollY`) right after
+ * React changed the DOM makes the browser lay the page out there and then, inside the frame
+ * callback, instead of once with the frame.
+ */
+let viewportHeight = typeof window === 'undefined' ? 0 : window.innerHeight;
+if (typeof window !== 'undefined') {
+  window.addEventListener('resize', () => (viewportHeight = window.innerHeight), {
+    passive: true,
+  });
+}
+
 /** True when a card whose top edge is at `top` starts below the window's bottom edge. */
 function belowFold(top: number | undefined): boolean {
-  return top !== undefined && top > window.innerHeight;
+  return top !== undefined && top > viewportHeight;
 }
 
 /**
@@ -50,9 +62,12 @@ export function NewResultsCue({ cards, placement }: { cards: Card[]; placement: 
   const anyPending = pending.length > 0;
   useEffect(() => {
     if (!anyPending) return;
+    // Where each card is, once per change of the cards (not a search of them per pending card
+    // per scroll event: thousands of results can wait below a library's fold).
+    const indexOf = new Map(cards.map((c, i) => [c.id, i]));
     const onScroll = () =>
       setBelow((current) =>
-        current.filter((id) => belowFold(placement.top(cards.findIndex((c) => c.id === id)))),
+        current.filter((id) => belowFold(placement.top(indexOf.get(id) ?? -1))),
       );
     window.addEventListener('scroll', onScroll, { passive: true });
     return () => window.removeEventListener('scroll', onScroll);
