@@ -15,7 +15,7 @@ import {
 } from './keras-export/handlers';
 import { createLibraryHandlers, type LibraryDeps } from './library/handlers';
 import { browserLibraryDeps } from './library/worker-deps';
-import { createPhotosHandlers } from './photos/handlers';
+import { createPhotosHandlers, PHOTOS_WITHOUT_TURN } from './photos/handlers';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import type { HandlerRegistry } from './seam/handlers';
 import { InferenceService } from './seam/service';
@@ -55,6 +55,7 @@ const handlers: HandlerRegistry = {
 
 const service = new InferenceService({
   handlers,
+  withoutTurn: PHOTOS_WITHOUT_TURN,
   post: (message: WorkerResponse, transfer: Transferable[] = []) =>
     scope.postMessage(message, transfer),
   selectBackend,

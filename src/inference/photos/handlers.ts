@@ -7,6 +7,18 @@ import type { Handlers } from '../seam/handlers';
 import { NEAR_DUPLICATE_COSINE, type PhotosRequests } from './protocol';
 import { VectorIndex } from './vector-index';
 
+/**
+ * The photo-library requests use no model, only their own indexes, and each handler runs to its
+ * end in one go: they are answered at once, without waiting for the photo under way (whose engine
+ * may be running in its own worker), so "More like this" stays quick while a library is classified.
+ */
+export const PHOTOS_WITHOUT_TURN: ReadonlySet<keyof PhotosRequests> = new Set([
+  'photos-index',
+  'photos-similar',
+  'photos-duplicates',
+  'photos-forget',
+]);
+
 /** The photo-library handlers around their own indexes (one per library id). */
 export function createPhotosHandlers(
   now: () => number = () => performance.now(),

@@ -29,7 +29,10 @@ export interface HandlerContext<K extends RequestType> {
   activate(classifier: Classifier): void;
 }
 
-/** Answers request `K`; runs exclusively (never during a classify, a load or another handler). */
+/**
+ * Answers request `K`; runs exclusively (never during a classify, a load or another handler),
+ * unless the service was given its request type in `withoutTurn` (the photo index's requests).
+ */
 export type Handler<K extends RequestType> = (
   request: RequestOf<K>,
   context: HandlerContext<K>,

@@ -114,7 +114,7 @@ function predictionsFor(name: string): Prediction[] {
 }
 
 /** Everything the service did, plus knobs for its dependencies. */
-function setup() {
+function setup(extra: Partial<ServiceDeps> = {}) {
   const posted: WorkerResponse[] = [];
   const classifiers: FakeClassifier[] = [];
   const selectCalls: BackendChoice[] = [];
@@ -148,6 +148,7 @@ function setup() {
       return knobs.loadClassifier(onProgress, signal);
     },
     now: () => (clock += 10),
+    ...extra,
   };
   const service = new InferenceService(deps);
   /** moves the fake clock on */
@@ -192,8 +193,8 @@ function finalFor(posted: WorkerResponse[], id: number): WorkerResponse | undefi
   return posted.find((m) => m.id === id && m.type !== 'progress');
 }
 
-async function loaded() {
-  const s = setup();
+async function loaded(extra: Partial<ServiceDeps> = {}) {
+  const s = setup(extra);
   s.service.handle(load(1));
   await until(() => finalFor(s.posted, 1)?.type === 'reply', 'the first load');
   return s;
@@ -418,6 +419,39 @@ describe('InferenceService: classify', () => {
       'r1',
       'r2',
     ]);
+  });
+
+  test('a request without a turn (the photo index) is answered during a photo; others wait for it', async () => {
+    const asked: string[] = [];
+    const handlers: ServiceDeps['handlers'] = {
+      'photos-similar': ({ key }) => {
+        asked.push(key);
+        return Promise.resolve({ neighbours: [], known: true, size: 0, ms: 1 });
+      },
+      'photos-forget': () => Promise.resolve({ size: 0, dim: 0 }),
+    };
+    const { service, posted, classifiers } = await loaded({
+      handlers,
+      withoutTurn: new Set(['photos-similar']),
+    });
+    const model = classifiers[0] as FakeClassifier;
+    service.handle(classify(10));
+    await until(() => model.calls.length === 1, 'the photo under way');
+    service.handle({ type: 'photos-similar', id: 20, library: 'l', key: 'a', k: 3 });
+    service.handle({ type: 'photos-forget', id: 21, library: 'l' });
+    await flush();
+    // The similar photos are answered while the photo is still being classified …
+    expect(finalFor(posted, 20)?.type).toBe('reply');
+    expect(asked).toEqual(['a']);
+    expect(finalFor(posted, 10)).toBeUndefined();
+    // … a request that takes turns waits for the photo …
+    expect(finalFor(posted, 21)).toBeUndefined();
+    model.calls[0]?.result.resolve(predictionsFor('r'));
+    await until(() => finalFor(posted, 21) !== undefined, 'the turn-taking request');
+    expect(finalFor(posted, 21)?.type).toBe('reply');
+    // … and the photo was answered before it, in its turn.
+    const order = posted.filter((m) => m.type === 'reply' && m.id >= 10).map((m) => m.id);
+    expect(order).toEqual([20, 10, 21]);
   });
 
   test('cancelling a queued request answers cancelled at once and it never runs', async () => {

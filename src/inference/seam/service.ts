@@ -38,6 +38,11 @@ export interface ServiceDeps extends LoadDeps {
   now(): number;
   /** how often idle-time work polls for photos (ms; tests shorten it) */
   idlePollMs?: number;
+  /**
+   * requests whose handlers use no model and never wait inside: answered as they arrive, in
+   * order, without taking a turn behind the photo, load or handler under way
+   */
+  withoutTurn?: ReadonlySet<string>;
 }
 
 type ClassifyMessage = RequestMessage<'classify'>;
@@ -149,7 +154,7 @@ export class InferenceService {
       this.fail(id, new RequestError('unknown-request', `unknown request '${type}'`));
       return;
     }
-    await this.turns.run(async () => {
+    const job = async (): Promise<void> => {
       const transfer: Transferable[] = [];
       const context: HandlerContext<K> = {
         classifier: this.active.classifier,
@@ -170,7 +175,12 @@ export class InferenceService {
         if (this.cancelled.delete(id)) this.deps.post({ type: 'cancelled', id });
         this.open.delete(id);
       }
-    });
+    };
+    if (this.deps.withoutTurn?.has(type)) {
+      await job();
+      return;
+    }
+    await this.turns.run(job);
     void this.pump();
   }
 
