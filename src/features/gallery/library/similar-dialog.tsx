@@ -9,7 +9,7 @@ export type SimilarView =
       kind: 'similar';
       of: Card;
       neighbours: PhotoNeighbour[] | null;
-      /** milliseconds from asking to the answer, on the page */
+      /** the worker's scan, in milliseconds (its `photos-similar` reply times it) */
       ms?: number;
     }
   | { kind: 'duplicates'; groups: string[][] | null };
