@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createPhotosHandlers } from './handlers';
+import { createPhotosHandlers, PHOTOS_WITHOUT_TURN } from './handlers';
 import type { HandlerContext } from '../seam/handlers';
 import type { RequestType } from '../protocol';
 import { VectorIndex } from './vector-index';
@@ -103,6 +103,12 @@ function fakeContext<K extends RequestType>(): HandlerContext<K> {
 }
 
 describe('the photos handlers', () => {
+  test('every one is answered without a turn, and nothing else is (a new one must be classed)', () => {
+    // They run on the worker's thread beside a photo under way: only handlers that use no model
+    // and finish in one go may be in the list (see PHOTOS_WITHOUT_TURN).
+    expect([...PHOTOS_WITHOUT_TURN].sort()).toEqual(Object.keys(createPhotosHandlers()).sort());
+  });
+
   test('index, similar, forget; an unknown library or key answers known: false', async () => {
     const h = createPhotosHandlers();
     const keys = ['a', 'b', 'c'];
