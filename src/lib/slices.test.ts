@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { inSlices, yieldToEventLoop } from './slices';
+import { inSlices, waitForFrame, yieldToEventLoop } from './slices';
 
 /** A clock that moves 1 ms per item worked on, and a log of what happened in which order. */
 function harness() {
@@ -81,5 +81,56 @@ describe('inSlices', () => {
     const seen = yieldToEventLoop().then(() => micro);
     queueMicrotask(() => (micro = true));
     expect(await seen).toBe(true);
+  });
+
+  test('slices that follow each other for 48 ms wait for a frame, not a plain yield', async () => {
+    // 200 items of 1 ms, 8 ms slices: 25 slices, 24 pauses between them. Every sixth pause comes
+    // after 48 ms of slices and must let a frame render; the others are plain yields.
+    const h = harness();
+    const frameNow = () => {
+      h.log.push('frame');
+      return Promise.resolve();
+    };
+    await inSlices(
+      Array.from({ length: 200 }, (_, i) => i),
+      h.work,
+      () => undefined,
+      { budgetMs: 8, now: h.now, yieldNow: h.yieldNow, frameNow, frameEveryMs: 48 },
+    );
+    const pauses = h.log.filter((e) => e === 'yield' || e === 'frame');
+    expect(pauses).toHaveLength(24);
+    expect(pauses.filter((e) => e === 'frame')).toHaveLength(4);
+    // between two frame waits, at most 48 ms of work (48 items of 1 ms)
+    for (const run of h.log.join(' ').split('frame')) {
+      expect(run.split(' ').filter((e) => e.startsWith('w')).length).toBeLessThanOrEqual(48);
+    }
+  });
+
+  test('the frame wait resolves after an animation frame, or after 100 ms when none comes', async () => {
+    const g = globalThis as Record<string, unknown>;
+    const saved = { raf: g.requestAnimationFrame, caf: g.cancelAnimationFrame, doc: g.document };
+    const frames: (() => void)[] = [];
+    g.requestAnimationFrame = (cb: () => void) => frames.push(cb);
+    g.cancelAnimationFrame = () => undefined;
+    g.document = { visibilityState: 'visible' };
+    try {
+      let done = false;
+      const wait = waitForFrame().then(() => (done = true));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(done).toBe(false); // a plain yield would have resolved by now
+      expect(frames).toHaveLength(1);
+      frames[0]!();
+      await wait;
+      expect(done).toBe(true);
+
+      // no frame ever comes (the tab was hidden meanwhile): the limit resolves it
+      const start = Date.now();
+      await waitForFrame();
+      expect(Date.now() - start).toBeGreaterThanOrEqual(90);
+    } finally {
+      g.requestAnimationFrame = saved.raf;
+      g.cancelAnimationFrame = saved.caf;
+      g.document = saved.doc;
+    }
   });
 });
