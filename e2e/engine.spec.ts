@@ -91,6 +91,40 @@ test.describe('the photo engine', () => {
     expect(await classify(page, 'dog.jpg', 'dog-again.jpg')).toHaveLength(3);
   });
 
+  test('a return visit starts photos on the .tflite LiteRT.js was chosen with, and answers the same', async ({
+    page,
+  }) => {
+    test.setTimeout(900_000);
+    await openOn(page, INCEPTION_FIXTURE_URL, 'litert');
+    const status = page.getByTestId('model-status');
+    await expect(status).toHaveAttribute('data-engine', 'litert');
+    const first = await classify(page, 'dog.jpg', 'dog-first-visit.jpg');
+    // The file is kept in idle time with the folded copy: settled says both are written.
+    await expect(status).toHaveAttribute('data-settled', 'true', { timeout: 300_000 });
+    const kept = await page.evaluate(async () => {
+      const names = (await indexedDB.databases()).map((d) => d.name);
+      return names.includes('inception-lens-tflite');
+    });
+    expect(kept).toBe(true);
+
+    await page.reload();
+    await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 300_000 });
+    // LiteRT.js runs from the load on, started from the kept file, not converted again.
+    await expect(status).toHaveAttribute('data-engine', 'litert');
+    const report = await engineReport(page);
+    await expect(report).toContainText('started from the .tflite kept on an earlier visit');
+    const again = await classify(page, 'dog.jpg', 'dog-return-visit.jpg');
+    expect(again.map((x) => x.label)).toEqual(first.map((x) => x.label));
+    for (const [i, x] of again.entries()) {
+      expect(Math.abs(x.p - first[i]!.p)).toBeLessThanOrEqual(TOLERANCE);
+    }
+    // Inspect still works: TensorFlow.js' model is built when first asked for.
+    await page.getByRole('tab', { name: 'Inspect' }).click();
+    await expect(page.getByTestId('summary-totals')).toHaveAttribute('data-total', '23851784', {
+      timeout: 300_000,
+    });
+  });
+
   test('a model LiteRT.js cannot take (MobileNet: ReLU6, depthwise convolutions) stays on TensorFlow.js, saying why', async ({
     page,
   }) => {

@@ -6,6 +6,7 @@ import { selectBackend, tuneSelectedBackend } from './backends/select-backend';
 import { fetchModelArtifacts, loadClassifier } from './classify/load-model';
 import { modelSource } from './classify/model-source';
 import { createCompareHandlers } from './compare/handlers';
+import { keptEngineUsable, startKeptEngine } from './engines/kept-engine';
 import { selectEngine } from './engines/select-engine';
 import { inspectHandlers } from './inspect/handlers';
 import {
@@ -64,7 +65,18 @@ const service = new InferenceService({
   loadClassifier,
   selectEngine,
   engineLater: true,
-  prefetchModel: fetchModelArtifacts,
+  prefetchModel: (entry, onProgress, signal, tuning = {}, clock) =>
+    fetchModelArtifacts(entry, onProgress, signal, tuning, clock, (identity) =>
+      keptEngineUsable(entry, identity, tuning),
+    ),
+  startKept: (entry, prefetched, tuning, clock) =>
+    startKeptEngine(
+      entry,
+      prefetched,
+      tuning,
+      (files) => loadClassifier(entry, () => undefined, tuning, undefined, Promise.resolve(files)),
+      clock,
+    ),
   modelSource,
   now: () => performance.now(),
 });

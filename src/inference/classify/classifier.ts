@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../models/registry';
 import { labelAt, type ResolvedLabels } from './labels';
 import { modelInputPixels } from './model-input';
-import type { LoadedModelInfo, Prediction } from '../protocol';
+import type { EngineReport, LoadedModelInfo, Prediction } from '../protocol';
 import { asProbabilities, topK } from './top-k';
 import { photoInference } from '../backends/wasm-threads';
 import { featureSourceOf, featureVector, quantizeFeatures, type FeatureSource } from './features';
@@ -21,6 +21,8 @@ export interface EngineHost {
   readonly model: tf.LayersModel;
   /** the layer whose output is the pooled features, or null */
   readonly featuresLayer: string | null;
+  /** where the pooled features are read (see features.ts), or null */
+  readonly featureSource: FeatureSource | null;
   readonly inputSize: number;
   /** RGBA bytes at the input size → the model's input values */
   input(rgba: Uint8Array): Float32Array;
@@ -64,6 +66,22 @@ export interface Classifier {
    * load until called. The worker calls it in idle time after the first photos.
    */
   keepFoldedCopy?(): Promise<boolean>;
+  /**
+   * Keeps the file the photo engine was chosen with for the next visit (a `.tflite`, see
+   * `engines/kept-engine.ts`); present once chosen until called. Called in idle time, as
+   * `keepFoldedCopy` is.
+   */
+  keepEngineFile?(): Promise<void>;
+  /**
+   * The version of the model's files it was made from (`modelIdentity`), when they were fetched
+   * and folded: what copies kept for the next visit (the folded copy, a `.tflite`) are keyed by.
+   */
+  identity?: string;
+  /**
+   * Set when photos already run on another engine as the load made it (a LiteRT.js started
+   * from the `.tflite` an earlier visit kept): the load reports it instead of choosing again.
+   */
+  readonly engineReport?: EngineReport;
   dispose(): void;
 }
 
@@ -92,6 +110,30 @@ export function numClassesOf(model: tf.LayersModel, entry: ModelEntry): number {
     throw new Error(`${entry.name} outputs shape [${shape.join(', ')}], not [batch, classes]`);
   }
   return n;
+}
+
+/**
+ * A photo's answer from one inference's outputs: the top `k` classes with their labels, and the
+ * pooled features as 8-bit integers (null without `featureValues` or a `source`).
+ */
+export function answerOf(
+  values: Float32Array,
+  featureValues: ArrayLike<number> | null,
+  source: FeatureSource | null,
+  labels: ResolvedLabels,
+  k: number,
+): { predictions: Prediction[]; features: Int8Array | null } {
+  const probabilities = asProbabilities(values);
+  const predictions = topK(probabilities, k).map((index) => ({
+    index,
+    label: labelAt(labels, index),
+    probability: probabilities[index] as number,
+  }));
+  return {
+    predictions,
+    features:
+      featureValues && source ? quantizeFeatures(featureVector(featureValues, source)) : null,
+  };
 }
 
 /** Options of {@link createClassifier}. */
@@ -230,17 +272,7 @@ export function createClassifier(
     const [values, featureValues] = other
       ? ([other.probs, featureName ? other.features : null] as const)
       : await photoInference(() => tfInfer(pixels, width, height, featureName));
-    const probabilities = asProbabilities(values);
-    const predictions = topK(probabilities, k).map((index) => ({
-      index,
-      label: labelAt(labels, index),
-      probability: probabilities[index] as number,
-    }));
-    return {
-      predictions,
-      features:
-        featureValues && source ? quantizeFeatures(featureVector(featureValues, source)) : null,
-    };
+    return answerOf(values, featureValues, source, labels, k);
   }
 
   return {
@@ -256,6 +288,10 @@ export function createClassifier(
     },
     engineHost: {
       model: fast,
+      get featureSource() {
+        pooled ??= featureSourceOf(fast);
+        return pooled;
+      },
       get featuresLayer() {
         pooled ??= featureSourceOf(fast);
         const name = pooled?.name ?? null;

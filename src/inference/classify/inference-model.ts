@@ -52,8 +52,24 @@ export type PreparedModel =
       metadata: Promise<unknown>;
       /** keeps the folded copy for the next visit (absent when it came from the cache) */
       save?: () => Promise<void>;
+      /** the files' version ({@link modelIdentity}) when copies are kept (a cache) */
+      identity?: string;
     }
-  | { kind: 'original'; artifacts: tf.io.ModelArtifacts; metadata: Promise<unknown> };
+  | { kind: 'original'; artifacts: tf.io.ModelArtifacts; metadata: Promise<unknown> }
+  | {
+      /**
+       * Nothing read yet but `model.json`: photos can start on an engine an earlier visit kept
+       * for this version (`PrepareOptions.keptEngine`), so the folded copy is not read now.
+       */
+      kind: 'kept';
+      identity: string;
+      metadata: Promise<unknown>;
+      /** step 1 done the usual way, when TensorFlow.js' model is wanted after all */
+      folded(): Promise<FilesReady | null>;
+    };
+
+/** Step 1's result with the model's files in hand (not 'kept'). */
+export type FilesReady = Exclude<PreparedModel, { kind: 'kept' }>;
 
 /** What {@link buildInferenceModel} gives: the model to predict with, and its original. */
 export interface InferenceModel {
@@ -72,6 +88,8 @@ export interface InferenceModel {
   metadata: () => Promise<unknown>;
   /** where the folded copy came from: the cache, folded now, or none (not folded) */
   foldedCopy: 'cached' | 'made' | 'none';
+  /** the files' version, when copies of it are kept (see `PreparedModel`) */
+  identity?: string;
   /**
    * Keeps the folded copy for next time; resolves false when it could not be (absent: nothing to
    * keep). Not started by the build: the worker calls it once the first photos are answered, in
@@ -89,6 +107,12 @@ export interface PrepareOptions {
   clock?: StartupClock;
   /** fold again even if the cache has a copy (the copy would not build) */
   refold?: boolean;
+  /**
+   * Whether photos may start on an engine kept for this version of the model
+   * (`engines/kept-engine.ts`); then step 1 stops after `model.json` (a 'kept' result) and
+   * reads nothing big
+   */
+  keptEngine?: (identity: string) => Promise<boolean>;
 }
 
 /** Hex SHA-256 of `text`. */
@@ -191,6 +215,21 @@ export async function prepareModel(
   clock?.mark('model.json');
   const fold = (tuning.foldBatchNorm ?? 'auto') !== 'off';
   const identity = fold && cache ? await modelIdentity(text, await metadata) : null;
+  if (identity && options.keptEngine && !options.refold) {
+    const kept = await options.keptEngine(identity).catch(() => false);
+    if (kept) {
+      clock?.mark('kept engine');
+      progress(1);
+      const usual: PrepareOptions = { ...options, keptEngine: undefined };
+      return {
+        kind: 'kept',
+        identity,
+        metadata,
+        // without `keptEngine`, step 1 never answers 'kept'
+        folded: () => prepareModel(entry, () => undefined, usual) as Promise<FilesReady | null>,
+      };
+    }
+  }
   if (cache && identity && !options.refold) {
     const hit = await cache.get(entry.url, identity).catch((error: unknown) => {
       console.warn('folded-copy cache unreadable:', error);
@@ -199,7 +238,7 @@ export async function prepareModel(
     clock?.mark(hit ? 'cache hit' : 'cache miss');
     if (hit) {
       progress(1);
-      return { kind: 'folded', source: 'cache', ...hit, metadata };
+      return { kind: 'folded', source: 'cache', ...hit, metadata, identity };
     }
   }
   let artifacts: tf.io.ModelArtifacts;
@@ -226,7 +265,10 @@ export async function prepareModel(
     originalParams,
     metadata,
     ...(cache && identity
-      ? { save: () => cache.put(entry.url, identity, { artifacts: files, originalParams }) }
+      ? {
+          identity,
+          save: () => cache.put(entry.url, identity, { artifacts: files, originalParams }),
+        }
       : {}),
   };
 }
@@ -250,7 +292,9 @@ function originalLoader(entry: ModelEntry): () => Promise<tf.LayersModel> {
     const prepared = await prepareModel(entry, () => undefined, {
       tuning: { foldBatchNorm: 'off' },
     });
-    if (!prepared) throw new Error(`${entry.name} has no files to build its original from`);
+    if (!prepared || prepared.kind === 'kept') {
+      throw new Error(`${entry.name} has no files to build its original from`);
+    }
     try {
       return await tf.loadLayersModel(tf.io.fromMemory(prepared.artifacts));
     } catch (error) {
@@ -271,20 +315,26 @@ export async function buildInferenceModel(
   options: PrepareOptions = {},
 ): Promise<InferenceModel> {
   const { tuning = {}, cache = null, clock } = options;
-  if (!prepared && !notFetched(entry)) prepared = await prepareModel(entry, onProgress, options);
-  const metadata = prepared ? () => prepared.metadata : () => readMetadata(entry.url);
-  if (prepared?.kind === 'folded') {
+  let ready: FilesReady | null = prepared?.kind === 'kept' ? await prepared.folded() : prepared;
+  if (!ready && !notFetched(entry)) {
+    ready = (await prepareModel(entry, onProgress, {
+      ...options,
+      keptEngine: undefined,
+    })) as FilesReady | null;
+  }
+  const metadata = ready ? () => ready.metadata : () => readMetadata(entry.url);
+  if (ready?.kind === 'folded') {
     let model: tf.LayersModel;
     try {
-      model = await tf.loadLayersModel(tf.io.fromMemory(prepared.artifacts));
+      model = await tf.loadLayersModel(tf.io.fromMemory(ready.artifacts));
     } catch (error) {
-      if (prepared.source !== 'cache' || !cache) throw loadFailure(entry, error);
+      if (ready.source !== 'cache' || !cache) throw loadFailure(entry, error);
       console.warn('the cached folded copy does not build; folding again:', error);
       await cache.drop(entry.url).catch(() => undefined);
       return buildInferenceModel(entry, null, onProgress, { ...options, refold: true });
     }
     clock?.mark('build folded');
-    let save = prepared.save;
+    let save = ready.save;
     let written: Promise<boolean> | null = null;
     const keepCopy = (): Promise<boolean> => {
       written ??= (save ?? (() => Promise.reject(new Error('already kept'))))().then(
@@ -301,16 +351,17 @@ export async function buildInferenceModel(
     return {
       model,
       loadOriginal: originalLoader(entry),
-      originalParams: prepared.originalParams,
+      originalParams: ready.originalParams,
       metadata,
-      foldedCopy: prepared.source === 'cache' ? 'cached' : 'made',
+      foldedCopy: ready.source === 'cache' ? 'cached' : 'made',
       ...(save ? { keepCopy } : {}),
+      ...(ready.identity ? { identity: ready.identity } : {}),
     };
   }
   let original: tf.LayersModel;
   try {
-    original = prepared
-      ? await tf.loadLayersModel(tf.io.fromMemory(prepared.artifacts))
+    original = ready
+      ? await tf.loadLayersModel(tf.io.fromMemory(ready.artifacts))
       : await buildUnfetched(entry, (f) => onProgress(f));
   } catch (error) {
     throw loadFailure(entry, error);

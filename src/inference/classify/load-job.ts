@@ -43,7 +43,12 @@ export interface LoadDeps {
     avoid?: readonly BackendName[],
     /** the model about to load, and its performance options */
     options?: { modelId?: string; tuning?: LoadTuning },
-  ): Promise<{ backend: BackendName; reports: BackendReport[] }>;
+  ): Promise<{
+    backend: BackendName;
+    reports: BackendReport[];
+    /** set when 'auto' is still to be settled by measuring the loaded model (`tuneBackend`) */
+    tuning?: object | null;
+  }>;
   /**
    * Settles an 'auto' selection once the model is warm, by measuring it on the candidate
    * backends; leaves the winner current (optional).
@@ -55,6 +60,17 @@ export interface LoadDeps {
     onProgress: (fraction: number) => void,
   ): Promise<{ backend: BackendName; reports: BackendReport[] }>;
   loadClassifier: LoadClassifier;
+  /**
+   * A return visit's fast start (engines/kept-engine.ts): photos on LiteRT.js from the `.tflite`
+   * an earlier visit kept, TensorFlow.js' model built on first need. Resolves null (the usual
+   * load follows) unless step 1 answered 'kept' and the kept engine starts and checks (optional).
+   */
+  startKept?(
+    entry: ModelEntry,
+    prefetched: Promise<PreparedModel | null>,
+    tuning: LoadTuning,
+    clock: StartupClock,
+  ): Promise<Classifier | null>;
   /** Where the model's bytes will come from (optional; said with every progress update). */
   modelSource?(entry: ModelEntry): Promise<ModelSource>;
   /**
@@ -147,6 +163,14 @@ export async function runLoad(
     clock,
   );
   prefetched?.catch(() => undefined); // reported by loadClassifier, or moot if the backend fails
+  // A return visit's kept engine needs no backend either: it starts beside the backend too.
+  const keptStart =
+    deps.startKept && prefetched && (tuning.engine ?? 'auto') !== 'tfjs'
+      ? deps.startKept(entry, prefetched, tuning, clock).catch((error: unknown) => {
+          console.warn('the kept engine did not start; loading as usual:', error);
+          return null;
+        })
+      : null;
   try {
     report('backend', 0);
     const selected = await deps.selectBackend(choice, avoid, {
@@ -159,15 +183,24 @@ export async function runLoad(
     if (active.useBackend(selected.backend)) active.replace(null);
     shownBackend = selected.backend;
     report('download', fetched, selected.backend);
-    const classifier = await deps.loadClassifier(
-      entry,
-      (f, note) => report('download', f, selected.backend, note),
-      tuning,
-      undefined,
-      prefetched,
-      clock,
-      true,
-    );
+    // A kept LiteRT.js is used only on WebAssembly settled without measuring (a measurement
+    // times TensorFlow.js' model); started on another backend, it is let go.
+    let kept = keptStart ? await keptStart : null;
+    if (kept && (selected.backend !== 'wasm' || selected.tuning)) {
+      kept.dispose();
+      kept = null;
+    }
+    const classifier =
+      kept ??
+      (await deps.loadClassifier(
+        entry,
+        (f, note) => report('download', f, selected.backend, note),
+        tuning,
+        undefined,
+        prefetched,
+        clock,
+        true,
+      ));
     report('warming', 0, selected.backend);
     let warmupMs: number;
     let settled = { backend: selected.backend, reports: selected.reports };
@@ -185,7 +218,9 @@ export async function runLoad(
       throw error;
     }
     let engine: EngineReport | undefined;
-    if (deps.selectEngine && deps.engineLater && deferEngine(tuning, settled.backend)) {
+    if (classifier.engineReport) {
+      engine = classifier.engineReport; // the load started it (a kept engine)
+    } else if (deps.selectEngine && deps.engineLater && deferEngine(tuning, settled.backend)) {
       engine = PENDING_ENGINE;
     } else if (deps.selectEngine) {
       engine = await deps
@@ -211,6 +246,9 @@ export async function runLoad(
     };
   } catch (error) {
     stopDownload.abort();
+    void keptStart?.then((c) => {
+      if (c && c !== active.classifier) c.dispose();
+    });
     const found = (error as { reports?: BackendReport[] } | null)?.reports ?? reports;
     const { classifier, backend } = active;
     throw new RequestError(

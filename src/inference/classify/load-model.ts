@@ -46,12 +46,15 @@ export function fetchModelArtifacts(
   signal?: AbortSignal,
   tuning: LoadTuning = {},
   clock?: StartupClock,
+  /** whether photos may start on an engine kept for this version (`PrepareOptions.keptEngine`) */
+  keptEngine?: (identity: string) => Promise<boolean>,
 ): Promise<PreparedModel | null> {
   return prepareModel(entry, onProgress, {
     tuning,
     cache: foldedCacheFor(tuning),
     ...(signal ? { signal } : {}),
     ...(clock ? { clock } : {}),
+    ...(keptEngine ? { keptEngine } : {}),
   });
 }
 
@@ -98,6 +101,7 @@ export async function loadClassifier(
       ...(built.loadOriginal ? { loadOriginal: built.loadOriginal } : {}),
       ...(built.originalParams !== undefined ? { params: built.originalParams } : {}),
     });
+    if (built.identity) classifier.identity = built.identity;
     const { keepCopy } = built;
     if (keepCopy && !copyLater) void keepCopy();
     else if (keepCopy) {

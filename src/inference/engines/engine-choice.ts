@@ -106,6 +106,22 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return diff;
 }
 
+/**
+ * How far `got` is from `want` (TensorFlow.js' answer): the largest probability difference, and
+ * the features' relative to their scale (they are not probabilities); Infinity when `got` lacks
+ * features `want` has. The engine check passes at most {@link ENGINE_TOLERANCE}.
+ */
+export function outputDiff(want: EngineOutput, got: EngineOutput): number {
+  let diff = maxAbsDiff(want.probs, got.probs);
+  if (want.features && got.features) {
+    const scale = Math.max(1, ...Array.from(want.features, Math.abs));
+    diff = Math.max(diff, maxAbsDiff(want.features, got.features) / scale);
+  } else if (want.features && !got.features) {
+    diff = Infinity;
+  }
+  return diff;
+}
+
 /** The faster engine by median ms: LiteRT.js only when below {@link ENGINE_MARGIN} × TF.js. */
 export function fasterEngine(tfjsMs: number, litertMs: number): EngineName {
   return Number.isFinite(litertMs) && litertMs > 0 && litertMs <= tfjsMs * ENGINE_MARGIN
@@ -184,14 +200,7 @@ export async function chooseEngine(
       const tfjs = await deps.tfjs(deps.input);
       return [tfjs, await engine.run(deps.input)] as const;
     });
-    diff = maxAbsDiff(want.probs, got.probs);
-    if (want.features && got.features) {
-      // Features are compared relative to their scale (they are not probabilities).
-      const scale = Math.max(1, ...Array.from(want.features, Math.abs));
-      diff = Math.max(diff, maxAbsDiff(want.features, got.features) / scale);
-    } else if (want.features && !got.features) {
-      diff = Infinity;
-    }
+    diff = outputDiff(want, got);
   } catch (error) {
     engine.dispose();
     return tfjsOnly(`TensorFlow.js: LiteRT.js failed its check (${messageOf(error)})`);

@@ -6,10 +6,11 @@
 import type { Classifier, EngineHost } from '../classify/classifier';
 import type { BackendName, EngineReport, LoadTuning } from '../protocol';
 import { canUseWasmThreads, wasmThreadCount } from '../backends/wasm-threads';
-import { chooseEngine } from './engine-choice';
+import { chooseEngine, type EngineOutput } from './engine-choice';
 import { browserEngineStore } from './engine-store';
 import { startLiteRt } from './litert/litert-engine';
 import { tfliteOf } from './litert/tflite-of-model';
+import { browserKeptTflite } from './litert/kept-tflite';
 
 const store = browserEngineStore();
 
@@ -34,15 +35,57 @@ export function knownAnswerRgba(size: number): Uint8Array {
   return rgba;
 }
 
-/** The key a choice is remembered under: this device, the backend TF.js runs on, the model. */
-function engineKey(classifier: Classifier, backend: BackendName, threads: number): string {
+/**
+ * The key a choice is remembered under: this device, the backend TF.js runs on, the model (its
+ * registry id and address).
+ */
+export function engineKey(
+  model: { id: string; url: string },
+  backend: BackendName,
+  threads: number,
+): string {
   const nav = globalThis.navigator as Navigator | undefined;
   return [
-    `${classifier.info.id} ${classifier.info.url}`,
+    `${model.id} ${model.url}`,
     backend,
     nav?.userAgent ?? 'unknown agent',
     `threads ${threads}`,
   ].join('\n');
+}
+
+/**
+ * LiteRT.js' thread count: fixed when it compiles, one per core (as TensorFlow.js starts with),
+ * or one when threads are off (?threads=off) or impossible (no cross-origin isolation).
+ */
+export function litertThreads(tuning: LoadTuning): { threads: number; isolated: boolean } {
+  const isolated = canUseWasmThreads();
+  const threads =
+    tuning.wasmThreads === 'off' || !isolated ? 1 : wasmThreadCount(navigator.hardwareConcurrency);
+  return { threads, isolated };
+}
+
+/**
+ * Keeps the `.tflite` LiteRT.js was chosen with for the next visit (`kept-engine.ts` starts
+ * from it), with TensorFlow.js' answer it was checked against; a failure only means the next
+ * visit converts again.
+ */
+async function keepTflite(
+  classifier: Classifier,
+  host: EngineHost,
+  file: Uint8Array,
+  answer: EngineOutput,
+): Promise<void> {
+  const store = browserKeptTflite();
+  if (!store || !classifier.identity) return;
+  await store
+    .put(classifier.info.url, classifier.identity, file, {
+      answer,
+      inputSize: host.inputSize,
+      numClasses: classifier.info.numClasses,
+      params: classifier.info.params,
+      feature: host.featureSource,
+    })
+    .catch((error: unknown) => console.warn('the .tflite could not be kept:', error));
 }
 
 /**
@@ -74,21 +117,28 @@ export async function selectEngine(
       detail: `TensorFlow.js on ${backend}: LiteRT.js is compared only when photos run on WebAssembly.`,
     };
   }
-  const isolated = canUseWasmThreads();
-  // LiteRT.js' threads are fixed when it compiles: one per core, as TensorFlow.js starts with,
-  // or one when threads are off (?threads=off) or impossible (no cross-origin isolation).
-  const threads =
-    tuning.wasmThreads === 'off' || !isolated ? 1 : wasmThreadCount(navigator.hardwareConcurrency);
+  const { threads, isolated } = litertThreads(tuning);
   const measuringFallback = (tuning.failKnownAnswer?.length ?? 0) > 0;
+  // Kept for the next visit if LiteRT.js is chosen: a copy of the file (the original goes to
+  // LiteRT.js' worker) and TensorFlow.js' answer in the check.
+  const keeping = !!classifier.identity && !measuringFallback && !!browserKeptTflite();
+  let file: Uint8Array | null = null;
+  let answer: EngineOutput | null = null;
   const decision = await chooseEngine(
     tuning.engine ?? 'auto',
     {
       start: async () => {
         const convert = (): Promise<Uint8Array> =>
           new Promise((resolve) => resolve(tfliteOf(host.model, host.featuresLayer)));
-        return startLiteRt(await (turn ? turn(convert) : convert()), { threads, isolated });
+        const bytes = await (turn ? turn(convert) : convert());
+        if (keeping) file = bytes.slice();
+        return startLiteRt(bytes, { threads, isolated });
       },
-      tfjs: (input) => host.infer(input),
+      tfjs: async (input) => {
+        const out = await host.infer(input);
+        answer ??= out; // the first is the check's, on the known-answer input
+        return out;
+      },
       input: host.input(knownAnswerRgba(host.inputSize)),
       store,
       now: () => performance.now(),
@@ -97,7 +147,7 @@ export async function selectEngine(
       ...(turn ? { turn } : {}),
     },
     {
-      key: measuringFallback ? null : engineKey(classifier, backend, threads),
+      key: measuringFallback ? null : engineKey(classifier.info, backend, threads),
       remeasure: tuning.remeasure === true,
       ...(onProgress ? { onProgress } : {}),
     },
@@ -107,5 +157,19 @@ export async function selectEngine(
     return undefined;
   }
   host.use(decision.engine);
+  if (decision.engine && file && answer) {
+    // Written when the worker is idle, like the folded copy (the service calls it).
+    const [kept, checked] = [file, answer];
+    classifier.keepEngineFile = () => {
+      delete classifier.keepEngineFile;
+      return keepTflite(classifier, host, kept, checked);
+    };
+  } else if (decision.report.engine === 'tfjs' && classifier.identity && tuning.engine !== 'tfjs') {
+    // TensorFlow.js won (or LiteRT.js failed here): a file kept earlier must not start next time.
+    await browserKeptTflite()
+      ?.drop(classifier.info.url)
+      .catch(() => undefined);
+  }
+  file = null;
   return decision.report;
 }

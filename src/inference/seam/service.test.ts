@@ -204,7 +204,7 @@ describe('InferenceService: load', () => {
   test('posts progress (backend, download fractions, warming) then ready', async () => {
     const { service, posted, selectCalls, loadCalls, classifiers, reports } = setup();
     service.handle(load(7, 'webgl'));
-    await until(() => posted.some((m) => m.type === 'reply'), 'ready');
+    await until(() => posted.some((m) => m.type === 'settled'), 'ready, then settled');
     expect(selectCalls).toEqual(['webgl']);
     expect(loadCalls).toEqual([ENTRY]);
     expect(posted).toEqual([
@@ -222,9 +222,13 @@ describe('InferenceService: load', () => {
         warmupMs: 12.5,
         startup: expect.any(Array) as unknown,
       },
+      // nothing left for later (no engine to choose, no copy to keep): settled at once
+      { type: 'settled', id: 0, modelId: ENTRY.id, modelUrl: ENTRY.url },
     ]);
     // when each step ended, in the worker (the fakes here mark none of the loader's own steps)
-    const ready = posted.at(-1) as { startup?: { step: string; atMs: number }[] };
+    const ready = posted.find((m) => m.type === 'reply') as {
+      startup?: { step: string; atMs: number }[];
+    };
     expect(ready.startup?.map((s) => s.step)).toEqual(['backend webgl', 'warm-up']);
     expect(classifiers[0]?.warmUps).toBe(1);
     expect(classifiers[0]?.disposed).toBe(0);
@@ -1223,5 +1227,88 @@ describe('InferenceService: every load progress says where the model comes from'
     await until(() => finalFor(posted, 1)?.type === 'reply', 'ready');
     const progress = messagesFor(posted, 1).filter((m) => m.type === 'progress');
     for (const m of progress) expect(m).toMatchObject({ source: 'network' });
+  });
+});
+
+describe('InferenceService: a return visit that starts on a kept engine (startKept)', () => {
+  const KEPT_REPORT = {
+    engine: 'litert' as const,
+    detail: 'LiteRT.js: started from the .tflite kept on an earlier visit',
+  };
+
+  function keptSetup(
+    selected: { backend: BackendName; tuning?: object | null },
+    tuning: Record<string, unknown> = {},
+  ) {
+    const posted: WorkerResponse[] = [];
+    const loads: string[] = [];
+    const kept = Object.assign(new FakeClassifier('kept'), { engineReport: KEPT_REPORT });
+    let keptAsked = 0;
+    let chooserAsked = 0;
+    const service = new InferenceService({
+      post: (m) => posted.push(m),
+      selectBackend: () =>
+        Promise.resolve({ ...selected, reports: [report(selected.backend, true)] }),
+      prefetchModel: () => Promise.resolve(null),
+      startKept: () => {
+        keptAsked += 1;
+        return Promise.resolve(kept as Classifier);
+      },
+      loadClassifier: () => {
+        loads.push('tfjs');
+        return Promise.resolve(new FakeClassifier('tfjs') as Classifier);
+      },
+      selectEngine: () => {
+        chooserAsked += 1;
+        return Promise.resolve({ engine: 'tfjs', detail: 'measured' });
+      },
+      engineLater: true,
+      idlePollMs: 1,
+      now: () => 0,
+    });
+    service.handle({ ...load(1), tuning } as WorkerRequest);
+    return {
+      service,
+      posted,
+      loads,
+      kept,
+      asked: () => ({ kept: keptAsked, chooser: chooserAsked }),
+    };
+  }
+
+  test('on WebAssembly settled without measuring, photos start on it: no TF.js model built, no choice after', async () => {
+    const s = keptSetup({ backend: 'wasm', tuning: null });
+    await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');
+    expect(finalFor(s.posted, 1)).toMatchObject({ type: 'reply', engine: KEPT_REPORT });
+    expect(s.loads).toEqual([]);
+    // its warm-up is asked for once (the kept engine answers with its check's time)
+    expect(s.kept.warmUps).toBe(1);
+    await until(() => s.posted.some((m) => m.type === 'settled'), 'settled');
+    expect(s.asked()).toEqual({ kept: 1, chooser: 0 });
+    s.service.handle(classify(2));
+    await until(() => s.kept.calls.length === 1, 'the photo on the kept engine');
+    s.kept.calls[0]!.result.resolve(predictionsFor('kept'));
+    await until(() => finalFor(s.posted, 2)?.type === 'reply', 'the answer');
+    expect(s.kept.disposed).toBe(0);
+  });
+
+  test('on another backend, or WebAssembly still to be measured, it is let go and the usual load runs', async () => {
+    for (const selected of [
+      { backend: 'webgl' as const, tuning: null },
+      { backend: 'wasm' as const, tuning: { key: 'k', candidates: ['wasm', 'webgl'] } },
+    ]) {
+      const s = keptSetup(selected);
+      await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');
+      expect(s.loads).toEqual(['tfjs']);
+      expect(s.kept.disposed).toBe(1);
+      expect(finalFor(s.posted, 1)).not.toMatchObject({ engine: KEPT_REPORT });
+    }
+  });
+
+  test('?engine=tfjs never asks for it', async () => {
+    const s = keptSetup({ backend: 'wasm', tuning: null }, { engine: 'tfjs' });
+    await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');
+    expect(s.asked().kept).toBe(0);
+    expect(s.loads).toEqual(['tfjs']);
   });
 });

@@ -201,29 +201,32 @@ export class InferenceService {
   private async load(request: RequestMessage<'load'>): Promise<void> {
     this.loading = true;
     this.photosSinceLoad = 0;
-    this.tuning = request.tuning ?? {};
+    const tuning = (this.tuning = request.tuning ?? {});
+    let ready: ReadyInfo | null = null;
     await this.turns.run(async () => {
       try {
-        const ready = await runLoad(this.deps, this.active, request, (update) =>
+        ready = await runLoad(this.deps, this.active, request, (update) =>
           this.progress<'load'>(request.id, update),
         );
         this.reply<'load'>(request.id, ready);
-        void this.afterLoad(ready, this.tuning);
       } catch (error) {
         this.fail(request.id, error);
       } finally {
         this.loading = false;
       }
     });
+    // Once the load is over: a load with nothing left for later says `settled` at once.
+    if (ready) void this.afterLoad(ready, tuning);
     void this.pump();
   }
 
   /**
    * What a load leaves for later, so it does not delay the first photos: the photo engine's
-   * choice (when the load answered with a pending report) and keeping the folded copy for the
-   * next visit. Both wait until no photo is queued; each step that needs the models takes a turn.
-   * A later load makes them stop (the copy is still written: it belongs to a model, not a load).
-   * Then `settled` tells the page nothing is left, unless a later load took over.
+   * choice (when the load answered with a pending report), keeping the file that engine was
+   * chosen with and the folded copy for the next visit. All wait until no photo is queued; each
+   * step that needs the models takes a turn. A later load makes them stop (the folded copy is
+   * still written: it belongs to a model, not a load). Then `settled` tells the page nothing is
+   * left, unless a later load took over.
    */
   private async afterLoad(ready: ReadyInfo, tuning: LoadTuning): Promise<void> {
     const classifier = this.active.classifier;
@@ -257,6 +260,12 @@ export class InferenceService {
           modelUrl: ready.model.url,
           engine: report,
         });
+      }
+    }
+    if (classifier.keepEngineFile) {
+      await this.whenIdle();
+      if (this.active.classifier === classifier) {
+        await classifier.keepEngineFile().catch(() => undefined);
       }
     }
     if (classifier.keepFoldedCopy) {
