@@ -26,6 +26,11 @@ const query = args.find((a) => a.startsWith('--query='))?.slice(8) ?? '';
 const blockServiceWorker = args.includes('--no-sw');
 /** `--cold-only`: the first visit only (no wait for the folded copy, no return visit) */
 const coldOnly = args.includes('--cold-only');
+/**
+ * `--warm-batch=N`: on the return visit, once the first top-3 is in, drop N more photos at once
+ * and time them (what a return visit with a batch costs, the first photo's path aside)
+ */
+const warmBatch = Number(args.find((a) => a.startsWith('--warm-batch='))?.slice(13) ?? 0);
 const basePort = Number(process.env.LENS_PREVIEW_PORT ?? 4573);
 const builds = args
   .filter((a) => !a.startsWith('--'))
@@ -54,6 +59,14 @@ new MutationObserver(() => {
   if (document.querySelector('[data-testid=image-card][data-status=done][data-filename="' + window.__probe.name + '"]'))
     window.__probe.done.push([performance.now(), 1]);
 }).observe(document, { subtree: true, childList: true, attributes: true });
+window.__dropMany = async (url, names) => {
+  const blob = await (await fetch(url)).blob();
+  const data = new DataTransfer();
+  for (const name of names) data.items.add(new File([blob], name, { type: 'image/jpeg' }));
+  const target = document.querySelector('[data-testid=drop-zone]');
+  for (const type of ['dragenter', 'dragover', 'drop'])
+    target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }));
+};
 window.__drop = async (url, name) => {
   window.__probe.name = name;
   const blob = await (await fetch(url)).blob();
@@ -69,6 +82,8 @@ window.__drop = async (url, name) => {
 
 interface Visit {
   firstTop3Ms: number | null;
+  /** `--warm-batch`: ms from the first top-3 to the batch's last answer */
+  batchMs?: number;
   longestTaskMs: number;
   startup: string;
   engine: string | null;
@@ -100,6 +115,21 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
         null,
         { timeout: 300_000 },
       );
+      let batchMs: number | undefined;
+      if (k === 1 && warmBatch > 0) {
+        const start = Date.now();
+        const names = Array.from({ length: warmBatch }, (_, i) => `batch-${i}.jpg`);
+        await page.evaluate(
+          `window.__dropMany(${JSON.stringify(photo)}, ${JSON.stringify(names)})`,
+        );
+        // Polled from here: a string predicate would be eval'd in the page, which its CSP forbids.
+        const count = `document.querySelectorAll('[data-testid=image-card][data-status=done][data-filename^="batch-"]').length`;
+        const until = Date.now() + 600_000;
+        while (Number(await page.evaluate(count)) < warmBatch && Date.now() < until) {
+          await page.waitForTimeout(100);
+        }
+        batchMs = Date.now() - start;
+      }
       if (k === 0 && !coldOnly && !blockServiceWorker) {
         await page
           .locator('[data-testid=offline-status][data-state=ready]')
@@ -132,6 +162,20 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
         const until = Date.now() + 300_000;
         while (!(await kept()) && Date.now() < until) await page.waitForTimeout(1000);
         if (!(await kept())) console.log('  (no folded copy kept within 300 s)');
+        // Whether the .tflite LiteRT.js was chosen with is kept too (a string: see the bench's
+        // timeSimilarClick on why no named function may go into page code from here).
+        const tflite = await page.evaluate(`new Promise((done) => {
+          const req = indexedDB.open('inception-lens-tflite');
+          req.onupgradeneeded = () => req.transaction.abort();
+          req.onerror = () => done('none');
+          req.onsuccess = () => {
+            const db = req.result;
+            if (!db.objectStoreNames.contains('entries')) return done('none');
+            const keys = db.transaction('entries').objectStore('entries').getAllKeys();
+            keys.onsuccess = () => done(keys.result.some((k) => String(k).startsWith('entry:')) ? 'kept' : 'none');
+          };
+        })`);
+        console.log(`  .tflite for the return visit: ${String(tflite)}`);
       }
       // Give background work (engine choice) its time before reading the long tasks.
       await page.waitForTimeout(k === 0 ? 5_000 : 2_000);
@@ -149,6 +193,7 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
       );
       visits.push({
         firstTop3Ms: probe.done[0]?.[0] ?? null,
+        ...(batchMs !== undefined ? { batchMs } : {}),
         longestTaskMs: probe.longTasks.reduce((m, [, d]) => Math.max(m, d), 0),
         startup: probe.startup.map(([t, s]) => `${s} (page ${Math.round(t)} ms)`).join(' | '),
         engine: await page.getByTestId('model-status').getAttribute('data-engine'),
@@ -185,7 +230,11 @@ async function main(): Promise<void> {
         );
         console.log(
           `round ${r + 1} ${b.dir.split('/').pop()} (load ${load}): cold ${cold?.firstTop3Ms?.toFixed(0)} ms, longest task ${cold?.longestTaskMs.toFixed(0)} ms, engine ${cold?.engine}; ` +
-            `warm ${warm?.firstTop3Ms?.toFixed(0)} ms, longest task ${warm?.longestTaskMs.toFixed(0)} ms, engine ${warm?.engine}\n  cold: ${cold?.startup}\n  warm: ${warm?.startup}`,
+            `warm ${warm?.firstTop3Ms?.toFixed(0)} ms, longest task ${warm?.longestTaskMs.toFixed(0)} ms, engine ${warm?.engine}` +
+            (warm?.batchMs !== undefined
+              ? `; then ${warmBatch} photos in ${warm.batchMs} ms`
+              : '') +
+            `\n  cold: ${cold?.startup}\n  warm: ${warm?.startup}`,
         );
       }
     }

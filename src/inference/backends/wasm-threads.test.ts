@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { wasmThreadCount } from './wasm-threads';
+import { logicalCores, wasmThreadCount, withUncappedThreads } from './wasm-threads';
 
 describe('wasmThreadCount', () => {
   test('one thread per logical core', () => {
@@ -16,5 +16,33 @@ describe('wasmThreadCount', () => {
     expect(wasmThreadCount(0)).toBe(1);
     expect(wasmThreadCount(Number.NaN)).toBe(1);
     expect(wasmThreadCount(2.5)).toBe(2);
+  });
+});
+
+describe('logicalCores', () => {
+  test('is the real core count even while the backend start-up sees it doubled', async () => {
+    const g = globalThis as Record<string, unknown>;
+    const saved = { nav: g.navigator, isolated: g.crossOriginIsolated };
+    // a navigator whose core count is a getter on its prototype, as in browsers
+    Object.defineProperty(globalThis, 'navigator', {
+      value: Object.create({
+        get hardwareConcurrency() {
+          return 2;
+        },
+      }) as Navigator,
+      configurable: true,
+    });
+    g.crossOriginIsolated = true;
+    try {
+      const seen = await withUncappedThreads(() =>
+        Promise.resolve([navigator.hardwareConcurrency, logicalCores()]),
+      );
+      // tfjs is shown 4 (it halves it); anything else asking meanwhile is told 2
+      expect(seen).toEqual([4, 2]);
+      expect([navigator.hardwareConcurrency, logicalCores()]).toEqual([2, 2]);
+    } finally {
+      Object.defineProperty(globalThis, 'navigator', { value: saved.nav, configurable: true });
+      g.crossOriginIsolated = saved.isolated;
+    }
   });
 });

@@ -65,12 +65,26 @@ export async function withUncappedThreads<T>(start: () => Promise<T>): Promise<T
   const real = nav?.hardwareConcurrency;
   if (!nav || !real || !canUseWasmThreads() || configured === 'off') return start();
   Object.defineProperty(nav, 'hardwareConcurrency', { value: real * 2, configurable: true });
+  doubledFrom = real;
   try {
     return await start();
   } finally {
     // Removes the own property, so the prototype's real getter shows through again.
     delete (nav as unknown as Record<string, unknown>).hardwareConcurrency;
+    doubledFrom = null;
   }
+}
+
+/** The real core count while {@link withUncappedThreads} shows tfjs a doubled one. */
+let doubledFrom: number | null = null;
+
+/**
+ * `navigator.hardwareConcurrency` as it really is, even while the WASM backend starts (when
+ * {@link withUncappedThreads} doubles it for tfjs): code running beside that start-up (a load's
+ * first step) must not read the doubled value.
+ */
+export function logicalCores(): number | undefined {
+  return doubledFrom ?? (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency;
 }
 
 /** The tfjs WASM module's own entry points we need beyond tfjs' API. */

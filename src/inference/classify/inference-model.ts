@@ -216,7 +216,10 @@ export async function prepareModel(
   const fold = (tuning.foldBatchNorm ?? 'auto') !== 'off';
   const identity = fold && cache ? await modelIdentity(text, await metadata) : null;
   if (identity && options.keptEngine && !options.refold) {
-    const kept = await options.keptEngine(identity).catch(() => false);
+    const kept = await options.keptEngine(identity).catch((error: unknown) => {
+      console.warn('could not look for a kept engine:', error);
+      return false;
+    });
     if (kept) {
       clock?.mark('kept engine');
       progress(1);

@@ -46,8 +46,11 @@ export interface LoadDeps {
   ): Promise<{
     backend: BackendName;
     reports: BackendReport[];
-    /** set when 'auto' is still to be settled by measuring the loaded model (`tuneBackend`) */
-    tuning?: object | null;
+    /**
+     * set when 'auto' may still be settled by measuring the loaded model on these backends
+     * (`tuneBackend`; with the selected one alone, nothing is measured)
+     */
+    tuning?: { candidates: readonly BackendName[] } | null;
   }>;
   /**
    * Settles an 'auto' selection once the model is warm, by measuring it on the candidate
@@ -186,7 +189,8 @@ export async function runLoad(
     // A kept LiteRT.js is used only on WebAssembly settled without measuring (a measurement
     // times TensorFlow.js' model); started on another backend, it is let go.
     let kept = keptStart ? await keptStart : null;
-    if (kept && (selected.backend !== 'wasm' || selected.tuning)) {
+    const measuring = (selected.tuning?.candidates ?? []).some((b) => b !== selected.backend);
+    if (kept && (selected.backend !== 'wasm' || measuring)) {
       kept.dispose();
       kept = null;
     }

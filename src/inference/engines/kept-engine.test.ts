@@ -78,7 +78,11 @@ function deps(engine: PhotoEngine, kept = memoryKept()): KeptEngineDeps & { kept
   return {
     kept,
     remembered: memoryEngineStore(),
-    startEngine: () => Promise.resolve(engine),
+    // as LiteRT.js does: the runtime starts at once, the model once the file is read
+    startEngine: async (file) => {
+      await file;
+      return engine;
+    },
     threads: () => ({ threads: 2, isolated: true }),
     now: () => 0,
     date: () => 1_000_000,

@@ -37,7 +37,7 @@ import { engineKey, knownAnswerRgba, litertThreads } from './select-engine';
 export interface KeptEngineDeps {
   kept: KeptTfliteStore | null;
   remembered: EngineStore;
-  startEngine(file: Uint8Array, options: LiteRtOptions): Promise<PhotoEngine>;
+  startEngine(file: Uint8Array | Promise<Uint8Array>, options: LiteRtOptions): Promise<PhotoEngine>;
   threads(tuning: LoadTuning): LiteRtOptions;
   now(): number;
   date(): number;
@@ -225,14 +225,25 @@ export async function startKeptEngine(
 ): Promise<Classifier | null> {
   const prepared = await prefetched;
   if (prepared?.kind !== 'kept' || !deps.kept) return null;
-  const kept = await deps.kept.get(entry.url, prepared.identity).catch(() => null);
-  if (!kept) return null;
-  clock?.mark('kept .tflite read');
+  // The file is read while LiteRT.js' runtime loads.
+  const reading = deps.kept.get(entry.url, prepared.identity).catch(() => null);
+  const file = reading.then((k) => {
+    if (!k) throw new Error('the kept .tflite is gone');
+    clock?.mark('kept .tflite read');
+    return k.file;
+  });
+  file.catch(() => undefined); // the start sees it fail; this only marks it handled
+  const starting = deps.startEngine(file, deps.threads(tuning));
+  const kept = await reading;
   let engine: PhotoEngine;
   try {
-    engine = await deps.startEngine(kept.file, deps.threads(tuning));
+    engine = await starting;
   } catch (error) {
-    console.warn('LiteRT.js did not start from the kept .tflite:', error);
+    if (kept) console.warn('LiteRT.js did not start from the kept .tflite:', error);
+    return null;
+  }
+  if (!kept) {
+    engine.dispose();
     return null;
   }
   clock?.mark('LiteRT.js started');

@@ -5,7 +5,7 @@
  */
 import type { Classifier, EngineHost } from '../classify/classifier';
 import type { BackendName, EngineReport, LoadTuning } from '../protocol';
-import { canUseWasmThreads, wasmThreadCount } from '../backends/wasm-threads';
+import { canUseWasmThreads, logicalCores, wasmThreadCount } from '../backends/wasm-threads';
 import { chooseEngine, type EngineOutput } from './engine-choice';
 import { browserEngineStore } from './engine-store';
 import { startLiteRt } from './litert/litert-engine';
@@ -59,8 +59,7 @@ export function engineKey(
  */
 export function litertThreads(tuning: LoadTuning): { threads: number; isolated: boolean } {
   const isolated = canUseWasmThreads();
-  const threads =
-    tuning.wasmThreads === 'off' || !isolated ? 1 : wasmThreadCount(navigator.hardwareConcurrency);
+  const threads = tuning.wasmThreads === 'off' || !isolated ? 1 : wasmThreadCount(logicalCores());
   return { threads, isolated };
 }
 

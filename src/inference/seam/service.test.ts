@@ -1237,7 +1237,7 @@ describe('InferenceService: a return visit that starts on a kept engine (startKe
   };
 
   function keptSetup(
-    selected: { backend: BackendName; tuning?: object | null },
+    selected: { backend: BackendName; tuning?: { candidates: BackendName[] } | null },
     tuning: Record<string, unknown> = {},
   ) {
     const posted: WorkerResponse[] = [];
@@ -1276,26 +1276,33 @@ describe('InferenceService: a return visit that starts on a kept engine (startKe
     };
   }
 
-  test('on WebAssembly settled without measuring, photos start on it: no TF.js model built, no choice after', async () => {
-    const s = keptSetup({ backend: 'wasm', tuning: null });
-    await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');
-    expect(finalFor(s.posted, 1)).toMatchObject({ type: 'reply', engine: KEPT_REPORT });
-    expect(s.loads).toEqual([]);
-    // its warm-up is asked for once (the kept engine answers with its check's time)
-    expect(s.kept.warmUps).toBe(1);
-    await until(() => s.posted.some((m) => m.type === 'settled'), 'settled');
-    expect(s.asked()).toEqual({ kept: 1, chooser: 0 });
-    s.service.handle(classify(2));
-    await until(() => s.kept.calls.length === 1, 'the photo on the kept engine');
-    s.kept.calls[0]!.result.resolve(predictionsFor('kept'));
-    await until(() => finalFor(s.posted, 2)?.type === 'reply', 'the answer');
-    expect(s.kept.disposed).toBe(0);
-  });
+  test.each([
+    ['remembered', null],
+    // automatic with no other candidate (software GPUs are not compared): nothing is measured
+    ['the only candidate', { candidates: ['wasm'] as BackendName[] }],
+  ])(
+    'on WebAssembly settled without measuring (%s), photos start on it: no TF.js model built, no choice after',
+    async (_why, tuning) => {
+      const s = keptSetup({ backend: 'wasm', tuning });
+      await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');
+      expect(finalFor(s.posted, 1)).toMatchObject({ type: 'reply', engine: KEPT_REPORT });
+      expect(s.loads).toEqual([]);
+      // its warm-up is asked for once (the kept engine answers with its check's time)
+      expect(s.kept.warmUps).toBe(1);
+      await until(() => s.posted.some((m) => m.type === 'settled'), 'settled');
+      expect(s.asked()).toEqual({ kept: 1, chooser: 0 });
+      s.service.handle(classify(2));
+      await until(() => s.kept.calls.length === 1, 'the photo on the kept engine');
+      s.kept.calls[0]!.result.resolve(predictionsFor('kept'));
+      await until(() => finalFor(s.posted, 2)?.type === 'reply', 'the answer');
+      expect(s.kept.disposed).toBe(0);
+    },
+  );
 
   test('on another backend, or WebAssembly still to be measured, it is let go and the usual load runs', async () => {
     for (const selected of [
       { backend: 'webgl' as const, tuning: null },
-      { backend: 'wasm' as const, tuning: { key: 'k', candidates: ['wasm', 'webgl'] } },
+      { backend: 'wasm' as const, tuning: { candidates: ['wasm', 'webgl'] as BackendName[] } },
     ]) {
       const s = keptSetup(selected);
       await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');

@@ -30,8 +30,15 @@ export interface LiteRtOptions {
   isolated: boolean;
 }
 
-/** Starts LiteRT.js on `file` (transferred: the caller's copy is gone afterwards). */
-export async function startLiteRt(file: Uint8Array, options: LiteRtOptions): Promise<PhotoEngine> {
+/**
+ * Starts LiteRT.js on `file` (transferred: the caller's copy is gone afterwards). The runtime
+ * starts loading at once; `file` may still be on its way (a promise: read from storage), and
+ * its failure fails the start.
+ */
+export async function startLiteRt(
+  file: Uint8Array | Promise<Uint8Array>,
+  options: LiteRtOptions,
+): Promise<PhotoEngine> {
   const threaded = options.isolated && options.threads > 1;
   const threads = threaded ? options.threads : 1;
   const worker = new Worker(new URL('./litert.worker.ts', import.meta.url), { name: 'litert' });
@@ -60,15 +67,18 @@ export async function startLiteRt(file: Uint8Array, options: LiteRtOptions): Pro
   };
 
   const absolute = (url: string): string => new URL(url, self.location.href).href;
-  // The view travels with its whole buffer (the writer's slack included): no copy is made.
-  const bytes = file;
-  const request: LiteRtRequest = {
-    type: 'load',
-    model: bytes,
-    threads,
-    script: absolute(threaded ? threadedScript : plainScript),
-    wasm: absolute(threaded ? threadedWasm : plainWasm),
-  };
+  const script = absolute(threaded ? threadedScript : plainScript);
+  const wasm = absolute(threaded ? threadedWasm : plainWasm);
+  worker.postMessage({ type: 'runtime', script, wasm } satisfies LiteRtRequest);
+  let bytes: Uint8Array;
+  try {
+    // The view travels with its whole buffer (the writer's slack included): no copy is made.
+    bytes = await file;
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+  const request: LiteRtRequest = { type: 'load', model: bytes, threads, script, wasm };
   const loaded = await new Promise<LiteRtReply>((resolve) => {
     const timer = setTimeout(
       () => resolve({ type: 'error', message: `no answer within ${START_TIMEOUT_MS / 1000} s` }),

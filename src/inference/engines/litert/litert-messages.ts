@@ -7,6 +7,12 @@
 /** Inference worker → helper. */
 export type LiteRtRequest =
   | {
+      /** start loading the runtime now, before the file is at hand (a 'load' follows) */
+      type: 'runtime';
+      script: string;
+      wasm: string;
+    }
+  | {
       type: 'load';
       /** the `.tflite` file; transferred, so the inference worker keeps no copy */
       model: Uint8Array;

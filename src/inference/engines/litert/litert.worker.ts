@@ -11,6 +11,20 @@ import type { LiteRtReply, LiteRtRequest } from './litert-messages';
 const scope = self as unknown as DedicatedWorkerGlobalScope & { Module?: object };
 let model: CompiledModel | null = null;
 let shape: number[] = [];
+/** the runtime loading or loaded (once per helper) */
+let runtime: Promise<void> | null = null;
+
+function startRuntime(script: string, wasm: string): Promise<void> {
+  runtime ??= (async () => {
+    scope.Module = {
+      locateFile: (file: string) => (file.endsWith('.wasm') ? wasm : new URL(file, script).href),
+      mainScriptUrlOrBlob: script,
+    };
+    // A full script path: LiteRT.js loads exactly the build we chose (threaded or not).
+    await loadLiteRt(script);
+  })();
+  return runtime;
+}
 
 const post = (reply: LiteRtReply, transfer: Transferable[] = []): void =>
   scope.postMessage(reply, transfer);
@@ -18,15 +32,14 @@ const post = (reply: LiteRtReply, transfer: Transferable[] = []): void =>
 scope.onmessage = async (event: MessageEvent<LiteRtRequest>) => {
   const request = event.data;
   try {
+    if (request.type === 'runtime') {
+      // A failure here is reported by the 'load' that follows (it awaits the same promise).
+      await startRuntime(request.script, request.wasm).catch(() => undefined);
+      return;
+    }
     if (request.type === 'load') {
       const start = performance.now();
-      scope.Module = {
-        locateFile: (file: string) =>
-          file.endsWith('.wasm') ? request.wasm : new URL(file, request.script).href,
-        mainScriptUrlOrBlob: request.script,
-      };
-      // A full script path: LiteRT.js loads exactly the build we chose (threaded or not).
-      await loadLiteRt(request.script);
+      await startRuntime(request.script, request.wasm);
       model = await loadAndCompile(request.model, {
         accelerator: 'wasm',
         cpuOptions: { numThreads: request.threads },
