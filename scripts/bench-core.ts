@@ -96,6 +96,8 @@ export interface AppDropRun {
   warmStartMs: number | null;
   warmReadyMs: number | null;
   warmLongestTaskMs: number | null;
+  /** the photo engine on the return visit at its first answer (litert: from the kept .tflite) */
+  warmEngine: string | null;
   errors: string[];
 }
 
@@ -140,6 +142,7 @@ async function appRun(ctx: SuiteContext, browser: Browser, batch: number): Promi
     warmStartMs: null,
     warmReadyMs: null,
     warmLongestTaskMs: null,
+    warmEngine: null,
     errors: [],
   };
   const context = await browser.newContext({ baseURL: ctx.origin });
@@ -226,6 +229,7 @@ async function appRun(ctx: SuiteContext, browser: Browser, batch: number): Promi
     out.warmStartMs = probe.done[probe.done.length - 1]?.[0] ?? null;
     out.warmReadyMs = probe.status.find(([, s]) => s === 'ready')?.[0] ?? null;
     out.warmLongestTaskMs = probe.longTasks.reduce((m, [, d]) => Math.max(m, d), 0);
+    out.warmEngine = await page.getByTestId('model-status').getAttribute('data-engine');
   } catch (error) {
     out.errors.push(error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
   } finally {
@@ -358,7 +362,7 @@ async function run(ctx: SuiteContext) {
     ctx.log(
       `  ${app.backend}: cold start ${fmt(app.coldStartMs)}, ${app.batch.photosPerSec?.toFixed(2) ?? '?'} photos/s ` +
         `(${app.batch.errored} errored), longest task ${fmt(app.batch.longestTaskMs)}, first visit ${fmt(app.firstVisitLongestTaskMs)}, ` +
-        `warm start ${fmt(app.warmStartMs)}${app.errors.length ? `; errors: ${app.errors.join('; ')}` : ''}`,
+        `warm start ${fmt(app.warmStartMs)} (engine ${app.warmEngine ?? '?'})${app.errors.length ? `; errors: ${app.errors.join('; ')}` : ''}`,
     );
     const bestBackend = app.backend === 'unknown' ? 'wasm' : app.backend;
     // Peers run their CPU (WASM) path with our core-based thread count; on a machine whose best

@@ -112,6 +112,28 @@ export function numClassesOf(model: tf.LayersModel, entry: ModelEntry): number {
   return n;
 }
 
+/** A photo's ranked classes, and its pooled features as 8-bit integers (or null). */
+export interface PhotoAnswer {
+  predictions: Prediction[];
+  features: Int8Array | null;
+}
+
+/** One photo through a classifier: RGBA at `width × height`, the top `k`, features or not. */
+export type PhotoRun = (
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  k: number,
+  withFeatures: boolean,
+) => Promise<PhotoAnswer>;
+
+/** Throws unless `rgba` holds exactly `width × height` RGBA pixels. */
+export function checkRgba(rgba: Uint8Array, width: number, height: number): void {
+  if (rgba.length !== width * height * 4) {
+    throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);
+  }
+}
+
 /**
  * A photo's answer from one inference's outputs: the top `k` classes with their labels, and the
  * pooled features as 8-bit integers (null without `featureValues` or a `source`).
@@ -122,7 +144,7 @@ export function answerOf(
   source: FeatureSource | null,
   labels: ResolvedLabels,
   k: number,
-): { predictions: Prediction[]; features: Int8Array | null } {
+): PhotoAnswer {
   const probabilities = asProbabilities(values);
   const predictions = topK(probabilities, k).map((index) => ({
     index,
@@ -253,16 +275,8 @@ export function createClassifier(
     }
   }
 
-  async function run(
-    rgba: Uint8Array,
-    width: number,
-    height: number,
-    k: number,
-    withFeatures: boolean,
-  ): Promise<{ predictions: Prediction[]; features: Int8Array | null }> {
-    if (rgba.length !== width * height * 4) {
-      throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);
-    }
+  const run: PhotoRun = async (rgba, width, height, k, withFeatures) => {
+    checkRgba(rgba, width, height);
     if (withFeatures && pooled === undefined) pooled = featureSourceOf(fast);
     const source = withFeatures ? (pooled ?? null) : null;
     const featureName = source?.name ?? null;
@@ -273,7 +287,7 @@ export function createClassifier(
       ? ([other.probs, featureName ? other.features : null] as const)
       : await photoInference(() => tfInfer(pixels, width, height, featureName));
     return answerOf(values, featureValues, source, labels, k);
-  }
+  };
 
   return {
     info,

@@ -16,11 +16,11 @@
  * gives the usual load; a file that answers differently is dropped.
  */
 import type { ModelEntry } from '../../models/registry';
-import { answerOf, type Classifier } from '../classify/classifier';
+import { answerOf, checkRgba, type Classifier, type PhotoRun } from '../classify/classifier';
 import type { StartupClock, PreparedModel } from '../classify/inference-model';
 import { resolveLabels, type ResolvedLabels } from '../classify/labels';
 import { modelInputPixels } from '../classify/model-input';
-import type { EngineReport, LoadTuning, LoadedModelInfo, Prediction } from '../protocol';
+import type { EngineReport, LoadTuning, LoadedModelInfo } from '../protocol';
 import {
   ENGINE_TOLERANCE,
   outputDiff,
@@ -144,17 +144,9 @@ export function engineFirstClassifier(parts: EngineFirst): Classifier {
     return tfjs;
   }
 
-  async function run(
-    rgba: Uint8Array,
-    width: number,
-    height: number,
-    k: number,
-    withFeatures: boolean,
-  ): Promise<{ predictions: Prediction[]; features: Int8Array | null }> {
+  const run: PhotoRun = async (rgba, width, height, k, withFeatures) => {
     if (engine && width === info.inputSize && height === info.inputSize) {
-      if (rgba.length !== width * height * 4) {
-        throw new Error(`expected ${width}×${height} RGBA pixels, got ${rgba.length} bytes`);
-      }
+      checkRgba(rgba, width, height);
       const source = withFeatures ? meta.feature : null;
       try {
         const out = await engine.run(modelInputPixels(rgba, entry));
@@ -170,7 +162,7 @@ export function engineFirstClassifier(parts: EngineFirst): Classifier {
     return withFeatures && c.classifyWithFeatures
       ? c.classifyWithFeatures(rgba, width, height, k)
       : { predictions: await c.classify(rgba, width, height, k), features: null };
-  }
+  };
 
   return {
     info,
