@@ -120,7 +120,11 @@ export async function selectEngine(
   const measuringFallback = (tuning.failKnownAnswer?.length ?? 0) > 0;
   // Kept for the next visit if LiteRT.js is chosen: a copy of the file (the original goes to
   // LiteRT.js' worker) and TensorFlow.js' answer in the check.
-  const keeping = !!classifier.identity && !measuringFallback && !!browserKeptTflite();
+  // A file already kept for this version (a visit that could not start from it, e.g. one that
+  // measured backends) is not copied and written again.
+  const kept = classifier.identity && !measuringFallback ? browserKeptTflite() : null;
+  const keeping =
+    !!kept && !(await kept.has(classifier.info.url, classifier.identity ?? '').catch(() => false));
   let file: Uint8Array | null = null;
   let answer: EngineOutput | null = null;
   const decision = await chooseEngine(
@@ -158,10 +162,10 @@ export async function selectEngine(
   host.use(decision.engine);
   if (decision.engine && file && answer) {
     // Written when the worker is idle, like the folded copy (the service calls it).
-    const [kept, checked] = [file, answer];
+    const [bytes, checked] = [file, answer];
     classifier.keepEngineFile = () => {
       delete classifier.keepEngineFile;
-      return keepTflite(classifier, host, kept, checked);
+      return keepTflite(classifier, host, bytes, checked);
     };
   } else if (decision.report.engine === 'tfjs' && classifier.identity && tuning.engine !== 'tfjs') {
     // TensorFlow.js won (or LiteRT.js failed here): a file kept earlier must not start next time.
