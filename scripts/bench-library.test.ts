@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { splitPick } from './bench-library';
+import { longestFrames, splitPick } from './bench-library';
 
 describe('the library bench splits its long tasks at the pick', () => {
   // picked at 1,000 ms; the browser's FileList ran 1,000–1,800 ms, the change event at 1,700 ms
@@ -34,5 +34,42 @@ describe('the library bench splits its long tasks at the pick', () => {
     expect(split.pickTask).toBeNull();
     expect(split.longestTaskAfterPickMs).toBe(800);
     expect(split.longestFrameAfterPickMs).toBe(830);
+  });
+});
+
+describe('the library bench names its longest frames after the pick', () => {
+  const frames = [
+    { start: 500, ms: 900, done: 0 }, // before the pick: not listed
+    {
+      start: 1500,
+      ms: 120,
+      done: 2,
+      scripts: [{ ms: 40, forcedLayoutMs: 9, invoker: 'a', fn: '' }],
+    },
+    {
+      start: 2500,
+      ms: 300,
+      done: 7,
+      scripts: [
+        { ms: 30, forcedLayoutMs: 0, invoker: 'b', fn: 'f' },
+        { ms: 20, forcedLayoutMs: 0, invoker: 'c', fn: '' },
+      ],
+    },
+    { start: 3500, ms: 80, done: 9 },
+  ];
+
+  test('longest first, placed after the pick, with the script time summed', () => {
+    const top = longestFrames(frames, 1000, 2);
+    expect(top.map((f) => [f.atMs, f.ms, f.scriptMs])).toEqual([
+      [1500, 300, 50],
+      [500, 120, 40],
+    ]);
+    expect(top[1]!.scripts[0]!.forcedLayoutMs).toBe(9);
+  });
+
+  test('a frame without script entries counts none', () => {
+    expect(longestFrames(frames, 3000, 5)).toEqual([
+      { atMs: 500, ms: 80, done: 9, scriptMs: 0, renderMs: 0, scripts: [] },
+    ]);
   });
 });

@@ -44,11 +44,41 @@ async function until(page: Page, test: () => Promise<boolean>, timeoutMs: number
   throw new Error('timed out');
 }
 
-/** A long task or frame as the page recorded it (ms since navigation, ms long, photos done). */
+/** A Long Animation Frame's script entry, as far as the bench reads it (not in the DOM types). */
+interface LongFrameScript {
+  duration: number;
+  forcedStyleAndLayoutDuration: number;
+  invoker: string;
+  sourceFunctionName: string;
+}
+
+/**
+ * A long task or frame as the page recorded it (ms since navigation, ms long, photos done; for
+ * a frame, the scripts of 5 ms or more that ran in it).
+ */
 interface Timed {
   start: number;
   ms: number;
   done: number;
+  scripts?: { ms: number; forcedLayoutMs: number; invoker: string; fn: string }[];
+  /** a frame's rendering: from its start to the frame's end */
+  renderMs?: number;
+}
+
+/** The `n` longest frames after the pick, with what ran in them (ms after the pick). */
+export function longestFrames(frames: Timed[], pickAt: number, n: number) {
+  return frames
+    .filter((f) => f.start >= pickAt)
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, n)
+    .map((f) => ({
+      atMs: Math.round(f.start - pickAt),
+      ms: Math.round(f.ms),
+      done: f.done,
+      scriptMs: (f.scripts ?? []).reduce((sum, x) => sum + x.ms, 0),
+      renderMs: f.renderMs ?? 0,
+      scripts: f.scripts ?? [],
+    }));
 }
 
 /**
@@ -136,7 +166,7 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
         __longest: number;
         __longTasks: { atMs: number; ms: number; done: number }[];
         __allTasks: { start: number; ms: number; done: number }[];
-        __frames: { start: number; ms: number; done: number }[];
+        __frames: Timed[];
         __pickAt: number;
         __changeAt: number;
         __maxCards: number;
@@ -198,8 +228,21 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
             document.querySelector('[data-testid=library-count]')?.getAttribute('data-done') ?? 0,
           );
           for (const e of list.getEntries()) {
-            if (w.__frames.length < 2000)
-              w.__frames.push({ start: e.startTime, ms: e.duration, done });
+            if (w.__frames.length >= 2000) continue;
+            // What ran in the frame (scripts of 5 ms or more): where a long frame's time went.
+            const scripts = ((e as unknown as { scripts?: LongFrameScript[] }).scripts ?? [])
+              .filter((x) => x.duration >= 5)
+              .map((x) => ({
+                ms: Math.round(x.duration),
+                forcedLayoutMs: Math.round(x.forcedStyleAndLayoutDuration),
+                invoker: x.invoker,
+                fn: x.sourceFunctionName,
+              }));
+            // From the rendering's start to the frame's end: style, layout, paint.
+            const renderStart = (e as unknown as { renderStart?: number }).renderStart ?? 0;
+            const renderMs =
+              renderStart > 0 ? Math.round(e.startTime + e.duration - renderStart) : 0;
+            w.__frames.push({ start: e.startTime, ms: e.duration, done, scripts, renderMs });
           }
         }).observe({ type: 'long-animation-frame', buffered: true });
       }
@@ -247,6 +290,21 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
     const batch = Math.min(16, size);
     await until(page, async () => (await done()) >= batch, 600_000);
     const t16 = Date.now();
+    // --profile-out=FILE: a CPU profile of the page's main thread while it classifies and
+    // scrolls (the first --profile-seconds, default 60), for finding what the long tasks run.
+    const profileOut = arg('profile-out');
+    const profiled = profileOut
+      ? (async () => {
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+          await cdp.send('Profiler.start');
+          // the page's clock at the start, to place the long tasks in the profile (± a few ms)
+          const pageMsAtStart = await page.evaluate(() => performance.now());
+          await page.waitForTimeout(Number(arg('profile-seconds') ?? 60) * 1000);
+          const { profile } = await cdp.send('Profiler.stop');
+          return { profile, pageMsAtStart };
+        })()
+      : Promise.resolve(null);
     // Scroll while it classifies, as a user would.
     let scrolling = true;
     const scroller = (async () => {
@@ -271,6 +329,7 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
     const tAll = Date.now();
     scrolling = false;
     await scroller;
+    const cpu = await profiled;
     const batchRate = batch / ((t16 - t0) / 1000);
     const rest = size - batch;
     const restRate = rest > 0 ? rest / ((tAll - t16) / 1000) : batchRate;
@@ -304,6 +363,14 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
     log(
       `${size} photos: ${restRate.toFixed(2)} photos/s (first ${batch}: ${batchRate.toFixed(2)})`,
     );
+    if (cpu && profileOut) {
+      // With the long tasks and frames, so a script can say what ran in each.
+      writeFileSync(
+        resolve(profileOut),
+        JSON.stringify({ ...cpu.profile, pageMsAtStart: cpu.pageMsAtStart, allTasks, frames }),
+      );
+      log(`wrote a CPU profile of the main thread to ${profileOut}`);
+    }
     const pick = splitPick(allTasks, frames, pickAt, changeAt);
     log(
       `pick's task ${pick.pickTask ? `${pick.pickTask.ms} ms (${pick.pickTask.beforeChangeMs} before the change event)` : 'none over 50 ms'}; after it: longest task ${pick.longestTaskAfterPickMs} ms, longest frame ${pick.longestFrameAfterPickMs} ms`,
@@ -359,6 +426,8 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
        * while classifying and scrolling
        */
       ...pick,
+      /** the five longest frames after the pick and the scripts (≥ 5 ms) that ran in them */
+      longestFramesAfterPick: longestFrames(frames, pickAt, 5),
       restoreMs,
       restoreWallMs,
       restoredTotal,

@@ -1,4 +1,4 @@
-import { useWindowVirtualizer } from '@tanstack/react-virtual';
+import { useWindowVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { countByStatus, type Card } from './gallery-state';
 import { ImageCard } from './image-card';
@@ -102,6 +102,26 @@ export function Gallery({
   );
 }
 
+/** A row's height before it is measured. */
+const ROW_ESTIMATE = 260;
+
+/**
+ * A row's height: from its ResizeObserver entry, else (a row just put on the page) the height it
+ * had before or the estimate. The library's default reads `offsetHeight` there, which makes the
+ * browser lay the page out inside the render that mounts the rows; the observer reports the real
+ * height before the frame is painted.
+ */
+export function measureRow(
+  element: Element,
+  entry: ResizeObserverEntry | undefined,
+  instance: Virtualizer<Window, Element>,
+): number {
+  const box = entry?.borderBoxSize?.[0];
+  if (box) return Math.round(box.blockSize);
+  const index = instance.indexFromElement(element);
+  return instance.measurementsCache[index]?.size ?? ROW_ESTIMATE;
+}
+
 /** How many cards fit side by side in `width` pixels. */
 function columnsFor(width: number): number {
   return Math.max(1, Math.floor((width + GAP) / (CARD_MIN + GAP)));
@@ -140,11 +160,19 @@ function VirtualGrid({
   const rows = Math.ceil(cards.length / columns);
   const virtualizer = useWindowVirtualizer({
     count: rows,
-    estimateSize: () => 260,
+    estimateSize: () => ROW_ESTIMATE,
     overscan: 3,
     scrollMargin: offset,
     gap: GAP,
+    measureElement: measureRow,
   });
+  // How many cards the list has, for screen readers, written straight onto the cards in view: as
+  // a prop it would draw every one of them again each time a folder's next cards are handed over.
+  useLayoutEffect(() => {
+    for (const item of container.current?.querySelectorAll('[aria-setsize]') ?? []) {
+      item.setAttribute('aria-setsize', String(cards.length));
+    }
+  }, [cards.length]);
   // A new column count changes every row's content: measure them again.
   useEffect(() => {
     virtualizer.measure();
@@ -203,6 +231,7 @@ function VirtualGrid({
                   renderActions={renderActions}
                   loadThumbnail={loadThumbnail}
                   position={{ index: first + i + 1, of: cards.length }}
+                  preview={false}
                 />
               ))}
             </ul>

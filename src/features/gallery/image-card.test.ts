@@ -16,7 +16,7 @@ describe('sameCardProps (the memoised card draws again only when it changed)', (
     ).toBe(true);
   });
 
-  it('is false when the card, a callback or the position changed', () => {
+  it('is false when the card, a callback or the place in the list changed', () => {
     expect(sameCardProps({ card, onRemove }, { card: { ...card }, onRemove })).toBe(false);
     expect(sameCardProps({ card, onRemove }, { card, onRemove: () => undefined })).toBe(false);
     expect(sameCardProps({ card, onRemove }, { card, onRemove, renderActions: () => null })).toBe(
@@ -25,8 +25,17 @@ describe('sameCardProps (the memoised card draws again only when it changed)', (
     expect(
       sameCardProps(
         { card, onRemove, position: { index: 1, of: 3 } },
-        { card, onRemove, position: { index: 1, of: 4 } },
+        { card, onRemove, position: { index: 2, of: 3 } },
       ),
     ).toBe(false);
+  });
+
+  it('is true when only the list size changed (the virtual grid writes that onto the cards)', () => {
+    expect(
+      sameCardProps(
+        { card, onRemove, position: { index: 1, of: 3 } },
+        { card, onRemove, position: { index: 1, of: 4 } },
+      ),
+    ).toBe(true);
   });
 });

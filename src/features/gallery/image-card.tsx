@@ -4,7 +4,7 @@ import { RESIZE_MODE_LABELS } from '../../preprocess/geometry';
 import { backendName } from '../../lib/backend-names';
 import type { Card } from './gallery-state';
 import { shortLabel, unsureHint } from './prediction-label';
-import { acquirePreviewUrl, releasePreviewUrl } from './preview-url';
+import { attachPreviewSoon } from './preview-url';
 
 const STATUS_TEXT: Record<Card['status'], string> = {
   waiting: 'Waiting for a model',
@@ -119,15 +119,18 @@ function useThumbnail(
  * The photo straight from its file while it waits for its turn (its small thumbnail is made when
  * it is prepared). One object URL per file while any card shows it (preview-url.ts): the ref
  * callback is stable, so a re-render neither makes a new URL nor has the browser fetch and decode
- * the full-size file again (a dropped batch re-renders every card several times per photo).
+ * the full-size file again (a dropped batch re-renders every card several times per photo). The
+ * URL is made in a task soon after the card mounts, not in the render that mounts it.
+ *
+ * The virtual grid (a library of 60 photos or more) shows none: each preview is a URL made by a
+ * synchronous trip to the browser process and a full-size decode, for every waiting card that
+ * scrolls into view — a third of the long tasks while a 400-photo folder was classified and
+ * scrolled (CPU profile, `npm run bench -- --suite=library --profile-out=…`). Those cards show a
+ * placeholder until their thumbnail is made, which for a folder is in the order shown.
  */
 function FilePreview({ file, name }: { file: File; name: string }) {
   const attach = useCallback(
-    (img: HTMLImageElement | null) => {
-      if (!img) return;
-      img.src = acquirePreviewUrl(file);
-      return () => releasePreviewUrl(file);
-    },
+    (img: HTMLImageElement | null) => (img ? attachPreviewSoon(img, file) : undefined),
     [file],
   );
   return (
@@ -155,9 +158,21 @@ interface ImageCardProps {
   loadThumbnail?: ((card: Card) => Promise<Blob | undefined>) | undefined;
   /** place in a virtualised list, for screen readers (1-based) */
   position?: { index: number; of: number };
+  /**
+   * false: a photo waiting for its turn shows a placeholder, not its full-size file, until its
+   * thumbnail is made (the virtual grid of a large library: see {@link FilePreview})
+   */
+  preview?: boolean;
 }
 
-function CardView({ card, onRemove, renderActions, loadThumbnail, position }: ImageCardProps) {
+function CardView({
+  card,
+  onRemove,
+  renderActions,
+  loadThumbnail,
+  position,
+  preview = true,
+}: ImageCardProps) {
   const thumbnailUrl = useThumbnail(card, loadThumbnail);
   return (
     <li
@@ -171,7 +186,7 @@ function CardView({ card, onRemove, renderActions, loadThumbnail, position }: Im
       <div className="card__thumb">
         {thumbnailUrl ? (
           <img src={thumbnailUrl} alt={card.name} />
-        ) : card.status === 'error' || !card.file ? (
+        ) : card.status === 'error' || !card.file || !preview ? (
           <span aria-hidden="true">🖼</span>
         ) : (
           <FilePreview file={card.file} name={card.name} />
@@ -238,8 +253,11 @@ export function sameCardProps(a: ImageCardProps, b: ImageCardProps): boolean {
     a.onRemove === b.onRemove &&
     a.renderActions === b.renderActions &&
     a.loadThumbnail === b.loadThumbnail &&
-    a.position?.index === b.position?.index &&
-    a.position?.of === b.position?.of
+    a.preview === b.preview &&
+    a.position?.index === b.position?.index
+    // Not `position.of`: the virtual grid writes a new list size onto the cards in view itself
+    // (a folder's cards arrive every 200 ms; drawing every card in view again for it was most
+    // of each hand-over's render).
   );
 }
 

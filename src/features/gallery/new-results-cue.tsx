@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Card } from './gallery-state';
 
 /**
@@ -40,9 +40,11 @@ export function NewResultsCue({ cards, placement }: { cards: Card[]; placement: 
 
   // Newly finished cards: measured on the next frame, after the grid shows them.
   useEffect(() => {
-    const fresh = cards
-      .map((card, index) => ({ card, index }))
-      .filter(({ card }) => card.status === 'done' && !seenDone.current.has(card.id));
+    // One pass, no object per card: this runs with every result and every folder hand-over.
+    const fresh: { card: Card; index: number }[] = [];
+    cards.forEach((card, index) => {
+      if (card.status === 'done' && !seenDone.current.has(card.id)) fresh.push({ card, index });
+    });
     if (fresh.length === 0) return;
     // Marked as seen only once measured: a burst of results cancels frames, and a card whose
     // frame was cancelled is measured with the next burst instead of being lost.
@@ -57,8 +59,11 @@ export function NewResultsCue({ cards, placement }: { cards: Card[]; placement: 
   }, [cards, placement]);
 
   // Forget cards that were removed or scrolled into view.
-  const ids = new Set(cards.map((c) => c.id));
-  const pending = below.filter((id) => ids.has(id));
+  const pending = useMemo(() => {
+    if (below.length === 0) return below;
+    const ids = new Set(cards.map((c) => c.id));
+    return below.filter((id) => ids.has(id));
+  }, [below, cards]);
   const anyPending = pending.length > 0;
   useEffect(() => {
     if (!anyPending) return;

@@ -1,0 +1,84 @@
+// @vitest-environment happy-dom
+/**
+ * A folder's cards reach the gallery in hand-overs (every 200 ms while a large pick is read). In
+ * the virtual grid a hand-over must not draw again the cards already in view: their only change is
+ * the list's size for screen readers, which the grid writes onto them itself. Watched through the
+ * DOM's mutation records and the cards' calls for their actions (one per draw); nothing is timed.
+ */
+import { act, createElement as h } from 'react';
+import { describe, expect, test } from 'vitest';
+import { Gallery, VIRTUAL_FROM } from './gallery';
+import { previewUrlCount } from './preview-url';
+import type { Card } from './gallery-state';
+import { useTestRoot } from '../../test/react-root';
+
+function waiting(n: number): Card {
+  return { id: `c${n}`, name: `p${n}.jpg`, path: `day/p${n}.jpg`, status: 'queued' };
+}
+
+describe('a hand-over of more cards to the virtual grid', () => {
+  const dom = useTestRoot((n) => `blob:test-${n}`);
+  const nothing = () => undefined;
+
+  test('draws no card in view again; their list size follows the new total', () => {
+    const first = Array.from({ length: VIRTUAL_FROM + 20 }, (_, i) => waiting(i));
+    const drawn: string[] = [];
+    const renderActions = (card: Card) => {
+      drawn.push(card.id);
+      return null;
+    };
+    const props = { onRemove: nothing, onClear: nothing, renderActions };
+    act(() => dom.root.render(h(Gallery, { cards: first, ...props })));
+    const shown = () => [...dom.container.querySelectorAll('[data-testid=image-card]')];
+    expect(dom.container.querySelector('[data-testid=gallery-virtual]')).not.toBeNull();
+    const before = shown();
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.length).toBeLessThan(first.length);
+    expect(before[0]?.getAttribute('aria-setsize')).toBe(String(first.length));
+
+    const changed: string[] = [];
+    const note = (records: MutationRecord[]) => {
+      for (const r of records) {
+        const card = (r.target as Element).closest?.('[data-testid=image-card]');
+        if (!card || !before.includes(card)) continue;
+        if (r.type === 'attributes' && r.target === card && r.attributeName === 'aria-setsize')
+          continue;
+        changed.push(`${card.getAttribute('data-filename')}: ${r.type} ${r.attributeName ?? ''}`);
+      }
+    };
+    const observer = new MutationObserver(note);
+    observer.observe(dom.container, { attributes: true, childList: true, subtree: true });
+    const more = [...first, ...Array.from({ length: 300 }, (_, i) => waiting(first.length + i))];
+    drawn.length = 0;
+    act(() => dom.root.render(h(Gallery, { cards: more, ...props })));
+    note(observer.takeRecords());
+    observer.disconnect();
+
+    // the same card elements, untouched but for the size …
+    expect(shown().slice(0, before.length)).toEqual(before);
+    expect(changed).toEqual([]);
+    // (the rows in view are the same rows: nothing of them was drawn)
+    expect(drawn).toEqual([]);
+    // … which every card in view now states
+    for (const card of shown()) expect(card.getAttribute('aria-setsize')).toBe(String(more.length));
+    expect(before[0]?.getAttribute('aria-posinset')).toBe('1');
+  });
+
+  test('waiting photos show their file in a small grid, a placeholder in the virtual one', async () => {
+    const withFile = (n: number): Card => ({
+      ...waiting(n),
+      file: new File(['x'], `p${n}.jpg`, { type: 'image/jpeg' }),
+    });
+    const previews = () => dom.container.querySelectorAll('[data-testid=card-preview]').length;
+    const few = Array.from({ length: 3 }, (_, i) => withFile(i));
+    act(() => dom.root.render(h(Gallery, { cards: few, onRemove: nothing, onClear: nothing })));
+    expect(previews()).toBe(3);
+    const many = Array.from({ length: VIRTUAL_FROM + 20 }, (_, i) => withFile(i));
+    act(() => dom.root.render(h(Gallery, { cards: many, onRemove: nothing, onClear: nothing })));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    expect(dom.container.querySelectorAll('[data-testid=image-card]').length).toBeGreaterThan(0);
+    expect(previews()).toBe(0);
+    // the small grid's previews were let go with their cards; none made for the large one
+    expect(previewUrlCount()).toBe(0);
+  });
+});
