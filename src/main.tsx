@@ -1,6 +1,5 @@
-import { StrictMode } from 'react';
+import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app/app';
 import { getInferenceClient } from './app/inference-client';
 import './app/app.css';
 
@@ -9,8 +8,15 @@ getInferenceClient().start();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
-createRoot(root).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+// The app's own code is a chunk of its own (preloaded with this one), so the browser evaluates
+// React and the app in two tasks rather than one long one on the first visit; the first render is
+// a transition, which React draws in slices of a few milliseconds, yielding between them.
+void import('./app/app').then(({ App }) =>
+  startTransition(() =>
+    createRoot(root).render(
+      <StrictMode>
+        <App />
+      </StrictMode>,
+    ),
+  ),
 );
