@@ -292,6 +292,8 @@ export async function runLibrarySuite(): Promise<Record<string, unknown>> {
     const t16 = Date.now();
     // --profile-out=FILE: a CPU profile of the page's main thread while it classifies and
     // scrolls (the first --profile-seconds, default 60), for finding what the long tasks run.
+    // The profiler takes the page's time too: a profiled run's long-task figures are for
+    // finding, not for judging.
     const profileOut = arg('profile-out');
     const profiled = profileOut
       ? (async () => {
