@@ -1,10 +1,13 @@
 import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
 import { getInferenceClient } from './app/inference-client';
+import { watchInstallOffer } from './features/pwa/install-offer';
 import './app/app.css';
 
 // The worker's script (TensorFlow.js, ≈ 2.4 MB) loads while React renders the first frame.
 getInferenceClient().start();
+// The browser's install offer can come before the app's chunk has loaded: caught from here.
+watchInstallOffer();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -1,7 +1,13 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { messageOf } from '../../lib/message-of';
 import { useRegisterSW } from 'virtual:pwa-register/react';
 import { applyUpdate } from './apply-update';
+import {
+  forgetInstallOffer,
+  installOffer,
+  onInstallOffer,
+  watchInstallOffer,
+} from './install-offer';
 import { ensureModelCached, takeSharedPhotos } from './offline-cache';
 
 /** Whether the app (shell and current model) works without a network. */
@@ -9,11 +15,6 @@ export type OfflineState =
   | { state: 'caching'; fraction: number | null }
   | { state: 'ready' }
   | { state: 'unavailable'; reason: string };
-
-interface InstallPrompt extends Event {
-  prompt(): Promise<void>;
-  userChoice: Promise<{ outcome: 'accepted' | 'dismissed' }>;
-}
 
 /** Storage used by this origin and the quota, in bytes. */
 export interface StorageUse {
@@ -112,7 +113,9 @@ export function usePwa({
   });
   const [cached, setCached] = useState<{ url: string; result: OfflineState } | null>(null);
   const [cacheError, setCacheError] = useState<string | null>(null);
-  const [installPrompt, setInstallPrompt] = useState<InstallPrompt | null>(null);
+  // The browser's install offer: one made before the app drew (install-offer.ts caught it from
+  // the entry script), and any later one.
+  const installPrompt = useSyncExternalStore(onInstallOffer, installOffer, () => null);
   // "Install app" is offered only once a model has loaded here (this visit or an earlier one):
   // an app that cannot classify anything yet is no app worth installing.
   const [everReady, setEverReady] = useState(() => readFlag(LOADED_ONCE));
@@ -171,20 +174,7 @@ export function usePwa({
     return () => navigator.serviceWorker.removeEventListener('message', onMessage);
   }, []);
 
-  // The browser's install offer.
-  useEffect(() => {
-    const onPrompt = (event: Event): void => {
-      event.preventDefault();
-      setInstallPrompt(event as InstallPrompt);
-    };
-    const onInstalled = (): void => setInstallPrompt(null);
-    window.addEventListener('beforeinstallprompt', onPrompt);
-    window.addEventListener('appinstalled', onInstalled);
-    return () => {
-      window.removeEventListener('beforeinstallprompt', onPrompt);
-      window.removeEventListener('appinstalled', onInstalled);
-    };
-  }, []);
+  useEffect(() => watchInstallOffer(), []);
 
   // Photos shared to the installed app arrive as ?shared=<batch>.
   useEffect(() => {
@@ -209,7 +199,7 @@ export function usePwa({
     if (!installPrompt) return;
     await installPrompt.prompt();
     await installPrompt.userChoice;
-    setInstallPrompt(null);
+    forgetInstallOffer();
   }, [installPrompt]);
 
   let offline: OfflineState;
