@@ -31,6 +31,21 @@ test('a ?model= that cannot load is an error, not a welcome', async ({ page }) =
   await expect(page.getByTestId('model-status').getByRole('alert')).toBeVisible();
 });
 
+test("the app's code failing to arrive is said on the page, with a way to try again", async ({
+  page,
+}) => {
+  // the app's chunk (not the entry script) is cut off, as a dropped connection would
+  await page.route(/\/assets\/app-[^/]+\.js$/, (route) => route.abort('internetdisconnected'));
+  await page.goto('/?backend=wasm');
+  const alert = page.getByTestId('app-load-error');
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText('could not load its code');
+  await page.unroute(/\/assets\/app-[^/]+\.js$/);
+  await alert.getByRole('button', { name: 'Reload' }).click();
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+  await expect(alert).toHaveCount(0);
+});
+
 test.describe('first visit without weights', () => {
   needsSharedFixtures();
 

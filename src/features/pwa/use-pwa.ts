@@ -174,6 +174,7 @@ export function usePwa({
     return () => navigator.serviceWorker.removeEventListener('message', onMessage);
   }, []);
 
+  // main.tsx watches from the start; this covers the hook used without it (once either way).
   useEffect(() => watchInstallOffer(), []);
 
   // Photos shared to the installed app arrive as ?shared=<batch>.
