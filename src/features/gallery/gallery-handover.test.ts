@@ -78,7 +78,32 @@ describe('a hand-over of more cards to the virtual grid', () => {
     await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     expect(dom.container.querySelectorAll('[data-testid=image-card]').length).toBeGreaterThan(0);
     expect(previews()).toBe(0);
+    // a drawn placeholder, not a glyph: an emoji sends the browser through its fonts for a fallback
+    const thumbs = [...dom.container.querySelectorAll('.card__thumb')];
+    expect(thumbs.length).toBeGreaterThan(0);
+    for (const thumb of thumbs) {
+      expect(thumb.querySelector('svg[data-testid=photo-placeholder]')).not.toBeNull();
+      expect(thumb.textContent).toBe('');
+    }
     // the small grid's previews were let go with their cards; none made for the large one
     expect(previewUrlCount()).toBe(0);
+  });
+
+  test('rows scrolled into view are drawn after the scroll event, not inside it', () => {
+    const cards = Array.from({ length: VIRTUAL_FROM + 400 }, (_, i) => waiting(i));
+    act(() => dom.root.render(h(Gallery, { cards, onRemove: nothing, onClear: nothing })));
+    const firstShown = () =>
+      dom.container.querySelector('[data-testid=image-card]')?.getAttribute('data-filename');
+    expect(firstShown()).toBe('p0.jpg');
+    // Inside the event the virtualizer only asks React for a render (no flushSync): the browser's
+    // scroll event runs in the frame's own task, which then also lays out and paints the rows.
+    act(() => {
+      window.scrollTo(0, 20_000);
+      window.dispatchEvent(new Event('scroll'));
+      expect(firstShown()).toBe('p0.jpg');
+    });
+    // … and it follows
+    expect(firstShown()).not.toBe('p0.jpg');
+    window.scrollTo(0, 0);
   });
 });

@@ -165,6 +165,13 @@ function VirtualGrid({
     scrollMargin: offset,
     gap: GAP,
     measureElement: measureRow,
+    // Rows that scroll into view are drawn in a task of their own, not inside the browser's
+    // scroll event: the library's default (React's flushSync there) put the render of every new
+    // row and the frame's style, layout and paint in one task, the longest of a scroll (a
+    // Chromium trace of the first scrolls, scripts/scroll-probe.ts: 33–58 ms quiet with the render
+    // in the frame, 10–30 ms without; 2 cores, photos classifying beside it). The render follows
+    // before the next frame; a scroll of more than the overscan can show a row late by a frame.
+    useFlushSync: false,
   });
   // How many cards the list has, for screen readers, written straight onto the cards in view: as
   // a prop it would draw every one of them again each time a folder's next cards are handed over.

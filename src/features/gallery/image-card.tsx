@@ -2,6 +2,7 @@ import { memo, useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { Prediction } from '../../inference/protocol';
 import { RESIZE_MODE_LABELS } from '../../preprocess/geometry';
 import { backendName } from '../../lib/backend-names';
+import { PhotoPlaceholder } from '../../lib/photo-placeholder';
 import type { Card } from './gallery-state';
 import { shortLabel, unsureHint } from './prediction-label';
 import { attachPreviewSoon } from './preview-url';
@@ -187,7 +188,7 @@ function CardView({
         {thumbnailUrl ? (
           <img src={thumbnailUrl} alt={card.name} />
         ) : card.status === 'error' || !card.file || !preview ? (
-          <span aria-hidden="true">🖼</span>
+          <PhotoPlaceholder />
         ) : (
           <FilePreview file={card.file} name={card.name} />
         )}

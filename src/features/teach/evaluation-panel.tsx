@@ -1,4 +1,5 @@
 import type { TrainReport } from '../../inference/protocol';
+import { PhotoPlaceholder } from '../../lib/photo-placeholder';
 import { formatCount, formatDuration, formatPercent } from './format';
 import type { TeachExample } from './teach-state';
 
@@ -123,7 +124,7 @@ export function EvaluationPanel({
                 {example ? (
                   <img src={example.thumbnailUrl} alt={example.name} />
                 ) : (
-                  <span aria-hidden="true">🖼</span>
+                  <PhotoPlaceholder />
                 )}
                 <span>
                   {example?.name ?? 'removed photo'}: a <strong>{classNames[p.label]}</strong>,
