@@ -54,6 +54,18 @@ try {
 const debug = console.debug.bind(console);
 console.debug = (...a) => { if (String(a[0]).startsWith('[startup]')) window.__probe.startup.push([performance.now(), String(a[0])]); debug(...a); };
 // Only this visit's photo counts (the photo library restores earlier cards after a reload).
+// The dropped photo's card steps (waiting → preprocessing → classifying → done), page time.
+window.__probe.steps = [];
+new MutationObserver(() => {
+  if (!window.__probe.name) return;
+  const card = document.querySelector('[data-testid=image-card][data-filename="' + window.__probe.name + '"]');
+  const status = card && card.getAttribute('data-status');
+  const last = window.__probe.steps[window.__probe.steps.length - 1];
+  // done: with the worker's own time for the photo, from the card's "… ms on …"
+  const ms = status === 'done' ? /(\\d+) ms on/.exec(card.textContent || '') : null;
+  const step = ms ? status + ' (worker ' + ms[1] + ' ms)' : status;
+  if (status && (!last || last[1] !== step)) window.__probe.steps.push([Math.round(performance.now()), step]);
+}).observe(document, { subtree: true, childList: true, attributes: true });
 new MutationObserver(() => {
   if (window.__probe.done.length || !window.__probe.name) return;
   if (document.querySelector('[data-testid=image-card][data-status=done][data-filename="' + window.__probe.name + '"]'))
@@ -86,6 +98,8 @@ interface Visit {
   batchMs?: number;
   longestTaskMs: number;
   startup: string;
+  /** the dropped photo's card: each status and when it came (ms since navigation) */
+  photoSteps: string;
   engine: string | null;
 }
 
@@ -115,6 +129,18 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
         null,
         { timeout: 300_000 },
       );
+      // PROBE_MORE=N: N more photos one at a time after the first answer, each with the worker's
+      // own time (is the first photo's time its own, or does every photo take it?)
+      for (let i = 1; i <= Number(process.env.PROBE_MORE ?? 0); i++) {
+        const name = `more-${k}-${i}.jpg`;
+        await page.evaluate(`window.__drop(${JSON.stringify(photo)}, ${JSON.stringify(name)})`);
+        const card = page.locator(
+          `[data-testid=image-card][data-status=done][data-filename="${name}"]`,
+        );
+        await card.waitFor({ timeout: 120_000 });
+        const text = (await card.textContent()) ?? '';
+        console.log(`  photo ${i + 1} after the first: worker ${/(\d+) ms on/.exec(text)?.[1]} ms`);
+      }
       let batchMs: number | undefined;
       if (k === 1 && warmBatch > 0) {
         const start = Date.now();
@@ -187,6 +213,7 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
                 longTasks: [number, number][];
                 done: [number, number][];
                 startup: [number, string][];
+                steps: [number, string][];
               };
             }
           ).__probe,
@@ -196,6 +223,7 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
         ...(batchMs !== undefined ? { batchMs } : {}),
         longestTaskMs: probe.longTasks.reduce((m, [, d]) => Math.max(m, d), 0),
         startup: probe.startup.map(([t, s]) => `${s} (page ${Math.round(t)} ms)`).join(' | '),
+        photoSteps: probe.steps.map(([t, s]) => `${s} ${t}`).join(' → '),
         engine: await page.getByTestId('model-status').getAttribute('data-engine'),
       });
       if (process.env.PROBE_FRAMES) {
@@ -234,7 +262,8 @@ async function main(): Promise<void> {
             (warm?.batchMs !== undefined
               ? `; then ${warmBatch} photos in ${warm.batchMs} ms`
               : '') +
-            `\n  cold: ${cold?.startup}\n  warm: ${warm?.startup}`,
+            `\n  cold: ${cold?.startup}\n  cold photo: ${cold?.photoSteps}` +
+            `\n  warm: ${warm?.startup}\n  warm photo: ${warm?.photoSteps}`,
         );
       }
     }
