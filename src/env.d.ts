@@ -1,3 +1,3 @@
-/// <reference types="vite-plugin-pwa/react" />
+/// <reference types="vite-plugin-pwa/vanillajs" />
 /** Version and build id, set by vite.config.ts. */
 declare const __APP_VERSION__: string;

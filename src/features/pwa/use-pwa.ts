@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { messageOf } from '../../lib/message-of';
-import { useRegisterSW } from 'virtual:pwa-register/react';
+import { registerSW } from 'virtual:pwa-register';
 import { applyUpdate } from './apply-update';
 import {
   forgetInstallOffer,
@@ -9,6 +9,7 @@ import {
   watchInstallOffer,
 } from './install-offer';
 import { ensureModelCached, takeSharedPhotos } from './offline-cache';
+import { registrationDue, useRegisterSWLater } from './register-later';
 
 /** Whether the app (shell and current model) works without a network. */
 export type OfflineState =
@@ -73,8 +74,7 @@ export function usePwa({
   const {
     needRefresh: [needRefresh, setNeedRefresh],
     updateServiceWorker,
-  } = useRegisterSW({
-    immediate: true,
+  } = useRegisterSWLater(registrationDue(modelState), registerSW, {
     onRegisterError: (error: unknown) => setRegisterError(String(error)),
     onRegisteredSW: (_url, registration) => {
       // Look for a new version now and then, and whenever the tab comes back.
