@@ -7,6 +7,9 @@
  *
  *   npx tsx scripts/startup-probe.ts [--rounds=N] [--query=?engine=tfjs] [--no-sw] [--cold-only] dist-a[:port] dist-b[:port] …
  *
+ * Env: PROBE_FRAMES=1 prints each visit's long animation frames; PROBE_MORE=N drops N more photos
+ * one at a time after the first answer and prints the worker's own time for each.
+ *
  * Each folder is a build laid out by `npm run bench -- --prepare-only` (`LENS_DIST=folder`); its
  * own `vite preview` serves it. Timings are measurements, never assertions.
  */
@@ -53,8 +56,8 @@ try {
 } catch {}
 const debug = console.debug.bind(console);
 console.debug = (...a) => { if (String(a[0]).startsWith('[startup]')) window.__probe.startup.push([performance.now(), String(a[0])]); debug(...a); };
-// Only this visit's photo counts (the photo library restores earlier cards after a reload).
-// The dropped photo's card steps (waiting → preprocessing → classifying → done), page time.
+// The dropped photo's card steps (waiting → preprocessing → classifying → done), page time;
+// with PROBE_MORE, each later photo's steps follow (__drop names the photo watched).
 window.__probe.steps = [];
 new MutationObserver(() => {
   if (!window.__probe.name) return;
@@ -66,6 +69,7 @@ new MutationObserver(() => {
   const step = ms ? status + ' (worker ' + ms[1] + ' ms)' : status;
   if (status && (!last || last[1] !== step)) window.__probe.steps.push([Math.round(performance.now()), step]);
 }).observe(document, { subtree: true, childList: true, attributes: true });
+// Only this visit's photo counts (the photo library restores earlier cards after a reload).
 new MutationObserver(() => {
   if (window.__probe.done.length || !window.__probe.name) return;
   if (document.querySelector('[data-testid=image-card][data-status=done][data-filename="' + window.__probe.name + '"]'))
