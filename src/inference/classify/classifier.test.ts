@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ModelEntry } from '../../models/registry';
 import { rgbaToRgbFloat } from '../../preprocess/pixels';
 import { useWasmBackend } from '../../test/tf-node';
-import { createClassifier, inputSizeOf, numClassesOf, type Classifier } from './classifier';
+import {
+  createClassifier,
+  inputSizeOf,
+  numClassesOf,
+  fitsSide,
+  PRIME_SIDE,
+  warmUpSide,
+  type Classifier,
+} from './classifier';
 import type { ResolvedLabels } from './labels';
 
 const NAMES = ['apple', 'banana', 'cherry', 'date'];
@@ -263,6 +271,135 @@ describe('createClassifier with an inference model (the fast path)', () => {
       m.weights.every((w) => (w as unknown as { val: tf.Tensor }).val.isDisposed);
     expect(disposed(original)).toBe(true);
     expect(disposed(fast)).toBe(true);
+  });
+});
+
+describe("the priming warm-up (a load's first, on WebAssembly)", () => {
+  test("warmUpSide: small on WebAssembly and the CPU; the model's own size on GPUs", () => {
+    const model = tinyModel();
+    models.push(model);
+    const big = sized(299, [tf.layers.globalAveragePooling2d({})]).model;
+    models.push(big);
+    expect(warmUpSide(299, 'wasm', big)).toBe(PRIME_SIDE);
+    expect(warmUpSide(299, 'cpu', big)).toBe(PRIME_SIDE);
+    expect(warmUpSide(8, 'wasm', model)).toBe(8); // never larger than the model's own
+    expect(warmUpSide(299, 'webgl', big)).toBe(299);
+    expect(warmUpSide(299, 'webgpu', big)).toBe(299);
+  });
+
+  test('fitsSide: worked out from the layers, none empty, no Flatten or Reshape', () => {
+    const pooled = sized(96, [tf.layers.globalAveragePooling2d({})]).model;
+    const flat = sized(96, [tf.layers.flatten({})]).model;
+    const reshaped = sized(96, [tf.layers.reshape({ targetShape: [47 * 47 * 4] })]).model;
+    // a 90-pixel kernel (no padding) cannot slide over a 75-pixel input
+    const bigKernel = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [96, 96, 3], filters: 2, kernelSize: 90 }),
+        tf.layers.globalAveragePooling2d({}),
+      ],
+    });
+    // a functional model with a branch and a merge (InceptionV3's shape of graph)
+    const input = tf.input({ shape: [96, 96, 3] });
+    const left = tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same' }).apply(input);
+    const right = tf.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' }).apply(input);
+    const merged = tf.layers.concatenate().apply([left, right] as tf.SymbolicTensor[]);
+    const deep = tf.layers
+      .conv2d({ filters: 2, kernelSize: 3, strides: 2 })
+      .apply(merged) as tf.SymbolicTensor;
+    const branched = tf.model({
+      inputs: input,
+      outputs: tf.layers.globalAveragePooling2d({}).apply(deep) as tf.SymbolicTensor,
+    });
+    models.push(pooled, flat, reshaped, bigKernel, branched);
+    expect(fitsSide(pooled, 75)).toBe(true);
+    expect(fitsSide(branched, 75)).toBe(true);
+    expect(fitsSide(branched, 2)).toBe(false); // the strided conv's output would be empty
+    expect(fitsSide(flat, 75)).toBe(false);
+    expect(fitsSide(reshaped, 75)).toBe(false);
+    expect(fitsSide(bigKernel, 75)).toBe(false);
+    expect(fitsSide(bigKernel, 96)).toBe(true);
+  });
+
+  /** A model on a `side`-pixel input, with the sides of each input it was executed on. */
+  function sized(
+    side: number,
+    middle: tf.layers.Layer[],
+  ): { model: tf.LayersModel; ran: number[] } {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [side, side, 3], filters: 4, kernelSize: 3, strides: 2 }),
+        ...middle,
+        tf.layers.dense({ units: 4, activation: 'softmax' }),
+      ],
+    });
+    setDeterministicWeights(model);
+    const ran: number[] = [];
+    const execute = model.execute.bind(model);
+    model.execute = (inputs, outputs) => {
+      ran.push((inputs as tf.Tensor).shape[1] as number);
+      return execute(inputs, outputs);
+    };
+    return { model, ran };
+  }
+
+  test('a pooled model primes at the small side, then answers full-size photos as before', async () => {
+    const { model, ran } = sized(96, [tf.layers.globalAveragePooling2d({})]);
+    const c = createClassifier(model, { ...ENTRY, id: 'pooled' }, LABELS);
+    try {
+      const before = tf.memory().numTensors;
+      await c.warmUp({ prime: true });
+      expect(ran).toEqual([PRIME_SIDE]);
+      await c.warmUp(); // not priming: the model's own size
+      expect(ran).toEqual([PRIME_SIDE, 96]);
+      expect(tf.memory().numTensors).toBe(before);
+      const rgba = image(96, 96);
+      const got = await c.classify(rgba, 96, 96, 4);
+      const want = tf.tidy(() =>
+        (
+          model.predict(tf.tensor4d(rgbaToRgbFloat(rgba, [-1, 1]), [1, 96, 96, 3])) as tf.Tensor
+        ).dataSync(),
+      );
+      for (const p of got) expect(p.probability).toBeCloseTo(want[p.index] as number, 5);
+    } finally {
+      c.dispose();
+    }
+  });
+
+  test('a model with Flatten warms up at its own size', async () => {
+    const { model, ran } = sized(96, [tf.layers.flatten({})]);
+    const c = createClassifier(model, { ...ENTRY, id: 'flat' }, LABELS);
+    try {
+      await c.warmUp({ prime: true });
+      expect(ran).toEqual([96]);
+    } finally {
+      c.dispose();
+    }
+  });
+
+  test('a model the small input does not fit is warmed at its own size (the small run never starts)', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [96, 96, 3], filters: 2, kernelSize: 90 }),
+        tf.layers.globalAveragePooling2d({}),
+        tf.layers.dense({ units: 4, activation: 'softmax' }),
+      ],
+    });
+    setDeterministicWeights(model);
+    const ran: number[] = [];
+    const execute = model.execute.bind(model);
+    model.execute = (inputs, outputs) => {
+      ran.push((inputs as tf.Tensor).shape[1] as number);
+      return execute(inputs, outputs);
+    };
+    const c = createClassifier(model, { ...ENTRY, id: 'big-kernel' }, LABELS);
+    try {
+      const before = tf.memory().numTensors;
+      await c.warmUp({ prime: true });
+      expect(ran).toEqual([96]);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      c.dispose();
+    }
   });
 });
 

@@ -57,8 +57,12 @@ export interface Classifier {
     height: number,
     k: number,
   ): Promise<{ predictions: Prediction[]; features: Int8Array | null }>;
-  /** Runs one dummy inference so shaders/kernels are compiled; returns its milliseconds. */
-  warmUp(): Promise<number>;
+  /**
+   * Runs one dummy inference so shaders/kernels are compiled; returns its milliseconds. With
+   * `prime`, a load's first warm-up that nothing times against other backends, it may run on a
+   * smaller input where that does the same work (see {@link warmUpSide}).
+   */
+  warmUp(options?: { prime?: boolean }): Promise<number>;
   /** where another engine can take photos over (absent in fakes) */
   readonly engineHost?: EngineHost;
   /**
@@ -156,6 +160,65 @@ export function answerOf(
     features:
       featureValues && source ? quantizeFeatures(featureVector(featureValues, source)) : null,
   };
+}
+
+/** The side of a priming warm-up's input (InceptionV3's smallest; every zoo model takes it). */
+export const PRIME_SIDE = 75;
+
+/**
+ * The side a load's priming warm-up runs at. On WebAssembly (and the plain CPU backend) what
+ * makes a model's first inference slow is packing each layer's weights for XNNPACK, which does
+ * not depend on the input's size, so a 75 × 75 input primes InceptionV3 for about a tenth of a
+ * photo's arithmetic. GPU backends compile their programs for each shape, so they warm up at the
+ * model's own size, as does a model whose layers fix the spatial size (Flatten, Reshape: VGG's
+ * top, say) or that the small input does not fit (see {@link fitsSide}).
+ */
+export function warmUpSide(inputSize: number, backend: string, model: tf.LayersModel): number {
+  const side = Math.min(inputSize, PRIME_SIDE);
+  if (side === inputSize || (backend !== 'wasm' && backend !== 'cpu')) return inputSize;
+  return fitsSide(model, side) ? side : inputSize;
+}
+
+type Shape = (number | null)[];
+
+/**
+ * Whether `model` runs on a `side × side` input: its layers' output shapes worked out from the
+ * config alone (nothing runs), none of them empty, and no layer that needs the model's own
+ * spatial size. Checked before the run, because a kernel larger than its input is not a
+ * JavaScript error on WebAssembly: it writes out of bounds and spoils the backend's memory.
+ */
+export function fitsSide(model: tf.LayersModel, side: number): boolean {
+  const outputs = new Map<tf.layers.Layer, Shape[]>();
+  const asInput = (layer: tf.layers.Layer): Shape[] => {
+    const shape = (layer as unknown as { batchInputShape?: Shape }).batchInputShape;
+    if (!shape || shape.length !== 4) throw new Error('not an image input');
+    return [[shape[0] ?? null, side, side, shape[3] ?? null]];
+  };
+  try {
+    for (const layer of model.layers) {
+      const kind = layer.getClassName();
+      if (kind === 'Flatten' || kind === 'Reshape') return false;
+      if (kind === 'InputLayer') {
+        outputs.set(layer, asInput(layer));
+        continue;
+      }
+      const node = layer.inboundNodes[0];
+      if (!node || layer.inboundNodes.length !== 1) return false;
+      const inputs = node.inboundLayers.map((from, i) => {
+        const shapes = outputs.get(from) ?? (outputs.set(from, asInput(from)), outputs.get(from)!);
+        const shape = shapes[node.tensorIndices[i] ?? 0];
+        if (!shape) throw new Error('unknown input shape');
+        return shape;
+      });
+      const out = layer.computeOutputShape(inputs.length === 1 ? inputs[0]! : inputs);
+      const list = (Array.isArray(out[0]) ? out : [out]) as Shape[];
+      if (list.some((shape) => shape.some((d) => d !== null && !(d > 0)))) return false;
+      outputs.set(layer, list);
+    }
+    return true;
+  } catch {
+    return false; // a layer whose shapes cannot be worked out here: run at the model's own size
+  }
 }
 
 /** Options of {@link createClassifier}. */
@@ -325,11 +388,19 @@ export function createClassifier(
         engine = next;
       },
     },
-    async warmUp() {
+    async warmUp(options = {}) {
       const start = performance.now();
-      const out = tf.tidy(() => predict(tf.zeros([1, inputSize, inputSize, 3])));
-      await out.data();
-      out.dispose();
+      const side = options.prime ? warmUpSide(inputSize, tf.getBackend(), fast) : inputSize;
+      // `execute`, not `predict`: predict insists on the model's own input shape.
+      const out = tf.tidy(() => {
+        const result = fast.execute(tf.zeros([1, side, side, 3]), fast.outputs[0]!.name);
+        return Array.isArray(result) ? result[0]! : result;
+      });
+      try {
+        await out.data();
+      } finally {
+        out.dispose();
+      }
       return performance.now() - start;
     },
     dispose() {

@@ -209,7 +209,8 @@ export async function runLoad(
     let warmupMs: number;
     let settled = { backend: selected.backend, reports: selected.reports };
     try {
-      warmupMs = await classifier.warmUp();
+      // Priming on a small input will do unless the warm-up is timed against other backends.
+      warmupMs = await classifier.warmUp({ prime: !measuring });
       clock.mark('warm-up');
       // Auto: measure the warm model on the other candidate backends; the fastest stays.
       if (deps.tuneBackend) {

@@ -181,7 +181,7 @@ export function engineFirstClassifier(parts: EngineFirst): Classifier {
     classifyWithFeatures(rgba, width, height, k) {
       return run(rgba, width, height, k, true);
     },
-    async warmUp() {
+    async warmUp(options) {
       // The load's warm-up was the check; later ones warm whichever engine runs photos.
       if (warmUps++ === 0) return parts.warmupMs;
       if (engine) {
@@ -190,7 +190,7 @@ export function engineFirstClassifier(parts: EngineFirst): Classifier {
         await engine.run(modelInputPixels(zeros, entry));
         return performance.now() - start;
       }
-      return (await tf()).warmUp();
+      return (await tf()).warmUp(options);
     },
     dispose() {
       disposed = true;

@@ -68,6 +68,8 @@ class FakeClassifier implements Classifier {
   maxActive = 0;
   disposed = 0;
   warmUps = 0;
+  /** each warm-up's `prime` option, in order */
+  readonly primes: (boolean | undefined)[] = [];
   readonly info: LoadedModelInfo;
 
   constructor(
@@ -99,8 +101,9 @@ class FakeClassifier implements Classifier {
     }
   }
 
-  warmUp(): Promise<number> {
+  warmUp(options?: { prime?: boolean }): Promise<number> {
     this.warmUps++;
+    this.primes.push(options?.prime);
     return this.warmUpResult();
   }
 
@@ -232,6 +235,24 @@ describe('InferenceService: load', () => {
     expect(ready.startup?.map((s) => s.step)).toEqual(['backend webgl', 'warm-up']);
     expect(classifiers[0]?.warmUps).toBe(1);
     expect(classifiers[0]?.disposed).toBe(0);
+  });
+
+  test('the warm-up may prime on a small input unless other backends are to be timed against it', async () => {
+    for (const [tuning, prime] of [
+      [null, true],
+      [{ candidates: ['wasm'] as BackendName[] }, true],
+      [{ candidates: ['wasm', 'webgl'] as BackendName[] }, false],
+    ] as const) {
+      const s = setup({ tuneBackend: (_c, selected) => Promise.resolve(selected) });
+      s.knobs.select = () =>
+        Promise.resolve({ backend: 'wasm', reports: s.reports, tuning } as {
+          backend: BackendName;
+          reports: BackendReport[];
+        });
+      s.service.handle(load(1));
+      await until(() => finalFor(s.posted, 1)?.type === 'reply', 'ready');
+      expect(s.classifiers[0]?.primes).toEqual([prime]);
+    }
   });
 
   test('a backend failure posts an error carrying the reports from the thrown error', async () => {
