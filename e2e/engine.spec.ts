@@ -103,9 +103,21 @@ test.describe('the photo engine', () => {
     await expect(status).toHaveAttribute('data-settled', 'true', { timeout: 300_000 });
     const kept = await page.evaluate(async () => {
       const names = (await indexedDB.databases()).map((d) => d.name);
-      return names.includes('inception-lens-tflite');
+      // The file itself in the origin-private file system (seam/byte-files.ts), its record in
+      // IndexedDB.
+      const folder = await (
+        await navigator.storage.getDirectory()
+      ).getDirectoryHandle('inception-lens-tflite');
+      const sizes: number[] = [];
+      for await (const handle of (
+        folder as unknown as { values(): AsyncIterable<FileSystemFileHandle> }
+      ).values())
+        sizes.push((await handle.getFile()).size);
+      return { record: names.includes('inception-lens-tflite'), sizes };
     });
-    expect(kept).toBe(true);
+    expect(kept.record).toBe(true);
+    expect(kept.sizes).toHaveLength(1);
+    expect(kept.sizes[0]).toBeGreaterThan(90e6); // InceptionV3's float32 weights and more
 
     await page.reload();
     await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 300_000 });

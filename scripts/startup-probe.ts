@@ -56,6 +56,15 @@ try {
 } catch {}
 const debug = console.debug.bind(console);
 console.debug = (...a) => { if (String(a[0]).startsWith('[startup]')) window.__probe.startup.push([performance.now(), String(a[0])]); debug(...a); };
+// When each worker was made (page time), to tell the worker's start from the page's.
+window.__probe.workers = [];
+const PageWorker = window.Worker;
+window.Worker = class extends PageWorker {
+  constructor(url, options) {
+    super(url, options);
+    window.__probe.workers.push([Math.round(performance.now()), (options && options.name) || String(url).split('/').pop()]);
+  }
+};
 // The dropped photo's card steps (waiting → preprocessing → classifying → done), page time;
 // with PROBE_MORE, each later photo's steps follow (__drop names the photo watched).
 window.__probe.steps = [];
@@ -104,7 +113,19 @@ interface Visit {
   startup: string;
   /** the dropped photo's card: each status and when it came (ms since navigation) */
   photoSteps: string;
+  /** each worker the page made (page time) and when the inference worker got the load */
+  workers: string;
   engine: string | null;
+}
+
+/**
+ * When the inference worker got the load, in page time: the ready message's page time less the
+ * worker's own time for its last step (the message's trip back is left in).
+ */
+function loadReceived(ready: [number, string] | undefined): string {
+  const steps = ready ? [...ready[1].matchAll(/ (\d+) ms/g)] : [];
+  const last = steps.at(-1);
+  return ready && last ? ` · load received ≈ ${Math.round(ready[0] - Number(last[1]))} ms` : '';
 }
 
 function serve(dir: string, port: number): Promise<ChildProcess> {
@@ -218,6 +239,7 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
                 done: [number, number][];
                 startup: [number, string][];
                 steps: [number, string][];
+                workers: [number, string][];
               };
             }
           ).__probe,
@@ -228,6 +250,7 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
         longestTaskMs: probe.longTasks.reduce((m, [, d]) => Math.max(m, d), 0),
         startup: probe.startup.map(([t, s]) => `${s} (page ${Math.round(t)} ms)`).join(' | '),
         photoSteps: probe.steps.map(([t, s]) => `${s} ${t}`).join(' → '),
+        workers: `${probe.workers.map(([t, name]) => `${name} made at ${t} ms`).join(', ')}${loadReceived(probe.startup[0])}`,
         engine: await page.getByTestId('model-status').getAttribute('data-engine'),
       });
       if (process.env.PROBE_FRAMES) {
@@ -266,7 +289,7 @@ async function main(): Promise<void> {
             (warm?.batchMs !== undefined
               ? `; then ${warmBatch} photos in ${warm.batchMs} ms`
               : '') +
-            `\n  cold: ${cold?.startup}\n  cold photo: ${cold?.photoSteps}` +
+            `\n  cold: ${cold?.startup}\n  cold photo: ${cold?.photoSteps}\n  cold workers: ${cold?.workers}` +
             `\n  warm: ${warm?.startup}\n  warm photo: ${warm?.photoSteps}`,
         );
       }

@@ -5,11 +5,13 @@
  * folded from (see `model-identity.ts`), and an entry whose identity differs is stale and dropped.
  *
  * Writes are bounded and a read checks what it gets (`seam/chunked-store.ts`): the weights go in
- * chunks of a few MB, the record that points at them last; a chunk missing or cut short, or
+ * one file of the origin-private file system where the browser has one, else in chunks of a few
+ * MB, the record that points at them last; a file or chunk missing or cut short, or
  * weights of another size than their specs say, is dropped and reported as a miss, so the caller
  * rebuilds.
  */
 import type { io } from '@tensorflow/tfjs';
+import { opfsByteFiles, type ByteFiles } from '../seam/byte-files';
 import { indexedDbChunkedStore } from '../seam/chunked-store';
 
 /** What the cache gives back on a hit. */
@@ -67,7 +69,7 @@ function isFoldMeta(value: unknown): value is FoldMeta {
  */
 export function indexedDbFoldedCache(
   factory: IDBFactory,
-  options: { chunkBytes?: number; maxEntries?: number } = {},
+  options: { chunkBytes?: number; maxEntries?: number; files?: ByteFiles | null } = {},
 ): FoldedCache {
   const store = indexedDbChunkedStore<FoldMeta>(factory, {
     database: DB_NAME,
@@ -77,6 +79,8 @@ export function indexedDbFoldedCache(
     maxEntries: options.maxEntries ?? MAX_ENTRIES,
     isMeta: isFoldMeta,
     fits: (meta, total) => total === expectedBytes(meta.specs),
+    // the weights as one file where the browser has OPFS (`seam/byte-files.ts`)
+    files: options.files === undefined ? opfsByteFiles(DB_NAME) : options.files,
   });
   return {
     async get(slot, identity) {

@@ -10,7 +10,14 @@
  * complete. A read checks every chunk against the record, and the caller's own check on the whole
  * (`fits`); anything that does not fit is dropped and reported as a miss. An entry of another
  * identity is stale: dropped on reading. Only the newest `maxEntries` entries are kept.
+ *
+ * Where the origin-private file system works (`byte-files.ts`), the bytes go in one file per
+ * entry instead of chunks, read back whole in a third of the time; the record still comes last
+ * and names the file and its size. Entries written either way are read either way, so a browser
+ * that loses OPFS, or an entry kept before it was used, still reads. Files that no record names
+ * (a write cut short) are deleted on the next write.
  */
+import type { ByteFiles } from './byte-files';
 import { idbRequest, transactionDone } from './idb';
 
 /** What an entry's bytes may be given as (a view: only the bytes it covers). */
@@ -48,6 +55,8 @@ export interface ChunkedStoreOptions<M> {
   isMeta(meta: unknown): meta is M;
   /** whether the bytes read back (`total` of them) are what `meta` describes (default: any) */
   fits?(meta: M, total: number): boolean;
+  /** where whole files go instead of chunks (null or absent: chunks in IndexedDB) */
+  files?: ByteFiles | null;
 }
 
 /** The record pointing at an entry's chunks. */
@@ -55,17 +64,30 @@ interface EntryRecord {
   identity: string;
   /** chunk keys are `chunk:<id>:<index>`; a new write gets a new id */
   id: string;
-  /** byte length of each chunk, in order */
+  /** byte length of each chunk, in order; with `file`, the file's length alone */
   chunks: number[];
+  /** the entry's bytes are this file of the store's {@link ByteFiles}, not chunks */
+  file?: string;
   savedAt: number;
   meta: unknown;
 }
+
+/** A file no record names is deleted once it is this old (ms; its name says when it was made). */
+const ORPHAN_AFTER_MS = 10 * 60_000;
 
 const entryKey = (slot: string): string => `entry:${slot}`;
 const chunkKey = (id: string, index: number): string => `chunk:${id}:${index}`;
 /** Every chunk of one write. */
 const chunkRange = (id: string): IDBKeyRange =>
   IDBKeyRange.bound(`chunk:${id}:`, `chunk:${id}:\uffff`);
+
+/** `data` as byte views of its parts, without copying. */
+function viewsOf(data: Bytes): Uint8Array[] {
+  if (data instanceof ArrayBuffer) return [new Uint8Array(data)];
+  if (ArrayBuffer.isView(data))
+    return [new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
+  return data.map((b) => new Uint8Array(b));
+}
 
 /** Splits `data` into chunks of at most `size` bytes (copies, so each chunk stands alone). */
 function split(data: Bytes, size: number): ArrayBuffer[] {
@@ -92,7 +114,8 @@ function isRecord(value: unknown): value is EntryRecord {
     typeof r.id === 'string' &&
     Array.isArray(r.chunks) &&
     typeof r.savedAt === 'number' &&
-    r.meta !== undefined
+    r.meta !== undefined &&
+    (r.file === undefined || (typeof r.file === 'string' && r.chunks.length === 1))
   );
 }
 
@@ -102,6 +125,8 @@ export function indexedDbChunkedStore<M>(
   options: ChunkedStoreOptions<M>,
 ): ChunkedStore<M> {
   const { store: STORE, chunkBytes, maxEntries } = options;
+  /** null once a file write failed here: chunks from then on */
+  let files = options.files ?? null;
   let opened: Promise<IDBDatabase> | null = null;
   const db = (): Promise<IDBDatabase> => {
     opened ??= (() => {
@@ -124,6 +149,7 @@ export function indexedDbChunkedStore<M>(
     if (record) store.delete(chunkRange(record.id));
     store.delete(entryKey(slot));
     await transactionDone(tx);
+    if (record?.file) await files?.remove(record.file).catch(() => undefined);
   }
 
   async function readRecord(slot: string): Promise<unknown> {
@@ -148,6 +174,59 @@ export function indexedDbChunkedStore<M>(
       .filter((e): e is { slot: string; record: EntryRecord } => isRecord(e.record))
       .sort((a, b) => b.record.savedAt - a.record.savedAt);
     for (const old of entries.slice(maxEntries)) await remove(old.slot, old.record);
+    if (files) {
+      // Files no record names: a write cut short before its record (a closed tab, a crash).
+      // Only old ones: another tab may be writing a file whose record is still to come.
+      const named = new Set(entries.slice(0, maxEntries).map((e) => e.record.file));
+      for (const name of await files.names().catch(() => [])) {
+        const made = parseInt(name.split('-')[0] ?? '', 36);
+        const old = !(Date.now() - made < ORPHAN_AFTER_MS);
+        if (!named.has(name) && old) await files.remove(name).catch(() => undefined);
+      }
+    }
+  }
+
+  /** An entry's bytes: its file, or its chunks; null when anything is missing or cut short. */
+  async function readBytes(record: EntryRecord): Promise<ArrayBuffer[] | null> {
+    if (record.file !== undefined) {
+      const bytes = files ? await files.read(record.file) : null;
+      return bytes && bytes.byteLength === record.chunks[0] ? [bytes] : null;
+    }
+    const tx = (await db()).transaction(STORE, 'readonly');
+    const store = tx.objectStore(STORE);
+    const chunks = await Promise.all(
+      record.chunks.map((_, i) => idbRequest(store.get(chunkKey(record.id, i)))),
+    );
+    return chunks.every((c, i) => c instanceof ArrayBuffer && c.byteLength === record.chunks[i])
+      ? (chunks as ArrayBuffer[])
+      : null;
+  }
+
+  /** Writes `data` for a new entry `id`: a file where files work, else chunks. */
+  async function writeBytes(
+    id: string,
+    data: Bytes,
+  ): Promise<Pick<EntryRecord, 'chunks' | 'file'>> {
+    if (files) {
+      const name = `${id}.bin`;
+      const views = viewsOf(data);
+      try {
+        await files.write(name, views);
+        return { chunks: [views.reduce((n, v) => n + v.byteLength, 0)], file: name };
+      } catch (error) {
+        await files.remove(name).catch(() => undefined);
+        if ((error as { name?: string } | null)?.name === 'QuotaExceededError') throw error;
+        console.warn('could not write a file here; keeping chunks in IndexedDB instead:', error);
+        files = null;
+      }
+    }
+    const chunks = split(data, chunkBytes);
+    for (const [i, chunk] of chunks.entries()) {
+      const tx = (await db()).transaction(STORE, 'readwrite');
+      tx.objectStore(STORE).put(chunk, chunkKey(id, i));
+      await transactionDone(tx);
+    }
+    return { chunks: chunks.map((c) => c.byteLength) };
   }
 
   return {
@@ -158,20 +237,13 @@ export function indexedDbChunkedStore<M>(
         await remove(slot, isRecord(record) ? record : null); // stale or unreadable
         return null;
       }
-      const tx = (await db()).transaction(STORE, 'readonly');
-      const store = tx.objectStore(STORE);
-      const chunks = await Promise.all(
-        record.chunks.map((_, i) => idbRequest(store.get(chunkKey(record.id, i)))),
-      );
+      const chunks = await readBytes(record);
       const total = record.chunks.reduce((n, b) => n + b, 0);
-      const whole =
-        chunks.every((c, i) => c instanceof ArrayBuffer && c.byteLength === record.chunks[i]) &&
-        (options.fits?.(record.meta, total) ?? true);
-      if (!whole) {
-        await remove(slot, record); // a chunk lost or cut short: make it again
+      if (!chunks || !(options.fits?.(record.meta, total) ?? true)) {
+        await remove(slot, record); // a chunk or the file lost or cut short: make it again
         return null;
       }
-      return { meta: record.meta, chunks: chunks as ArrayBuffer[] };
+      return { meta: record.meta, chunks };
     },
 
     async has(slot, identity) {
@@ -182,20 +254,9 @@ export function indexedDbChunkedStore<M>(
     async put(slot, identity, meta, data) {
       const previous = await readRecord(slot);
       const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-      const chunks = split(data, chunkBytes);
       try {
-        for (const [i, chunk] of chunks.entries()) {
-          const tx = (await db()).transaction(STORE, 'readwrite');
-          tx.objectStore(STORE).put(chunk, chunkKey(id, i));
-          await transactionDone(tx);
-        }
-        const record: EntryRecord = {
-          identity,
-          id,
-          chunks: chunks.map((c) => c.byteLength),
-          savedAt: Date.now(),
-          meta,
-        };
+        const written = await writeBytes(id, data);
+        const record: EntryRecord = { identity, id, ...written, savedAt: Date.now(), meta };
         // The record last, with the old entry's chunks gone in the same small transaction.
         const tx = (await db()).transaction(STORE, 'readwrite');
         const store = tx.objectStore(STORE);
@@ -205,6 +266,7 @@ export function indexedDbChunkedStore<M>(
       } catch (error) {
         // Refused (e.g. QuotaExceededError): take back what was written, best effort.
         try {
+          await files?.remove(`${id}.bin`).catch(() => undefined);
           const tx = (await db()).transaction(STORE, 'readwrite');
           tx.objectStore(STORE).delete(chunkRange(id));
           await transactionDone(tx);
@@ -213,6 +275,8 @@ export function indexedDbChunkedStore<M>(
         }
         throw error;
       }
+      if (isRecord(previous) && previous.file)
+        await files?.remove(previous.file).catch(() => undefined);
       await evict();
     },
 

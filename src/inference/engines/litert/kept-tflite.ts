@@ -1,6 +1,7 @@
 /**
  * The `.tflite` files LiteRT.js was chosen with, kept in IndexedDB for the next visit
- * (`inception-lens-tflite`, one slot per model address, bounded writes: `seam/chunked-store.ts`),
+ * (`inception-lens-tflite`, one slot per model address, bounded writes, the file itself in OPFS
+ * where there is one: `seam/chunked-store.ts`),
  * with what a return visit needs to start photos on LiteRT.js straight from the file, before
  * TensorFlow.js builds anything (`engines/kept-engine.ts`): TensorFlow.js' own answer on the
  * known-answer input when the file was made (LiteRT.js must reproduce it again), and the model's
@@ -10,6 +11,7 @@
  * converter and LiteRT.js ({@link keptIdentity}); any other is stale and dropped when read.
  */
 import type { FeatureSource } from '../../classify/features';
+import { opfsByteFiles, type ByteFiles } from '../../seam/byte-files';
 import { indexedDbChunkedStore, type ChunkedStore } from '../../seam/chunked-store';
 import type { EngineOutput } from '../engine-choice';
 import { LITERT_VERSION } from './litert-engine';
@@ -73,7 +75,7 @@ function isMeta(value: unknown): value is KeptTfliteMeta {
 /** The store in IndexedDB database `inception-lens-tflite`; options are for tests. */
 export function indexedDbKeptTflite(
   factory: IDBFactory,
-  options: { chunkBytes?: number; maxEntries?: number } = {},
+  options: { chunkBytes?: number; maxEntries?: number; files?: ByteFiles | null } = {},
 ): KeptTfliteStore {
   const store: ChunkedStore<KeptTfliteMeta> = indexedDbChunkedStore(factory, {
     database: 'inception-lens-tflite',
@@ -83,11 +85,16 @@ export function indexedDbKeptTflite(
     // each InceptionV3 file is ≈ 96 MB, beside its ≈ 95 MB folded copy
     maxEntries: options.maxEntries ?? 2,
     isMeta,
+    // the file as a file where the browser has OPFS (`seam/byte-files.ts`)
+    files: options.files === undefined ? opfsByteFiles('inception-lens-tflite') : options.files,
   });
   return {
     async get(slot, identity) {
       const entry = await store.get(slot, keptIdentity(identity));
       if (!entry) return null;
+      // A file read whole is used as it is; chunks are joined.
+      if (entry.chunks.length === 1)
+        return { file: new Uint8Array(entry.chunks[0]!), meta: entry.meta };
       const file = new Uint8Array(entry.chunks.reduce((n, c) => n + c.byteLength, 0));
       let at = 0;
       for (const chunk of entry.chunks) {
