@@ -24,6 +24,11 @@ export interface PhotoEngine {
   /** e.g. "LiteRT.js 2.5.3, XNNPACK, 2 threads" */
   readonly detail: string;
   readonly threads: number;
+  /**
+   * Where its start went, in ms (for `ReadyInfo.startup`): its runtime ready after its worker
+   * was made, and the model's compile after that and the file were both at hand
+   */
+  readonly started?: { runtimeMs: number; compileMs: number };
   run(input: Float32Array): Promise<EngineOutput>;
   /** frees the engine (its worker, its copy of the weights) */
   dispose(): void;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { ModelEntry } from '../../models/registry';
 import type { Classifier } from '../classify/classifier';
-import type { PreparedModel } from '../classify/inference-model';
+import { StartupClock, type PreparedModel } from '../classify/inference-model';
 import type { EngineOutput, PhotoEngine } from './engine-choice';
 import { memoryEngineStore } from './engine-store';
 import { keptEngineUsable, startKeptEngine, type KeptEngineDeps } from './kept-engine';
@@ -166,6 +166,26 @@ describe('startKeptEngine: photos on the kept file, TensorFlow.js on first need'
     expect(log).toEqual([]);
     c!.dispose();
     expect(fake.disposed()).toBe(1);
+  });
+
+  test('the start-up clock names each step, with where LiteRT.js spent its start', async () => {
+    const fake = fakeEngine(() => ANSWER);
+    const engine = { ...fake.engine, started: { runtimeMs: 301.4, compileMs: 452.6 } };
+    const clock = new StartupClock(() => 0);
+    const c = await startKeptEngine(
+      ENTRY,
+      prepared(),
+      { engine: 'litert' },
+      () => Promise.reject(new Error('no')),
+      clock,
+      deps(engine),
+    );
+    expect(clock.steps.map((s) => s.step)).toEqual([
+      'kept .tflite read',
+      'LiteRT.js started (runtime ready 301 ms into its worker, compile 453 ms)',
+      'warm-up (LiteRT.js, checked)',
+    ]);
+    c!.dispose();
   });
 
   test('a file that answers differently is dropped and the usual load follows', async () => {

@@ -238,7 +238,10 @@ export async function startKeptEngine(
     engine.dispose();
     return null;
   }
-  clock?.mark('LiteRT.js started');
+  const started = engine.started
+    ? ` (runtime ready ${ms(engine.started.runtimeMs)} into its worker, compile ${ms(engine.started.compileMs)})`
+    : '';
+  clock?.mark(`LiteRT.js started${started}`);
   const input = modelInputPixels(knownAnswerRgba(kept.meta.inputSize), entry);
   let diff: number;
   let warmupMs: number;

@@ -100,6 +100,7 @@ export async function startLiteRt(
   return {
     name: 'litert',
     threads: loaded.threads,
+    started: { runtimeMs: loaded.runtimeMs, compileMs: loaded.compileMs },
     detail: `LiteRT.js ${LITERT_VERSION} (XNNPACK, ${loaded.threads} thread${loaded.threads === 1 ? '' : 's'})`,
     async run(input: Float32Array): Promise<EngineOutput> {
       if (dead) throw new Error(dead);

@@ -25,6 +25,13 @@ export type LiteRtRequest =
 
 /** Helper → inference worker. */
 export type LiteRtReply =
-  | { type: 'loaded'; threads: number; ms: number }
+  | {
+      type: 'loaded';
+      threads: number;
+      /** the runtime ready, in ms since the helper was made */
+      runtimeMs: number;
+      /** the model's compile, once the runtime and the file were both in */
+      compileMs: number;
+    }
   | { type: 'result'; id: number; outputs: Float32Array[] }
   | { type: 'error'; id?: number; message: string };
