@@ -153,7 +153,11 @@ export function App() {
     model.ready,
     settings.resizeMode,
     comparable && settings.alsoImageNet ? imagenet : null,
-    { paused: libraryLink.paused, onSettled: libraryLink.onSettled },
+    {
+      paused: libraryLink.paused,
+      onSettled: libraryLink.onSettled,
+      loadingInputSize: model.ready ? null : entry.inputSize,
+    },
   );
   const photoLibrary = usePhotoLibrary(client, queue, libraryLink);
   const pwa = usePwa({

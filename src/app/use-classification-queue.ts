@@ -17,7 +17,7 @@ import {
 import type { ResizeMode } from '../preprocess/geometry';
 import { recordModelInput } from '../preprocess/debug-inputs';
 import { checkImageFile, ImageInputError } from '../preprocess/preprocess-image';
-import { preprocessOffThread } from '../preprocess/preprocess-off-thread';
+import { preprocessAhead, preprocessOffThread } from '../preprocess/preprocess-off-thread';
 import { inSlices } from '../lib/slices';
 import { useLocalStore, type Store } from '../lib/store';
 
@@ -50,12 +50,20 @@ async function refuseBadFiles(
   }
 }
 
-/** What the photo library asks of the queue: to hold back, and to hear each outcome. */
+/**
+ * What the app tells the queue besides the model: the photo library asks it to hold back and to
+ * hear each outcome; the model being loaded lets the first photos be made ready before it is.
+ */
 export interface QueueHooks {
   /** while true no new photo starts (those under way finish) */
   paused?: boolean;
   /** hears every photo that finished, done or failed (not cancelled or removed ones) */
   onSettled?: (card: Card, outcome: PhotoOutcome) => void;
+  /**
+   * The input size of the model still loading, where its entry knows it: the first photos that
+   * wait for it are decoded and resized for it meanwhile, so they start the moment it is ready.
+   */
+  loadingInputSize?: number | null;
 }
 
 /** How many labels each photo's result keeps (the card shows the top 3). */
@@ -105,6 +113,10 @@ export function useClassificationQueue(
     hooksNow.current = hooks;
   });
   const paused = hooks.paused ?? false;
+  const resizeModeNow = useRef(resizeMode);
+  useEffect(() => {
+    resizeModeNow.current = resizeMode;
+  });
 
   // A photo that finishes starts the next one at once, in the same task as its result: one render
   // for both (the store's listener below starts it inside the result's dispatch); `next` also
@@ -279,6 +291,22 @@ export function useClassificationQueue(
   }, [model]);
 
   /**
+   * While the model loads, the first waiting photos (as many as will start at once) are
+   * preprocessed for it ahead (`preprocessAhead`): the page's step of the first photo is done
+   * by the time the model is ready.
+   */
+  const prepareAhead = useCallback(() => {
+    const size = hooksNow.current.loadingInputSize;
+    if (!size || modelNow.current) return;
+    const first = store
+      .getState()
+      .filter((c) => c.status === 'waiting' && c.file)
+      .slice(0, IN_FLIGHT);
+    for (const card of first)
+      preprocessAhead(card.file as File, { size, mode: resizeModeNow.current });
+  }, [store]);
+
+  /**
    * THE way photos enter Classify (picker, drop, paste, share target, camera, the photo library's
    * folders): `paths[i]` is file i's path relative to its folder (default: its name). Returns the
    * new cards' ids.
@@ -296,6 +324,7 @@ export function useClassificationQueue(
         } else {
           dispatch({ type: 'add', cards, waiting: true });
           void refuseBadFiles(store, cards);
+          prepareAhead();
         }
       };
       if (added.length <= ADD_AT_ONCE) {
@@ -328,7 +357,7 @@ export function useClassificationQueue(
       );
       return added.map((a) => a.id);
     },
-    [dispatch, store],
+    [dispatch, store, prepareAhead],
   );
 
   /** Files of a folder still being added stop being added (cancel, clear, another library). */

@@ -84,4 +84,62 @@ describe('preprocessing off the main thread', () => {
     await preprocessOffThread(new Blob([]), { size: 299, mode: 'squash' }).catch(() => undefined);
     expect(FakeWorker.started).toBe(1);
   });
+
+  test('a photo preprocessed ahead is given once to the call with its options; others ask anew', async () => {
+    const { preprocessAhead, preprocessOffThread, stopPreprocessWorker } =
+      await import('./preprocess-off-thread');
+    const asked: PreprocessRequest[] = [];
+    FakeWorker.answer = (request, w) => {
+      asked.push(request);
+      w.reply({ id: request.id, image: { ...image(), width: asked.length } });
+    };
+    const file = new Blob(['x']);
+    preprocessAhead(file, { size: 299, mode: 'squash' });
+    preprocessAhead(file, { size: 299, mode: 'squash' }); // already under way: no second ask
+    expect(asked).toHaveLength(0); // (answers come in a microtask)
+    const first = await preprocessOffThread(file, { size: 299, mode: 'squash' });
+    expect(asked).toHaveLength(1);
+    expect(first.width).toBe(1); // the ahead result
+    // given out once: the same photo again is preprocessed again
+    expect((await preprocessOffThread(file, { size: 299, mode: 'squash' })).width).toBe(2);
+    // made for other options: not used, and dropped
+    preprocessAhead(file, { size: 224, mode: 'squash' });
+    expect((await preprocessOffThread(file, { size: 299, mode: 'squash' })).width).toBe(4);
+    expect(asked.map((r) => r.options.size)).toEqual([299, 299, 224, 299]);
+    stopPreprocessWorker();
+  });
+
+  test('at most two photos are kept ahead: the oldest is dropped', async () => {
+    const { preprocessAhead, preprocessOffThread, stopPreprocessWorker } =
+      await import('./preprocess-off-thread');
+    let asked = 0;
+    FakeWorker.answer = (request, w) => {
+      asked++;
+      w.reply({ id: request.id, image: image() });
+    };
+    const files = [new Blob(['a']), new Blob(['b']), new Blob(['c'])];
+    for (const f of files) preprocessAhead(f, { size: 299, mode: 'squash' });
+    await preprocessOffThread(files[1]!, { size: 299, mode: 'squash' });
+    await preprocessOffThread(files[2]!, { size: 299, mode: 'squash' });
+    expect(asked).toBe(3);
+    await preprocessOffThread(files[0]!, { size: 299, mode: 'squash' }); // dropped: asked again
+    expect(asked).toBe(4);
+    stopPreprocessWorker();
+  });
+
+  test('a bad photo found ahead fails its later call, and only that', async () => {
+    const { preprocessAhead, preprocessOffThread, stopPreprocessWorker } =
+      await import('./preprocess-off-thread');
+    const { ImageInputError } = await import('./preprocess-image');
+    FakeWorker.answer = (request, w) =>
+      w.reply({ id: request.id, error: { message: 'not an image', input: true } });
+    const file = new Blob(['x']);
+    preprocessAhead(file, { size: 299, mode: 'squash' });
+    await new Promise((resolve) => setTimeout(resolve, 0)); // failed already, unhandled by nobody
+    const error = await preprocessOffThread(file, { size: 299, mode: 'squash' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ImageInputError);
+    stopPreprocessWorker();
+  });
 });

@@ -86,11 +86,48 @@ function scheduleIdle(): void {
   }, IDLE_MS);
 }
 
+/**
+ * Photos preprocessed before they are asked for ({@link preprocessAhead}): by file, with the
+ * options they were made for. At most {@link AHEAD_MAX}; the oldest is dropped beyond that.
+ */
+const ahead = new Map<Blob, { key: string; image: Promise<PreprocessedImage> }>();
+/** Two model inputs of 299² RGBA and their thumbnails: well under 1 MB. */
+const AHEAD_MAX = 2;
+const keyOf = (o: PreprocessOptions): string => `${o.size}|${o.mode}|${o.thumbnailSize ?? ''}`;
+
+/**
+ * Starts preprocessing `file` now, before anything can run it (the first photos dropped while the
+ * model still loads), so that the {@link preprocessOffThread} call for it with the same options
+ * gets the result, or the promise, at once. Each result is given out once; other options make
+ * their own.
+ */
+export function preprocessAhead(file: Blob, options: PreprocessOptions): void {
+  const key = keyOf(options);
+  if (ahead.get(file)?.key === key) return;
+  const image = preprocessNow(file, options);
+  image.catch(() => undefined); // its caller, if it comes, sees the failure
+  ahead.delete(file);
+  ahead.set(file, { key, image });
+  for (const old of ahead.keys()) {
+    if (ahead.size <= AHEAD_MAX) break;
+    ahead.delete(old);
+  }
+}
+
 /** Decodes, orients and resizes one file off the main thread; same result as `preprocessImage`. */
 export function preprocessOffThread(
   file: Blob,
   options: PreprocessOptions,
 ): Promise<PreprocessedImage> {
+  const early = ahead.get(file);
+  if (early) {
+    ahead.delete(file);
+    if (early.key === keyOf(options)) return early.image;
+  }
+  return preprocessNow(file, options);
+}
+
+function preprocessNow(file: Blob, options: PreprocessOptions): Promise<PreprocessedImage> {
   if (!canUseWorker()) return preprocessImage(file, options);
   worker ??= start();
   const id = nextId++;
@@ -103,6 +140,7 @@ export function preprocessOffThread(
 
 /** Stops the worker now (tests, page teardown); pending photos finish on the page. */
 export function stopPreprocessWorker(): void {
+  ahead.clear();
   if (idleTimer) clearTimeout(idleTimer);
   const w = worker;
   worker = null;
