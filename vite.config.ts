@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { contentSecurityPolicy } from './scripts/vite-csp.ts';
+import { tfjsGpuOnDemand } from './scripts/vite-tfjs-gpu-on-demand.ts';
 import { tfjsWasmThreads } from './scripts/vite-tfjs-wasm-threads.ts';
 
 const { version } = JSON.parse(
@@ -104,8 +105,9 @@ export default defineConfig({
   ],
   worker: {
     format: 'es',
-    // Worker bundles get their own plugin list: the threaded-WASM fix must apply there.
-    plugins: () => [tfjsWasmThreads()],
+    // Worker bundles get their own plugin list: the threaded-WASM fix must apply there, and the
+    // GPU backends leave the inference worker's main script (loaded when a load tries one).
+    plugins: () => [tfjsWasmThreads(), tfjsGpuOnDemand()],
   },
   build: {
     target: 'es2022',

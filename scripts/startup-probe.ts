@@ -8,7 +8,9 @@
  *   npx tsx scripts/startup-probe.ts [--rounds=N] [--query=?engine=tfjs] [--no-sw] [--cold-only] dist-a[:port] dist-b[:port] …
  *
  * Env: PROBE_FRAMES=1 prints each visit's long animation frames; PROBE_MORE=N drops N more photos
- * one at a time after the first answer and prints the worker's own time for each.
+ * one at a time after the first answer and prints the worker's own time for each; PROBE_CONSOLE=1
+ * passes on the page's and its workers' console lines that start with `[t]` (for temporary timing
+ * lines added while investigating; none are committed).
  *
  * Each folder is a build laid out by `npm run bench -- --prepare-only` (`LENS_DIST=folder`); its
  * own `vite preview` serves it. Timings are measurements, never assertions.
@@ -139,6 +141,16 @@ async function visitPair(browser: Browser, origin: string, photo: string): Promi
   });
   await context.addInitScript(PROBE);
   const page = await context.newPage();
+  if (process.env.PROBE_CONSOLE) {
+    page.on('console', (m) => {
+      if (m.text().startsWith('[t]')) console.log(`  console: ${m.text()}`);
+    });
+    page.on('worker', (w) =>
+      w.on('console', (m) => {
+        if (m.text().startsWith('[t]')) console.log(`  worker console: ${m.text()}`);
+      }),
+    );
+  }
   const visits: Visit[] = [];
   try {
     for (const [k, name] of (coldOnly ? ['cold.jpg'] : ['cold.jpg', 'warm.jpg']).entries()) {

@@ -5,7 +5,6 @@
  */
 import { messageOf } from '../../lib/message-of';
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -20,6 +19,7 @@ import { backendAttemptOrder, type Capability } from './backend-order';
 import { tuneBackend, wasmToSettle, withTimings, type PendingTuning } from './backend-tuning';
 import type { Classifier } from '../classify/classifier';
 import { browserChoiceStore, type ChoiceStore } from './choice-store';
+import { loadBackendCode } from './gpu-backends';
 import { knownAnswerCheck } from './known-answer';
 import type { BackendChoice, BackendName, BackendReport, LoadTuning } from '../protocol';
 import { ThreadTrial, trialSchedule } from './thread-trial';
@@ -170,6 +170,7 @@ let failingOnPurpose: readonly BackendName[] = [];
 
 async function initialise(backend: BackendName): Promise<string | null> {
   try {
+    await loadBackendCode(backend);
     const start = () => withTimeout(tf.setBackend(backend), 60_000, `starting ${NAMES[backend]}`);
     const ok = await (backend === 'wasm' ? withUncappedThreads(start) : start());
     if (!ok) return `${NAMES[backend]} failed to start`;
