@@ -20,6 +20,7 @@ import { zooEntry } from '../../models/zoo/zoo';
 import type { LoadTuning, StartupStep } from '../protocol';
 import { foldArtifacts } from './fold-artifacts';
 import { inferenceFormOf } from './fold-batch-norm';
+import { layersModelFromMemory } from './layers-from-memory';
 import type { FoldedCache } from './folded-cache';
 import { metadataUrl } from './labels';
 import { fetchModelFile, loadFailure, requireOk, retryingFetch, withSignal } from './model-fetch';
@@ -299,7 +300,7 @@ function originalLoader(entry: ModelEntry): () => Promise<tf.LayersModel> {
       throw new Error(`${entry.name} has no files to build its original from`);
     }
     try {
-      return await tf.loadLayersModel(tf.io.fromMemory(prepared.artifacts));
+      return await layersModelFromMemory(prepared.artifacts);
     } catch (error) {
       throw loadFailure(entry, error);
     }
@@ -329,7 +330,7 @@ export async function buildInferenceModel(
   if (ready?.kind === 'folded') {
     let model: tf.LayersModel;
     try {
-      model = await tf.loadLayersModel(tf.io.fromMemory(ready.artifacts));
+      model = await layersModelFromMemory(ready.artifacts);
     } catch (error) {
       if (ready.source !== 'cache' || !cache) throw loadFailure(entry, error);
       console.warn('the cached folded copy does not build; folding again:', error);
@@ -364,7 +365,7 @@ export async function buildInferenceModel(
   let original: tf.LayersModel;
   try {
     original = ready
-      ? await tf.loadLayersModel(tf.io.fromMemory(ready.artifacts))
+      ? await layersModelFromMemory(ready.artifacts)
       : await buildUnfetched(entry, (f) => onProgress(f));
   } catch (error) {
     throw loadFailure(entry, error);
