@@ -319,6 +319,16 @@ describe("the priming warm-up (a load's first, on WebAssembly)", () => {
     expect(fitsSide(bigKernel, 75)).toBe(false);
     expect(fitsSide(bigKernel, 96)).toBe(true);
   });
+  /** Records the input side of every run of `model` (its `execute`), in order. */
+  function sidesRun(model: tf.LayersModel): number[] {
+    const ran: number[] = [];
+    const execute = model.execute.bind(model);
+    model.execute = (inputs, outputs) => {
+      ran.push((inputs as tf.Tensor).shape[1] as number);
+      return execute(inputs, outputs);
+    };
+    return ran;
+  }
 
   /** A model on a `side`-pixel input, with the sides of each input it was executed on. */
   function sized(
@@ -333,13 +343,7 @@ describe("the priming warm-up (a load's first, on WebAssembly)", () => {
       ],
     });
     setDeterministicWeights(model);
-    const ran: number[] = [];
-    const execute = model.execute.bind(model);
-    model.execute = (inputs, outputs) => {
-      ran.push((inputs as tf.Tensor).shape[1] as number);
-      return execute(inputs, outputs);
-    };
-    return { model, ran };
+    return { model, ran: sidesRun(model) };
   }
 
   test('a pooled model primes at the small side, then answers full-size photos as before', async () => {
@@ -385,12 +389,7 @@ describe("the priming warm-up (a load's first, on WebAssembly)", () => {
       ],
     });
     setDeterministicWeights(model);
-    const ran: number[] = [];
-    const execute = model.execute.bind(model);
-    model.execute = (inputs, outputs) => {
-      ran.push((inputs as tf.Tensor).shape[1] as number);
-      return execute(inputs, outputs);
-    };
+    const ran = sidesRun(model);
     const c = createClassifier(model, { ...ENTRY, id: 'big-kernel' }, LABELS);
     try {
       const before = tf.memory().numTensors;

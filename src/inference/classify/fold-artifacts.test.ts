@@ -6,6 +6,7 @@ import { useWasmBackend } from '../../test/tf-node';
 import { quantizeWeights } from '../../models/tfjs-artifacts';
 import { decodeWeightValues, foldArtifacts } from './fold-artifacts';
 import { seeded } from '../../test/seeded';
+import { artifactsOf } from '../../models/tfjs-artifacts';
 
 beforeAll(async () => {
   await useWasmBackend();
@@ -41,20 +42,6 @@ function smallModel(): tf.LayersModel {
   model.setWeights(values);
   tf.dispose(values);
   return model;
-}
-
-/** The files `model.save` would write. */
-async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let saved: tf.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler((a) => {
-      saved = a;
-      return Promise.resolve({
-        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' },
-      });
-    }),
-  );
-  return saved!;
 }
 
 /** Multiplies one float32 weight of `artifacts` by `factor` (a copy; the input is untouched). */

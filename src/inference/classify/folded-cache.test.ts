@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, test, vi } from 'vitest';
 import { indexedDbFoldedCache, type CachedFold } from './folded-cache';
+import { keysIn as keysInDatabase } from '../../test/idb-keys';
 
 /** A fold of `floats` float32 values, each equal to `fill`. */
 function fold(floats: number, fill = 1): CachedFold {
@@ -15,21 +16,9 @@ function fold(floats: number, fill = 1): CachedFold {
   };
 }
 
-/** Every key in the cache's database (to see that nothing is left behind). */
-async function keysIn(factory: IDBFactory): Promise<string[]> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const req = factory.open('inception-lens-folded');
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB failed'));
-  });
-  const keys = await new Promise<IDBValidKey[]>((resolve, reject) => {
-    const req = db.transaction('entries').objectStore('entries').getAllKeys();
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB failed'));
-  });
-  db.close();
-  return keys.map(String).sort();
-}
+/** Every key in the store's database. */
+const keysIn = (factory: IDBFactory): Promise<string[]> =>
+  keysInDatabase(factory, 'inception-lens-folded');
 
 function values(hit: CachedFold | null): number[] {
   const data = hit?.artifacts.weightData as ArrayBuffer[];

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
+import { artifactsOf } from '../../models/tfjs-artifacts';
 import { useWasmBackend } from '../../test/tf-node';
 import { layersModelFromMemory, lastBuildWay, weightViews } from './layers-from-memory';
 
@@ -20,17 +21,8 @@ async function smallModelFiles(): Promise<TF.io.ModelArtifacts> {
     .dense({ units: 5, name: 'head', activation: 'softmax' })
     .apply(pool) as TF.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out, name: 'small' });
-  let files: TF.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler((artifacts) => {
-      files = artifacts;
-      return Promise.resolve({
-        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' },
-      });
-    }),
-  );
+  const files = await artifactsOf(model);
   model.dispose();
-  if (!files) throw new Error('not saved');
   return files;
 }
 

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { memoryByteFiles } from '../../test/memory-byte-files';
 import type { ByteFiles } from './byte-files';
 import { indexedDbChunkedStore, type ChunkedStore } from './chunked-store';
+import { keysIn as keysInDatabase } from '../../test/idb-keys';
 
 type Meta = { label: string };
 
@@ -24,20 +25,7 @@ function storeOf(
 }
 
 /** Every key in the store's database. */
-async function keysIn(factory: IDBFactory): Promise<string[]> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const req = factory.open('test-bytes');
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB failed'));
-  });
-  const keys = await new Promise<IDBValidKey[]>((resolve, reject) => {
-    const req = db.transaction('entries').objectStore('entries').getAllKeys();
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB failed'));
-  });
-  db.close();
-  return keys.map(String).sort();
-}
+const keysIn = (factory: IDBFactory): Promise<string[]> => keysInDatabase(factory, 'test-bytes');
 
 /** `n` bytes counting up from `from`. */
 function bytes(n: number, from = 0): Uint8Array<ArrayBuffer> {
