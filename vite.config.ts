@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { contentSecurityPolicy } from './scripts/vite-csp.ts';
+import { preloadDependencies } from './scripts/vite-entry-preload.ts';
 import { tfjsGpuOnDemand } from './scripts/vite-tfjs-gpu-on-demand.ts';
 import { tfjsWasmThreads } from './scripts/vite-tfjs-wasm-threads.ts';
 
@@ -114,6 +115,8 @@ export default defineConfig({
     sourcemap: true,
     // tfjs is large by nature; the worker chunk holds it, the page stays small.
     chunkSizeWarningLimit: 4096,
+    // The entry's import of the app preloads no JavaScript (scripts/vite-entry-preload.ts).
+    modulePreload: { resolveDependencies: preloadDependencies },
   },
   server: { headers: ISOLATION_HEADERS },
   preview: { port: 4173, strictPort: false, headers: ISOLATION_HEADERS },
