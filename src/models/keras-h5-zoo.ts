@@ -18,6 +18,7 @@ import {
 import { WeightFileError, type KerasWeightFile } from './keras-h5';
 import { copyWeightsByName, type WeightSource } from './zoo/weights';
 import { ZOO, zooEntry, type ZooEntry, type ZooModelName } from './zoo/zoo';
+import { sameShape } from '../lib/same-shape';
 
 /** How a zoo model's weight-owning layers look, without building it. */
 export interface ZooSignature {
@@ -139,9 +140,6 @@ export interface ZooMatch {
   /** a Dense softmax layer on the base's pooled features, in place of Keras' top */
   head?: { name: string; units: number };
 }
-
-const sameShape = (a: readonly (number | null)[] | undefined, b: readonly number[]): boolean =>
-  a !== undefined && a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** True when the first `weighted` layers of `layers` have `signature`'s base shapes. */
 function baseFits(layers: readonly WeightShapes[], signature: ZooSignature): boolean {

@@ -6,7 +6,7 @@
  * Why: the two GPU backends were 37 % of the worker's script (≈ 950 KB of 2.5 MB), compiled and
  * run on every visit before the worker could take its first message, while a device without a
  * GPU (and every return visit that settled on WebAssembly) never uses them. Measured in
- * docs/performance.md ("Start-up: the worker's script").
+ * docs/performance.md ("Sessions 11–13", item 5).
  *
  * The rest is the umbrella's own `index.js` (tfjs 4.22.0), line for line: core with every
  * gradient and chained op, layers, converter, `data`, the CPU backend, and `version`.

@@ -10,7 +10,7 @@ beforeAll(async () => {
   tf = await useWasmBackend();
 });
 
-/** A small functional model with convolution, dense and int-free weights, saved to memory. */
+/** A small functional model (a convolution and a dense layer), saved to memory. */
 async function smallModelFiles(): Promise<TF.io.ModelArtifacts> {
   const input = tf.input({ shape: [8, 8, 3], name: 'photo' });
   const conv = tf.layers

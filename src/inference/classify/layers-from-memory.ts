@@ -15,6 +15,7 @@
  * name or shape that does not match, a weight left over) falls back to `tf.loadLayersModel`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sameShape } from '../../lib/same-shape';
 
 type AddWeight = (
   this: tf.layers.Layer,
@@ -63,9 +64,6 @@ export function weightViews(artifacts: tf.io.ModelArtifacts): Map<string, Weight
   }
   return views;
 }
-
-const sameShape = (a: readonly (number | null)[], b: readonly number[]): boolean =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
 
 let lastBuild: 'views' | 'tf.loadLayersModel' = 'tf.loadLayersModel';
 

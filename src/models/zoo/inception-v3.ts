@@ -13,6 +13,7 @@ import {
   type ApplicationOptions,
   type ResolvedOptions,
 } from './common';
+import { sameShape } from '../../lib/same-shape';
 
 /**
  * Options for {@link inceptionV3}; they follow the Keras arguments of the same meaning. The
@@ -257,9 +258,6 @@ interface SourceLayer {
 }
 
 const formatShape = (shape: readonly (number | null)[]): string => `[${shape.join(',')}]`;
-
-const sameShape = (a: readonly (number | null)[], b: readonly number[]): boolean =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** Last path segment of a tfjs weight name: `conv2d_5/kernel` -> `kernel`. */
 const shortWeightName = (fullName: string): string => fullName.slice(fullName.lastIndexOf('/') + 1);
