@@ -4,6 +4,7 @@
  */
 import type { Prediction } from '../../../inference/protocol';
 import { NOT_SURE_BELOW } from '../prediction-label';
+import { naturalCompare } from '../../../lib/natural-order';
 
 export { NOT_SURE_BELOW };
 
@@ -98,8 +99,6 @@ export function folderOf(item: Browsable): string {
   return slash < 0 ? '' : path.slice(0, slash);
 }
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
-
 function compare(sort: SortKey): ((a: Browsable, b: Browsable) => number) | null {
   switch (sort) {
     case 'added':
@@ -109,10 +108,9 @@ function compare(sort: SortKey): ((a: Browsable, b: Browsable) => number) | null
       return (a, b) =>
         (b.predictions?.[0]?.probability ?? -1) - (a.predictions?.[0]?.probability ?? -1);
     case 'name':
-      return (a, b) => collator.compare(a.name, b.name);
+      return (a, b) => naturalCompare(a.name, b.name);
     case 'folder':
-      return (a, b) =>
-        collator.compare(folderOf(a), folderOf(b)) || collator.compare(a.name, b.name);
+      return (a, b) => naturalCompare(folderOf(a), folderOf(b)) || naturalCompare(a.name, b.name);
     case 'date':
       return (a, b) => (b.lastModified ?? 0) - (a.lastModified ?? 0);
   }

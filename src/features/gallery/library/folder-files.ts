@@ -3,6 +3,7 @@
  * directory handles. Paths are relative to the picked folder; any file or folder whose name starts
  * with "." is skipped (and not counted). Other files are all kept: a non-image gets an error card.
  */
+import { naturalCompare } from '../../../lib/natural-order';
 
 /** A file and its path relative to the folder it came from. */
 export interface FolderFile {
@@ -15,11 +16,9 @@ export function isHiddenPath(path: string): boolean {
   return path.split('/').some((part) => part.startsWith('.'));
 }
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
-
 /** Sorts by path, numbers in order (photo2 before photo10), in place. */
 export function sortByPath(files: FolderFile[]): FolderFile[] {
-  return files.sort((a, b) => collator.compare(a.path, b.path));
+  return files.sort((a, b) => naturalCompare(a.path, b.path));
 }
 
 /**
