@@ -17,11 +17,13 @@ const tables = new Map<string, Float32Array>();
  * Maps RGBA bytes (what a canvas gives) to the float RGB input a Keras model expects:
  * each channel value v in 0..255 becomes `v / (255 / (hi - lo)) + lo` in float32. With [-1, 1]
  * this is bit for bit Keras' InceptionV3 `preprocess_input` (v / 127.5 - 1); with [0, 1] it is
- * v / 255. Alpha is dropped.
+ * v / 255. Alpha is dropped. Written into `into` when it is given (three values a pixel), else
+ * into a new array.
  */
 export function rgbaToRgbFloat(
   rgba: Uint8Array | Uint8ClampedArray,
   range: readonly [number, number],
+  into?: Float32Array,
 ): Float32Array {
   if (rgba.length % 4 !== 0)
     throw new RangeError(`RGBA length ${rgba.length} is not a multiple of 4`);
@@ -33,7 +35,9 @@ export function rgbaToRgbFloat(
     tables.set(key, table);
   }
   const n = rgba.length / 4;
-  const out = new Float32Array(n * 3);
+  if (into && into.length !== n * 3)
+    throw new RangeError(`${n} RGBA pixels do not fit ${into.length} values`);
+  const out = into ?? new Float32Array(n * 3);
   for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
     out[j] = table[rgba[i] as number] as number;
     out[j + 1] = table[rgba[i + 1] as number] as number;

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../models/registry';
 import { labelAt, type ResolvedLabels } from './labels';
-import { modelInputPixels } from './model-input';
+import { inputMaker, modelInputPixels } from './model-input';
 import type { EngineReport, LoadedModelInfo, Prediction } from '../protocol';
 import { asProbabilities, topK } from './top-k';
 import { photoInference } from '../backends/wasm-threads';
@@ -294,16 +294,19 @@ export function createClassifier(
   /** another engine running the photos (engines/), or null for TensorFlow.js */
   let engine: PhotoEngine | null = null;
 
+  /** Each photo's input, made in one kept buffer and used at once (model-input.ts). */
+  const photoInput = inputMaker(entry);
+
   /** `engine`'s answer for a photo, or null when TensorFlow.js must run it (and from now on). */
   async function viaEngine(
-    pixels: Float32Array,
+    rgba: Uint8Array,
     width: number,
     height: number,
     featureName: string | null,
   ): Promise<EngineOutput | null> {
     if (!engine || width !== inputSize || height !== inputSize) return null;
     try {
-      const out = await engine.run(pixels);
+      const out = await engine.run(photoInput(rgba));
       return featureName && !out.features ? null : out;
     } catch (error) {
       // Any failure hands the photos back to TensorFlow.js for good, this one included.
@@ -343,12 +346,12 @@ export function createClassifier(
     if (withFeatures && pooled === undefined) pooled = featureSourceOf(fast);
     const source = withFeatures ? (pooled ?? null) : null;
     const featureName = source?.name ?? null;
-    const pixels = modelInputPixels(rgba, entry);
-    const other = await viaEngine(pixels, width, height, featureName);
-    // Photo inferences go through the WASM thread trial while one runs (wasm-threads.ts).
+    const other = await viaEngine(rgba, width, height, featureName);
+    // Photo inferences go through the WASM thread trial while one runs (wasm-threads.ts). The
+    // input is made as the tensor is: tfInfer copies it before its first await.
     const [values, featureValues] = other
       ? ([other.probs, featureName ? other.features : null] as const)
-      : await photoInference(() => tfInfer(pixels, width, height, featureName));
+      : await photoInference(() => tfInfer(photoInput(rgba), width, height, featureName));
     return answerOf(values, featureValues, source, labels, k);
   };
 

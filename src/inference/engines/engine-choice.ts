@@ -29,6 +29,7 @@ export interface PhotoEngine {
    * was made, and the model's compile after that and the file were both at hand
    */
   readonly started?: { runtimeMs: number; compileMs: number };
+  /** Runs one input; done with `input` when it returns (the caller may fill it again). */
   run(input: Float32Array): Promise<EngineOutput>;
   /** frees the engine (its worker, its copy of the weights) */
   dispose(): void;

@@ -19,7 +19,7 @@ import type { ModelEntry } from '../../models/registry';
 import { answerOf, checkRgba, type Classifier, type PhotoRun } from '../classify/classifier';
 import type { StartupClock, PreparedModel } from '../classify/inference-model';
 import { resolveLabels, type ResolvedLabels } from '../classify/labels';
-import { modelInputPixels } from '../classify/model-input';
+import { inputMaker, modelInputPixels } from '../classify/model-input';
 import type { EngineReport, LoadTuning, LoadedModelInfo } from '../protocol';
 import {
   ENGINE_TOLERANCE,
@@ -144,12 +144,14 @@ export function engineFirstClassifier(parts: EngineFirst): Classifier {
     return tfjs;
   }
 
+  // Each photo's input, made in one kept buffer and used at once (classify/model-input.ts).
+  const photoInput = inputMaker(entry);
   const run: PhotoRun = async (rgba, width, height, k, withFeatures) => {
     if (engine && width === info.inputSize && height === info.inputSize) {
       checkRgba(rgba, width, height);
       const source = withFeatures ? meta.feature : null;
       try {
-        const out = await engine.run(modelInputPixels(rgba, entry));
+        const out = await engine.run(photoInput(rgba));
         if (!source || out.features) return answerOf(out.probs, out.features, source, labels, k);
         // no features from the engine this time: TensorFlow.js answers this photo
       } catch (error) {

@@ -318,18 +318,27 @@ export const TORCH_STD: readonly number[] = Object.freeze([0.229, 0.224, 0.225])
 
 /**
  * Keras' `preprocess_input` for channels-last RGB pixels in [0, 255] (interleaved R, G, B, …),
- * returning a new array laid out as the model expects ('caffe' gives B, G, R order). Each step is
- * rounded to float32 as Keras' float32 NumPy arithmetic does, so results match Keras bit for bit.
+ * laid out as the model expects ('caffe' gives B, G, R order): written into `into` when it is
+ * given (it may be `rgb` itself: each triple is read before it is written), else into a new
+ * array. Each step is rounded to float32 as Keras' float32 NumPy arithmetic does, so results
+ * match Keras bit for bit.
  */
-export function preprocessInput(mode: PreprocessMode, rgb: ArrayLike<number>): Float32Array {
+export function preprocessInput(
+  mode: PreprocessMode,
+  rgb: ArrayLike<number>,
+  into?: Float32Array,
+): Float32Array {
   if (rgb.length % 3 !== 0) {
     throw new Error(`preprocessInput: expected R, G, B triples, got ${rgb.length} values`);
   }
+  if (into && into.length !== rgb.length) {
+    throw new Error(`preprocessInput: ${rgb.length} values do not fit ${into.length}`);
+  }
   const f = Math.fround;
-  const out = new Float32Array(rgb.length);
+  const out = into ?? new Float32Array(rgb.length);
   switch (mode) {
     case 'none':
-      out.set(Array.from(rgb, (v) => f(v)));
+      for (let i = 0; i < rgb.length; i++) out[i] = f(rgb[i]!);
       return out;
     case 'tf':
       for (let i = 0; i < rgb.length; i++) out[i] = f(f(f(rgb[i]!) / 127.5) - 1);
@@ -342,10 +351,13 @@ export function preprocessInput(mode: PreprocessMode, rgb: ArrayLike<number>): F
       return out;
     case 'caffe':
       for (let i = 0; i < rgb.length; i += 3) {
-        for (let c = 0; c < 3; c++) {
-          // Channel c of the output is channel 2 − c of the input (RGB → BGR).
-          out[i + c] = f(f(rgb[i + 2 - c]!) - f(CAFFE_MEAN_BGR[c]!));
-        }
+        const r = f(rgb[i]!);
+        const g = f(rgb[i + 1]!);
+        const b = f(rgb[i + 2]!);
+        // RGB → BGR, each less the mean of its channel.
+        out[i] = f(b - f(CAFFE_MEAN_BGR[0]!));
+        out[i + 1] = f(g - f(CAFFE_MEAN_BGR[1]!));
+        out[i + 2] = f(r - f(CAFFE_MEAN_BGR[2]!));
       }
       return out;
     default:

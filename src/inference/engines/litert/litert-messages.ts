@@ -21,7 +21,12 @@ export type LiteRtRequest =
       script: string;
       wasm: string;
     }
-  | { type: 'run'; id: number; input: Float32Array };
+  | {
+      type: 'run';
+      id: number;
+      /** transferred; the reply hands it back for the next photo (litert-engine.ts) */
+      input: Float32Array;
+    };
 
 /** Helper → inference worker. */
 export type LiteRtReply =
@@ -33,5 +38,11 @@ export type LiteRtReply =
       /** the model's compile, once the runtime and the file were both in */
       compileMs: number;
     }
-  | { type: 'result'; id: number; outputs: Float32Array[] }
-  | { type: 'error'; id?: number; message: string };
+  | {
+      type: 'result';
+      id: number;
+      outputs: Float32Array[];
+      /** the run's input buffer, handed back (transferred) */
+      input?: Float32Array;
+    }
+  | { type: 'error'; id?: number; message: string; input?: Float32Array };

@@ -58,24 +58,31 @@ scope.onmessage = async (event: MessageEvent<LiteRtRequest>) => {
       return;
     }
     if (!model) throw new Error('LiteRT.js has no model');
+    // The tensor is a copy in LiteRT.js' heap; the input's buffer goes back with the answer.
     const input = new Tensor(request.input, shape);
     let outputs: Tensor[] = [];
     try {
       outputs = await model.run(input);
       const arrays = outputs.map((t) => new Float32Array(t.toTypedArray() as Float32Array));
-      post(
-        { type: 'result', id: request.id, outputs: arrays },
-        arrays.map((a) => a.buffer),
-      );
+      post({ type: 'result', id: request.id, outputs: arrays, input: request.input }, [
+        ...arrays.map((a) => a.buffer),
+        request.input.buffer,
+      ]);
     } finally {
       input.delete();
       for (const t of outputs) t.delete();
     }
   } catch (error) {
-    post({
-      type: 'error',
-      ...(request.type === 'run' ? { id: request.id } : {}),
-      message: error instanceof Error ? error.message : String(error),
-    });
+    // A run that failed before it was answered still hands its buffer back (not detached: length > 0).
+    const input = request.type === 'run' && request.input.length > 0 ? request.input : null;
+    post(
+      {
+        type: 'error',
+        ...(request.type === 'run' ? { id: request.id } : {}),
+        ...(input ? { input } : {}),
+        message: error instanceof Error ? error.message : String(error),
+      },
+      input ? [input.buffer] : [],
+    );
   }
 };
