@@ -74,7 +74,7 @@ export default defineConfig({
         // measures faster, see docs/performance.md) must fit, so photos classify offline on either.
         maximumFileSizeToCacheInBytes: 10 * 1024 * 1024,
       },
-      includeAssets: ['favicon.svg', 'icons/apple-touch-icon-180.png'],
+      includeAssets: ['icons/favicon-32.png', 'icons/apple-touch-icon-180.png'],
       manifest: {
         name: 'Inception Lens',
         short_name: 'Lens',
