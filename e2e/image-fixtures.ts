@@ -177,3 +177,36 @@ export function withExifOrientation(jpegBytes: Buffer, orientation: number): Buf
   header.writeUInt16BE(payload.length + 2, 2);
   return Buffer.concat([jpegBytes.subarray(0, 2), header, payload, jpegBytes.subarray(2)]);
 }
+
+/**
+ * A camera-sized JPEG made from a smaller one: `jpegBytes` decoded and enlarged (bilinear) to
+ * `width × height`, then encoded again — a photo-like picture large enough for the preprocess
+ * step's scaled JPEG decode.
+ */
+export function enlargedJpeg(jpegBytes: Buffer, width: number, height: number): Buffer {
+  const src = jpeg.decode(jpegBytes, { useTArray: true, formatAsRGBA: true });
+  const data = Buffer.alloc(width * height * 4);
+  const sx = (src.width - 1) / (width - 1);
+  const sy = (src.height - 1) / (height - 1);
+  for (let y = 0; y < height; y++) {
+    const fy = y * sy;
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(src.height - 1, y0 + 1);
+    const wy = fy - y0;
+    for (let x = 0; x < width; x++) {
+      const fx = x * sx;
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(src.width - 1, x0 + 1);
+      const wx = fx - x0;
+      const o = (y * width + x) * 4;
+      for (let c = 0; c < 3; c++) {
+        const at = (xx: number, yy: number) => src.data[(yy * src.width + xx) * 4 + c] as number;
+        const top = at(x0, y0) * (1 - wx) + at(x1, y0) * wx;
+        const bottom = at(x0, y1) * (1 - wx) + at(x1, y1) * wx;
+        data[o + c] = Math.round(top * (1 - wy) + bottom * wy);
+      }
+      data[o + 3] = 255;
+    }
+  }
+  return jpeg.encode({ data, width, height }, 90).data;
+}

@@ -11,6 +11,8 @@ export interface RecordedInput {
   height: number;
   mode: ResizeMode;
   rgbaBase64: string;
+  /** a large JPEG decoded at 1/2, 1/4 or 1/8 of its size: 2, 4 or 8 */
+  decodedSmaller?: number;
 }
 
 declare global {
@@ -30,7 +32,7 @@ function base64(bytes: Uint8Array): string {
 /** Records `image`'s model input under `name` when the page runs with `?debug`. */
 export function recordModelInput(
   name: string,
-  image: { pixels: ArrayBuffer; width: number; height: number },
+  image: { pixels: ArrayBuffer; width: number; height: number; decodedSmaller?: number },
   mode: ResizeMode,
 ): void {
   if (typeof window === 'undefined' || !new URLSearchParams(location.search).has('debug')) return;
@@ -40,5 +42,6 @@ export function recordModelInput(
     height: image.height,
     mode,
     rgbaBase64: base64(new Uint8Array(image.pixels)),
+    ...(image.decodedSmaller ? { decodedSmaller: image.decodedSmaller } : {}),
   };
 }
