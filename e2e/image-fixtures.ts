@@ -210,3 +210,28 @@ export function enlargedJpeg(jpegBytes: Buffer, width: number, height: number): 
   }
   return jpeg.encode({ data, width, height }, 90).data;
 }
+
+/**
+ * A `width × height` JPEG of fine noise over two colours (reddish top half, bluish bottom half):
+ * noise keeps it about as many bytes a pixel as a camera's photo, which smooth generated pictures
+ * are not.
+ */
+export function noisyJpeg(width: number, height: number): Buffer {
+  const data = Buffer.alloc(width * height * 4);
+  let seed = 12345;
+  const noise = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return (seed >> 16) % 96;
+  };
+  for (let y = 0; y < height; y++) {
+    const top = y < height / 2;
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      data[i] = (top ? 150 : 20) + noise();
+      data[i + 1] = 40 + noise();
+      data[i + 2] = (top ? 20 : 150) + noise();
+      data[i + 3] = 255;
+    }
+  }
+  return jpeg.encode({ data, width, height }, 90).data;
+}

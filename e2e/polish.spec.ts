@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import { noisyJpeg, withExifOrientation } from './image-fixtures';
 import { MOBILENET_URL, card, needsSharedFixtures, openApp, photo } from './helpers';
 
 /** A flat grey PNG of the given size. */
@@ -231,6 +232,34 @@ test('photos waiting for a model show their picture already', async ({ page }) =
   const preview = waiting.getByTestId('card-preview');
   await expect(preview).toBeVisible();
   await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(40);
+});
+
+test('a large photo waiting for a model shows a small upright preview, not its whole file', async ({
+  page,
+}) => {
+  await page.goto('/?model=http://127.0.0.1:9/nowhere/model.json');
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+  // 1600 × 1200 and 2.3 MB: shown through a preview the preprocess worker makes (longest side
+  // 320), here also turned upright by its EXIF orientation 6 (a quarter turn: 240 × 320)
+  const big = noisyJpeg(1600, 1200);
+  await page.locator('input[type=file][multiple]').setInputFiles([
+    { name: 'big.jpg', mimeType: 'image/jpeg', buffer: big },
+    { name: 'big-o6.jpg', mimeType: 'image/jpeg', buffer: withExifOrientation(big, 6) },
+  ]);
+  for (const [name, size] of [
+    ['big.jpg', [320, 240]],
+    ['big-o6.jpg', [240, 320]],
+  ] as const) {
+    const waiting = card(page, name);
+    await expect(waiting).toHaveAttribute('data-status', 'waiting');
+    const preview = waiting.getByTestId('card-preview');
+    await expect(preview).toBeVisible();
+    await expect
+      .poll(() =>
+        preview.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]),
+      )
+      .toEqual(size);
+  }
 });
 
 test.describe('with the shared MobileNet', () => {

@@ -263,6 +263,27 @@ async function thumbnailOf(
 }
 
 /**
+ * A small JPEG of a photo for its card while it waits (longest side `side` pixels at most),
+ * decoded upright and, for a large JPEG, at the smallest scale that still covers it: what the
+ * page shows instead of the photo's own file, whose full-size decode for a 12-megapixel photo
+ * cost the page's renderer more than its model input did. Throws {@link ImageInputError} for a
+ * file that is no usable image.
+ */
+export async function previewImage(file: Blob, side: number): Promise<Blob> {
+  const inspected = await inspectImageFile(file);
+  const { width, height } = inspected.checked;
+  // the preview's shorter side, in the photo's pixels
+  const need =
+    width && height ? Math.ceil((side * Math.min(width, height)) / Math.max(width, height)) : side;
+  const { bitmap } = await decode(file, inspected, need);
+  try {
+    return await thumbnailOf(bitmap, bitmap.width, bitmap.height, side);
+  } finally {
+    bitmap.close();
+  }
+}
+
+/**
  * The `keras` mode: PIL's pixels (see keras-decode.ts), Pillow's NEAREST to the model size, alpha
  * 255. The thumbnail shows the picture as the model got it: without EXIF rotation.
  */

@@ -105,7 +105,9 @@ describe('preprocessing off the main thread', () => {
     // made for other options: not used, and dropped
     preprocessAhead(file, { size: 224, mode: 'squash' });
     expect((await preprocessOffThread(file, { size: 299, mode: 'squash' })).width).toBe(4);
-    expect(asked.map((r) => r.options.size)).toEqual([299, 299, 224, 299]);
+    expect(asked.map((r) => ('options' in r ? r.options.size : null))).toEqual([
+      299, 299, 224, 299,
+    ]);
     stopPreprocessWorker();
   });
 
@@ -141,5 +143,87 @@ describe('preprocessing off the main thread', () => {
     );
     expect(error).toBeInstanceOf(ImageInputError);
     stopPreprocessWorker();
+  });
+
+  test('previews go to the worker one at a time, only while no photo is being prepared', async () => {
+    const { preprocessOffThread, previewOffThread, stopPreprocessWorker } =
+      await import('./preprocess-off-thread');
+    const sent: string[] = [];
+    const held: (() => void)[] = [];
+    // every request is answered only when the test lets it go
+    FakeWorker.answer = (request, w) => {
+      sent.push('preview' in request ? `preview ${request.preview}` : 'photo');
+      held.push(() =>
+        w.reply(
+          'preview' in request
+            ? { id: request.id, preview: new Blob([String(request.preview)]) }
+            : { id: request.id, image: image() },
+        ),
+      );
+    };
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+    const photo = preprocessOffThread(new Blob(['p']), { size: 299, mode: 'squash' });
+    const a = previewOffThread(new Blob(['a']), 320);
+    const b = previewOffThread(new Blob(['b']), 321);
+    await tick();
+    expect(sent).toEqual(['photo']); // the photo first; the previews wait on the page
+    held.shift()?.();
+    await photo;
+    await tick();
+    expect(sent).toEqual(['photo', 'preview 320']); // then one preview …
+    held.shift()?.();
+    expect(await (await a.preview)?.text()).toBe('320');
+    await tick();
+    expect(sent).toEqual(['photo', 'preview 320', 'preview 321']); // … and the next
+    // a photo asked for while a preview is made goes at once; the next preview waits for it
+    const c = previewOffThread(new Blob(['c']), 322);
+    const again = preprocessOffThread(new Blob(['q']), { size: 299, mode: 'squash' });
+    await tick();
+    expect(sent).toEqual(['photo', 'preview 320', 'preview 321', 'photo']);
+    held.shift()?.(); // preview 321
+    await b.preview;
+    await tick();
+    expect(sent).toHaveLength(4); // the photo is still being prepared
+    held.shift()?.(); // the photo
+    await again;
+    await tick();
+    expect(sent.at(-1)).toBe('preview 322');
+    held.shift()?.();
+    expect(await (await c.preview)?.text()).toBe('322');
+    stopPreprocessWorker();
+  });
+
+  test('a cancelled preview is never asked for; stopping gives the rest none', async () => {
+    const { previewOffThread, stopPreprocessWorker } = await import('./preprocess-off-thread');
+    const sent: number[] = [];
+    FakeWorker.answer = (request) => {
+      if ('preview' in request) sent.push(request.preview); // never answered
+    };
+    const first = previewOffThread(new Blob(['a']), 1);
+    const second = previewOffThread(new Blob(['b']), 2);
+    const third = previewOffThread(new Blob(['c']), 3);
+    second.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(sent).toEqual([1]);
+    stopPreprocessWorker();
+    expect(await first.preview).toBeNull();
+    expect(await third.preview).toBeNull();
+    expect(sent).toEqual([1]);
+  });
+
+  test('a preview of a file that is no image fails as its photo would', async () => {
+    const { previewOffThread, stopPreprocessWorker } = await import('./preprocess-off-thread');
+    const { ImageInputError } = await import('./preprocess-image');
+    FakeWorker.answer = (request, w) =>
+      w.reply({ id: request.id, error: { message: 'not an image', input: true } });
+    const error = await previewOffThread(new Blob(['x']), 320).preview.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImageInputError);
+    stopPreprocessWorker();
+  });
+
+  test('without a worker there is no preview: the page shows the file', async () => {
+    vi.stubGlobal('Worker', undefined);
+    const { previewOffThread } = await import('./preprocess-off-thread');
+    expect(await previewOffThread(new Blob(['x']), 320).preview).toBeNull();
   });
 });

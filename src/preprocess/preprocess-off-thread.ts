@@ -12,16 +12,15 @@ import {
   type PreprocessOptions,
 } from './preprocess-image';
 
-/** Page → preprocess worker. */
-export interface PreprocessRequest {
-  id: number;
-  file: Blob;
-  options: PreprocessOptions;
-}
+/** Page → preprocess worker: a model input (with its thumbnail), or a waiting card's preview. */
+export type PreprocessRequest =
+  | { id: number; file: Blob; options: PreprocessOptions }
+  | { id: number; file: Blob; preview: number };
 
 /** Preprocess worker → page. */
 export type PreprocessReply =
   | { id: number; image: PreprocessedImage }
+  | { id: number; preview: Blob }
   | { id: number; error: { message: string; input: boolean } };
 
 /** How long an idle worker is kept (ms). */
@@ -31,6 +30,14 @@ interface Pending {
   file: Blob;
   options: PreprocessOptions;
   resolve: (image: PreprocessedImage) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A waiting card's preview, asked for with {@link previewOffThread}. */
+interface PreviewJob {
+  file: Blob;
+  side: number;
+  resolve: (preview: Blob | null) => void;
   reject: (error: unknown) => void;
 }
 
@@ -44,6 +51,30 @@ function canUseWorker(): boolean {
   return !broken && typeof Worker !== 'undefined' && typeof OffscreenCanvas !== 'undefined';
 }
 
+/** Previews not sent yet, in the order asked; one at a time goes to the worker. */
+const previews: PreviewJob[] = [];
+/** The preview the worker is making, by request id. */
+let previewing: { id: number; job: PreviewJob } | null = null;
+
+/** Previews wait on the page: they go to the worker while nothing else is asked of it. */
+function nextPreview(): void {
+  if (previewing || pending.size > 0 || !worker) return;
+  const job = previews.shift();
+  if (!job) return;
+  const id = nextId++;
+  previewing = { id, job };
+  if (idleTimer) clearTimeout(idleTimer);
+  worker.postMessage({ id, file: job.file, preview: job.side } satisfies PreprocessRequest);
+}
+
+/** Previews asked for and not made: none (the page shows the files themselves instead). */
+function dropPreviews(): void {
+  const left = [...previews, ...(previewing ? [previewing.job] : [])];
+  previews.length = 0;
+  previewing = null;
+  for (const job of left) job.resolve(null);
+}
+
 /** The worker failed as a whole: finish what it had on the page, and stay on the page. */
 function fallBack(): void {
   broken = true;
@@ -52,6 +83,7 @@ function fallBack(): void {
   const left = [...pending.values()];
   pending.clear();
   for (const p of left) preprocessImage(p.file, p.options).then(p.resolve, p.reject);
+  dropPreviews();
 }
 
 function start(): Worker {
@@ -61,12 +93,25 @@ function start(): Worker {
   });
   w.onmessage = (event: MessageEvent<PreprocessReply>) => {
     const reply = event.data;
-    const p = pending.get(reply.id);
-    if (!p) return;
-    pending.delete(reply.id);
-    if ('image' in reply) p.resolve(reply.image);
-    else if (reply.error.input) p.reject(new ImageInputError(reply.error.message));
-    else p.reject(new Error(reply.error.message));
+    const error =
+      'error' in reply
+        ? reply.error.input
+          ? new ImageInputError(reply.error.message)
+          : new Error(reply.error.message)
+        : null;
+    if (previewing?.id === reply.id) {
+      const { job } = previewing;
+      previewing = null;
+      if ('preview' in reply) job.resolve(reply.preview);
+      else job.reject(error);
+    } else {
+      const p = pending.get(reply.id);
+      if (!p) return;
+      pending.delete(reply.id);
+      if ('image' in reply) p.resolve(reply.image);
+      else p.reject(error);
+    }
+    nextPreview();
     scheduleIdle();
   };
   w.onerror = (event) => {
@@ -79,7 +124,7 @@ function start(): Worker {
 function scheduleIdle(): void {
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = setTimeout(() => {
-    if (pending.size === 0 && worker) {
+    if (pending.size === 0 && !previewing && previews.length === 0 && worker) {
       worker.terminate();
       worker = null;
     }
@@ -138,9 +183,41 @@ function preprocessNow(file: Blob, options: PreprocessOptions): Promise<Preproce
   });
 }
 
+/**
+ * A small JPEG preview of `file` (longest side `side` pixels), made in the worker while it has
+ * nothing else to do: a photo's model input always goes first, and a preview at most waits for
+ * the one being made. The promise gives null where there is no worker (show the file itself), and
+ * fails as preprocessing would for a file that is no usable image. `cancel` drops a preview not
+ * started yet (its promise then never settles; one being made still comes).
+ */
+export function previewOffThread(
+  file: Blob,
+  side: number,
+): { preview: Promise<Blob | null>; cancel: () => void } {
+  if (!canUseWorker()) return { preview: Promise.resolve(null), cancel: () => undefined };
+  worker ??= start();
+  let resolve: PreviewJob['resolve'] = () => undefined;
+  let reject: PreviewJob['reject'] = () => undefined;
+  const preview = new Promise<Blob | null>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  const job: PreviewJob = { file, side, resolve, reject };
+  previews.push(job);
+  nextPreview();
+  return {
+    preview,
+    cancel: () => {
+      const at = previews.indexOf(job);
+      if (at >= 0) previews.splice(at, 1);
+    },
+  };
+}
+
 /** Stops the worker now (tests, page teardown); pending photos finish on the page. */
 export function stopPreprocessWorker(): void {
   ahead.clear();
+  dropPreviews();
   if (idleTimer) clearTimeout(idleTimer);
   const w = worker;
   worker = null;

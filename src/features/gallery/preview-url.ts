@@ -1,11 +1,73 @@
 /**
- * Object URLs of the files cards show while they wait (the full-size photo, before its thumbnail
- * exists): one URL per file however often its card re-renders or re-mounts, revoked when the last
- * card showing it lets go. Making a new URL on each render had the page call createObjectURL and
- * the browser fetch and decode the full-size photo again, several times per result in a batch.
+ * What cards show while their photo waits (before its thumbnail exists). A small file is shown
+ * itself: one object URL per file however often its card re-renders or re-mounts, revoked when the
+ * last card showing it lets go (a new URL on each render had the browser fetch and decode the
+ * photo again, several times per result in a batch). A large one (a camera's 12 megapixels) is
+ * shown through a small preview the preprocess worker makes while it has nothing else to do
+ * (`previewOffThread`): the page's own decode of each full-size photo, beside inference, cost
+ * more CPU than its model input (16 waiting 12-megapixel photos here: 289 ms a photo with their
+ * files shown, 237 ms with none).
  */
+import { previewOffThread } from '../../preprocess/preprocess-off-thread';
 
 const shown = new Map<Blob, { url: string; users: number }>();
+
+/**
+ * Files of at least this many bytes are shown through a preview made in the worker: a camera's
+ * JPEG holds about 0.25–0.5 bytes a pixel, so from roughly 1–2 megapixels, where the page's own
+ * decode starts to cost more than the worker's scaled one and a small JPEG's encoding.
+ */
+export const MADE_PREVIEW_FROM_BYTES = 500_000;
+/** The longest side of a made preview, in pixels: twice the card's picture box, as thumbnails. */
+const MADE_PREVIEW_SIDE = 320;
+
+/** A made preview and the images showing it. */
+interface Made {
+  /** its object URL once made (or the file's own, where no worker could make it) */
+  url: string | null;
+  /** `url` is the file's own, from {@link acquirePreviewUrl} */
+  own: boolean;
+  failed: boolean;
+  imgs: Set<HTMLImageElement>;
+  cancel: () => void;
+}
+const made = new Map<Blob, Made>();
+
+/** Shows `file` on `img` through a preview the worker makes; returns the release. */
+function attachMadePreview(img: HTMLImageElement, file: Blob): () => void {
+  let entry = made.get(file);
+  if (!entry) {
+    const { preview, cancel } = previewOffThread(file, MADE_PREVIEW_SIDE);
+    const e: Made = { url: null, own: false, failed: false, imgs: new Set(), cancel };
+    made.set(file, e);
+    entry = e;
+    preview.then(
+      (blob) => {
+        if (made.get(file) !== e) return; // every card let go of it meanwhile
+        e.own = blob === null;
+        e.url = blob === null ? acquirePreviewUrl(file) : URL.createObjectURL(blob);
+        for (const user of e.imgs) user.src = e.url;
+      },
+      () => {
+        // no usable image: the card shows nothing here, and its photo's error follows
+        e.failed = true;
+        for (const user of e.imgs) user.hidden = true;
+      },
+    );
+  }
+  const e = entry;
+  e.imgs.add(img);
+  if (e.url) img.src = e.url;
+  if (e.failed) img.hidden = true;
+  return () => {
+    e.imgs.delete(img);
+    if (e.imgs.size > 0 || made.get(file) !== e) return;
+    made.delete(file);
+    if (e.url === null) e.cancel();
+    else if (e.own) releasePreviewUrl(file);
+    else URL.revokeObjectURL(e.url);
+  };
+}
 
 /** The object URL of `file`, made on the first call; pair each call with {@link releasePreviewUrl}. */
 export function acquirePreviewUrl(file: Blob): string {
@@ -29,9 +91,14 @@ export function releasePreviewUrl(file: Blob): void {
   URL.revokeObjectURL(entry.url);
 }
 
-/** How many files have a URL now (tests, leak checks). */
+/**
+ * How many files have a preview now, or one being made (tests, leak checks): each holds an object
+ * URL, or will, until its last card lets go.
+ */
 export function previewUrlCount(): number {
-  return shown.size;
+  let madeOnly = 0;
+  for (const e of made.values()) if (!e.own) madeOnly += 1;
+  return shown.size + madeOnly;
 }
 
 /** How long one task may spend giving previews their URLs before it lets the page go on. */
@@ -58,22 +125,27 @@ function post(): void {
 }
 
 /**
- * Gives `img` the preview URL of `file` soon after, not in the render that put it on the page:
- * making a URL for a picked file is a synchronous trip to the browser process, and a screenful
- * of waiting cards mounting at once (a folder's first cards, a scrolled virtual row) made that
- * render's task long. The URLs are made a few milliseconds' worth per task, in the order asked.
- * Returns the release: it cancels a URL not yet made, or lets go of the one made.
+ * Gives `img` a preview of `file` soon after, not in the render that put it on the page: making a
+ * URL for a picked file (or reading its size) is a synchronous trip to the browser process, and a
+ * screenful of waiting cards mounting at once (a folder's first cards, a scrolled virtual row)
+ * made that render's task long. They are attached a few milliseconds' worth per task, in the
+ * order asked: the file itself, or from {@link MADE_PREVIEW_FROM_BYTES} bytes a preview the worker
+ * makes. Returns the release: it cancels a preview not yet attached, or lets go of it.
  */
 export function attachPreviewSoon(img: HTMLImageElement, file: Blob): () => void {
-  let attached = false;
+  let release: (() => void) | null = null;
   const job = () => {
-    attached = true;
+    if (file.size >= MADE_PREVIEW_FROM_BYTES) {
+      release = attachMadePreview(img, file);
+      return;
+    }
     img.src = acquirePreviewUrl(file);
+    release = () => releasePreviewUrl(file);
   };
   waiting.add(job);
   post();
   return () => {
     waiting.delete(job);
-    if (attached) releasePreviewUrl(file);
+    release?.();
   };
 }
