@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import jpeg from 'jpeg-js';
+import { withExifThumbnail } from '../src/test/exif-jpeg';
 import { noisyJpeg, withExifOrientation } from './image-fixtures';
 import { MOBILENET_URL, card, needsSharedFixtures, openApp, photo } from './helpers';
 
@@ -259,6 +261,72 @@ test('a large photo waiting for a model shows a small upright preview, not its w
         preview.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]),
       )
       .toEqual(size);
+  }
+});
+
+test('a camera photo waiting for a model shows the thumbnail embedded in it, turned upright', async ({
+  page,
+}) => {
+  await page.goto('/?model=http://127.0.0.1:9/nowhere/model.json');
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+  // the embedded thumbnail: four coloured quarters, stored as the photo is (64 × 48, the photo's 4:3)
+  const colours = {
+    red: [220, 30, 30],
+    green: [30, 200, 30],
+    blue: [30, 30, 220],
+    white: [240, 240, 240],
+  };
+  const stored = [
+    ['red', 'green'],
+    ['blue', 'white'],
+  ] as const; // [row][column]
+  const data = Buffer.alloc(64 * 48 * 4);
+  for (let y = 0; y < 48; y++)
+    for (let x = 0; x < 64; x++)
+      data.set([...colours[stored[y < 24 ? 0 : 1][x < 32 ? 0 : 1]], 255], (y * 64 + x) * 4);
+  const thumbnail = jpeg.encode({ data, width: 64, height: 48 }, 95).data;
+  const big = noisyJpeg(1600, 1200);
+  // where each displayed point (u, v) comes from in the stored picture, per EXIF orientation
+  const from: Record<number, (u: number, v: number) => [number, number]> = {
+    1: (u, v) => [u, v],
+    2: (u, v) => [1 - u, v],
+    3: (u, v) => [1 - u, 1 - v],
+    4: (u, v) => [u, 1 - v],
+    5: (u, v) => [v, u],
+    6: (u, v) => [v, 1 - u],
+    7: (u, v) => [1 - v, 1 - u],
+    8: (u, v) => [1 - v, u],
+  };
+  const files = Object.keys(from).map((o) => ({
+    name: `camera-o${o}.jpg`,
+    mimeType: 'image/jpeg',
+    buffer: Buffer.from(withExifThumbnail(big, thumbnail, { orientation: Number(o) })),
+  }));
+  await page.locator('input[type=file][multiple]').setInputFiles(files);
+  for (const [o, place] of Object.entries(from)) {
+    const preview = card(page, `camera-o${o}.jpg`).getByTestId('card-preview');
+    await expect(preview).toBeVisible();
+    // the embedded JPEG itself, not a preview made from the photo (320 px) nor the photo
+    await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
+    const shot = PNG.sync.read(await preview.screenshot());
+    const nearest = (x: number, y: number): string => {
+      const i = (Math.round(y * shot.height) * shot.width + Math.round(x * shot.width)) * 4;
+      const px = [shot.data[i], shot.data[i + 1], shot.data[i + 2]] as number[];
+      const distance = (c: readonly number[]) =>
+        c.reduce((d, v, k) => d + (v - (px[k] ?? 0)) ** 2, 0);
+      return Object.entries(colours).sort((a, b) => distance(a[1]) - distance(b[1]))[0]?.[0] ?? '';
+    };
+    for (const [u, v] of [
+      [0.25, 0.25],
+      [0.75, 0.25],
+      [0.25, 0.75],
+      [0.75, 0.75],
+    ] as const) {
+      const [x, y] = place(u, v);
+      expect(nearest(u, v), `orientation ${o} at (${u}, ${v})`).toBe(
+        stored[y < 0.5 ? 0 : 1][x < 0.5 ? 0 : 1],
+      );
+    }
   }
 });
 

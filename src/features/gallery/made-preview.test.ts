@@ -1,4 +1,6 @@
+import jpeg from 'jpeg-js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { withExifThumbnail } from '../../test/exif-jpeg';
 
 /** The preprocess worker's previews, answered by each test. */
 const asked: { file: Blob; side: number; settle: (blob: Blob | null | Error) => void }[] = [];
@@ -18,7 +20,7 @@ const { MADE_PREVIEW_FROM_BYTES, attachPreviewSoon, previewUrlCount } =
   await import('./preview-url');
 
 const large = (tag: string) => new Blob([new Uint8Array(MADE_PREVIEW_FROM_BYTES), tag]);
-const img = () => ({ src: '', hidden: false }) as HTMLImageElement;
+const img = () => ({ src: '', hidden: false, dataset: {} }) as unknown as HTMLImageElement;
 const turn = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe('previews of large photos, made in the worker', () => {
@@ -94,6 +96,29 @@ describe('previews of large photos, made in the worker', () => {
     expect(broken.hidden).toBe(true);
     expect(broken.src).toBe('');
     gone();
+    expect(previewUrlCount()).toBe(0);
+  });
+
+  it("a camera's embedded thumbnail is shown without asking the worker, with the photo's turn", async () => {
+    const flat = (width: number, height: number) =>
+      new Uint8Array(
+        jpeg.encode({ data: Buffer.alloc(width * height * 4, 128), width, height }, 80).data,
+      );
+    const thumbnail = flat(32, 24);
+    const photo = withExifThumbnail(flat(400, 300), thumbnail, { orientation: 6 });
+    // padded past the threshold after the photo's end, as a large camera file would be
+    const file = new Blob([photo, new Uint8Array(MADE_PREVIEW_FROM_BYTES)], { type: 'image/jpeg' });
+    const shown = img();
+    const release = attachPreviewSoon(shown, file);
+    await turn();
+    await turn();
+    expect(asked).toHaveLength(0);
+    const url = urls.get(shown.src);
+    if (!url) throw new Error('no preview shown');
+    expect(new Uint8Array(await url.arrayBuffer())).toEqual(thumbnail);
+    expect(shown.dataset.orientation).toBe('6');
+    release();
+    expect(urls.size).toBe(0);
     expect(previewUrlCount()).toBe(0);
   });
 

@@ -3,11 +3,12 @@
  * itself: one object URL per file however often its card re-renders or re-mounts, revoked when the
  * last card showing it lets go (a new URL on each render had the browser fetch and decode the
  * photo again, several times per result in a batch). A large one (a camera's 12 megapixels) is
- * shown through a small preview the preprocess worker makes while it has nothing else to do
- * (`previewOffThread`): the page's own decode of each full-size photo, beside inference, cost
- * more CPU than its model input (16 waiting 12-megapixel photos here: 289 ms a photo with their
- * files shown, 237 ms with none).
+ * shown through a small preview — the thumbnail the camera embedded in it, or one the preprocess
+ * worker makes while it has nothing else to do (`previewOffThread`): the page's own decode of
+ * each full-size photo, beside inference, cost more CPU than its model input (16 waiting
+ * 12-megapixel photos here: 289 ms a photo with their files shown, 237 ms with none).
  */
+import { EXIF_THUMBNAIL_HEAD_BYTES, exifThumbnail } from '../../preprocess/exif-thumbnail';
 import { previewOffThread } from '../../preprocess/preprocess-off-thread';
 
 const shown = new Map<Blob, { url: string; users: number }>();
@@ -27,38 +28,83 @@ interface Made {
   url: string | null;
   /** `url` is the file's own, from {@link acquirePreviewUrl} */
   own: boolean;
+  /** the photo's EXIF orientation where `url` is its embedded thumbnail, stored unturned */
+  orientation: number;
   failed: boolean;
   imgs: Set<HTMLImageElement>;
+  /** drops the worker's preview while it is not started */
   cancel: () => void;
 }
 const made = new Map<Blob, Made>();
 
-/** Shows `file` on `img` through a preview the worker makes; returns the release. */
+/** Shows the made preview on `img` (the stylesheet turns an embedded thumbnail upright). */
+function show(img: HTMLImageElement, e: Made): void {
+  if (e.failed) img.hidden = true;
+  if (!e.url) return;
+  if (e.orientation !== 1) img.dataset.orientation = String(e.orientation);
+  img.src = e.url;
+}
+
+/** The JPEG a camera embedded in `file`'s EXIF block, if it has one of the photo's shape. */
+async function embeddedThumbnail(file: Blob): Promise<{ blob: Blob; orientation: number } | null> {
+  const head = new Uint8Array(await file.slice(0, EXIF_THUMBNAIL_HEAD_BYTES).arrayBuffer());
+  const found = exifThumbnail(head);
+  return found
+    ? { blob: file.slice(found.start, found.end, 'image/jpeg'), orientation: found.orientation }
+    : null;
+}
+
+/**
+ * Shows `file` on `img` through a small preview: the thumbnail a camera embedded in the file
+ * where it has one of the photo's shape (a slice of the file: nothing decoded but a 160 × 120
+ * JPEG), else one the worker makes. Returns the release.
+ */
 function attachMadePreview(img: HTMLImageElement, file: Blob): () => void {
   let entry = made.get(file);
   if (!entry) {
-    const { preview, cancel } = previewOffThread(file, MADE_PREVIEW_SIDE);
-    const e: Made = { url: null, own: false, failed: false, imgs: new Set(), cancel };
+    const e: Made = {
+      url: null,
+      own: false,
+      orientation: 1,
+      failed: false,
+      imgs: new Set(),
+      cancel: () => undefined,
+    };
     made.set(file, e);
     entry = e;
-    preview.then(
-      (blob) => {
+    const shown = () => {
+      for (const user of e.imgs) show(user, e);
+    };
+    void embeddedThumbnail(file)
+      .catch(() => null)
+      .then((embedded) => {
         if (made.get(file) !== e) return; // every card let go of it meanwhile
-        e.own = blob === null;
-        e.url = blob === null ? acquirePreviewUrl(file) : URL.createObjectURL(blob);
-        for (const user of e.imgs) user.src = e.url;
-      },
-      () => {
-        // no usable image: the card shows nothing here, and its photo's error follows
-        e.failed = true;
-        for (const user of e.imgs) user.hidden = true;
-      },
-    );
+        if (embedded) {
+          e.url = URL.createObjectURL(embedded.blob);
+          e.orientation = embedded.orientation;
+          shown();
+          return;
+        }
+        const { preview, cancel } = previewOffThread(file, MADE_PREVIEW_SIDE);
+        e.cancel = cancel;
+        preview.then(
+          (blob) => {
+            if (made.get(file) !== e) return;
+            e.own = blob === null;
+            e.url = blob === null ? acquirePreviewUrl(file) : URL.createObjectURL(blob);
+            shown();
+          },
+          () => {
+            // no usable image: the card shows nothing here, and its photo's error follows
+            e.failed = true;
+            shown();
+          },
+        );
+      });
   }
   const e = entry;
   e.imgs.add(img);
-  if (e.url) img.src = e.url;
-  if (e.failed) img.hidden = true;
+  show(img, e);
   return () => {
     e.imgs.delete(img);
     if (e.imgs.size > 0 || made.get(file) !== e) return;
