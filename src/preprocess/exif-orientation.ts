@@ -8,6 +8,19 @@
 
 const ORIENTATION_TAG = 0x0112;
 
+/** Whether a JPEG segment's payload `bytes[start, end)` is EXIF's: it opens with "Exif\0\0". */
+export function isExifPayload(bytes: Uint8Array, start: number, end: number): boolean {
+  return (
+    end - start >= 6 &&
+    bytes[start] === 0x45 && // E
+    bytes[start + 1] === 0x78 && // x
+    bytes[start + 2] === 0x69 && // i
+    bytes[start + 3] === 0x66 && // f
+    bytes[start + 4] === 0 &&
+    bytes[start + 5] === 0
+  );
+}
+
 /** Offset of the orientation value inside a TIFF block (APP1 payload after "Exif\0\0"), or -1. */
 function orientationValueOffset(view: DataView, tiff: number, end: number): number {
   if (tiff + 8 > end) return -1;
@@ -55,16 +68,7 @@ export function neutraliseJpegOrientation(bytes: Uint8Array): Uint8Array {
     const start = pos + 4;
     const end = Math.min(out.length, pos + 2 + length);
     if (length < 2) break;
-    const isExif =
-      marker === 0xe1 &&
-      end - start >= 6 &&
-      out[start] === 0x45 && // E
-      out[start + 1] === 0x78 && // x
-      out[start + 2] === 0x69 && // i
-      out[start + 3] === 0x66 && // f
-      out[start + 4] === 0 &&
-      out[start + 5] === 0;
-    if (isExif) {
+    if (marker === 0xe1 && isExifPayload(out, start, end)) {
       const tiff = start + 6;
       const at = orientationValueOffset(view, tiff, end);
       if (at >= 0 && at + 2 <= end) {

@@ -5,6 +5,7 @@
  * cost a decode of 12 megapixels. It is only trusted when its shape is the photo's: an editor that
  * crops a photo and keeps the old thumbnail would otherwise show what was cropped away.
  */
+import { isExifPayload } from './exif-orientation';
 import { imageDimensions } from './sniff';
 
 /** Where an embedded thumbnail lies in its file, and how the photo is turned. */
@@ -45,16 +46,9 @@ function exifBlock(bytes: Uint8Array, view: DataView): [number, number] | null {
     if (length < 2) return null;
     const start = pos + 4;
     const end = pos + 2 + length;
-    const exif =
-      marker === 0xe1 &&
-      end - start >= 6 &&
-      bytes[start] === 0x45 && // E
-      bytes[start + 1] === 0x78 && // x
-      bytes[start + 2] === 0x69 && // i
-      bytes[start + 3] === 0x66 && // f
-      bytes[start + 4] === 0 &&
-      bytes[start + 5] === 0;
-    if (exif) return end <= bytes.length ? [start + 6, end] : null;
+    if (marker === 0xe1 && isExifPayload(bytes, start, end)) {
+      return end <= bytes.length ? [start + 6, end] : null;
+    }
     pos = end;
   }
   return null;
