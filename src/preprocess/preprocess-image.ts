@@ -45,6 +45,14 @@ export interface PreprocessedImage {
   decodedSmaller?: 2 | 4 | 8;
 }
 
+/** A thumbnail's longest side in CSS pixels where the options name none (a card's picture box). */
+export const CARD_THUMBNAIL_CSS_PX = 160;
+
+/** A thumbnail's longest side in pixels: twice its CSS size, for high-density screens. */
+export function thumbnailSide(options: { thumbnailSize?: number }): number {
+  return (options.thumbnailSize ?? CARD_THUMBNAIL_CSS_PX) * 2;
+}
+
 /** Largest side we keep after decoding; bigger photos are downscaled while decoding. */
 const MAX_DECODE_SIDE = 4096;
 /** Larger images are refused: decoding them could take gigabytes and crash the tab. */
@@ -150,7 +158,7 @@ export function jpegDecodeScale(width: number, height: number, need: number): 1 
  * than the thumbnail's.
  */
 function pixelsNeeded(options: PreprocessOptions): number {
-  return Math.max(2 * options.size, (options.thumbnailSize ?? 160) * 2);
+  return Math.max(2 * options.size, thumbnailSide(options));
 }
 
 /**
@@ -302,7 +310,7 @@ async function preprocessLikeKeras(
   }
   const { size } = options;
   const pixels = resizeNearestLikePillow(image, size, size).buffer;
-  const thumbnail = await rgbThumbnail(image, (options.thumbnailSize ?? 160) * 2);
+  const thumbnail = await rgbThumbnail(image, thumbnailSide(options));
   const result: PreprocessedImage = {
     pixels,
     width: size,
@@ -339,7 +347,7 @@ export async function preprocessImage(
       bitmap,
       bitmap.width,
       bitmap.height,
-      (options.thumbnailSize ?? 160) * 2,
+      thumbnailSide(options),
     );
 
     const result: PreprocessedImage = {

@@ -10,6 +10,7 @@
  */
 import { EXIF_THUMBNAIL_HEAD_BYTES, exifThumbnail } from '../../preprocess/exif-thumbnail';
 import { previewOffThread } from '../../preprocess/preprocess-off-thread';
+import { thumbnailSide } from '../../preprocess/preprocess-image';
 
 const shown = new Map<Blob, { url: string; users: number }>();
 
@@ -19,8 +20,8 @@ const shown = new Map<Blob, { url: string; users: number }>();
  * decode starts to cost more than the worker's scaled one and a small JPEG's encoding.
  */
 export const MADE_PREVIEW_FROM_BYTES = 500_000;
-/** The longest side of a made preview, in pixels: twice the card's picture box, as thumbnails. */
-const MADE_PREVIEW_SIDE = 320;
+/** The longest side of a made preview, in pixels: a card's thumbnail's. */
+const MADE_PREVIEW_SIDE = thumbnailSide({});
 
 /** A made preview and the images showing it. */
 interface Made {
