@@ -64,7 +64,13 @@ interface Variant {
   context?: BrowserContext;
   page?: Page;
   pid?: number;
-  batches: { perPhotoMs: number; workerMs: number[]; cpu: Record<string, number> }[];
+  batches: {
+    perPhotoMs: number;
+    workerMs: number[];
+    gaps: number[];
+    firstMs: number;
+    cpu: Record<string, number>;
+  }[];
   singles: number[];
   singleWorker: number[];
 }
@@ -150,6 +156,7 @@ function othersCpu(): Record<string, number> {
 }
 
 const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0
@@ -310,7 +317,25 @@ async function dropAndWait(v: Variant, n: number) {
     const d = after - (others0[k] ?? 0);
     if (d > 0) cpu[k] = d;
   }
-  return { totalMs: end - t0, workerMs, cpu, errors: ev.filter((e) => e[2] === 'error').length };
+  // Between consecutive answers, what the worker's own time for the later one does not cover:
+  // the hand-over from one photo to the next (replies, messages, turns), photo by photo.
+  const dones = ev.filter((e) => e[2] === 'done' && e[3] !== null).sort((a, b) => a[0] - b[0]);
+  const gaps = dones.slice(1).map((e, i) => e[0] - dones[i]![0] - (e[3] as number));
+  const firstMs = dones.length > 0 ? dones[0]![0] - t0 : NaN;
+  // The first answer's steps, from the drop: when its card showed each status.
+  const firstSteps = ev
+    .filter((e) => dones.length > 0 && e[1] === dones[0]![1])
+    .map((e) => `${e[2]} ${(e[0] - t0).toFixed(0)}`)
+    .join(', ');
+  return {
+    totalMs: end - t0,
+    workerMs,
+    gaps,
+    firstMs,
+    firstSteps,
+    cpu,
+    errors: ev.filter((e) => e[2] === 'error').length,
+  };
 }
 
 /** Threads grouped: the page's main thread, each busy worker thread by tid, the rest by name. */
@@ -393,10 +418,17 @@ async function main(): Promise<void> {
           [b, report] = await profiled(v.page!, () => dropAndWait(v, BATCH));
           console.log(`[${v.label}] profiled round:\n${report}`);
         } else b = await dropAndWait(v, BATCH);
-        v.batches.push({ perPhotoMs: b.totalMs / BATCH, workerMs: b.workerMs, cpu: b.cpu });
+        v.batches.push({
+          perPhotoMs: b.totalMs / BATCH,
+          workerMs: b.workerMs,
+          gaps: b.gaps,
+          firstMs: b.firstMs,
+          cpu: b.cpu,
+        });
         console.log(
           `[${v.label}] round ${r + 1}: ${(b.totalMs / BATCH).toFixed(0)} ms/photo (${((BATCH * 1000) / b.totalMs).toFixed(2)} photos/s), ` +
-            `worker median ${median(b.workerMs).toFixed(0)} ms, errors ${b.errors}, load ${load()}\n    cpu/photo ${perPhotoCpu(b.cpu, BATCH)}`,
+            `worker median ${median(b.workerMs).toFixed(0)} ms, between photos median ${median(b.gaps).toFixed(1)} ms ` +
+            `(mean ${mean(b.gaps).toFixed(1)}), first answer ${b.firstMs.toFixed(0)} ms (${b.firstSteps}), errors ${b.errors}, load ${load()}\n    cpu/photo ${perPhotoCpu(b.cpu, BATCH)}`,
         );
       }
       for (const v of order) {
@@ -413,8 +445,9 @@ async function main(): Promise<void> {
       const w = median(v.batches.flatMap((b) => b.workerMs));
       const single = median(v.singles);
       const sw = median(v.singleWorker);
+      const gap = median(v.batches.flatMap((b) => b.gaps));
       console.log(
-        `[${v.label}] batch ${per.toFixed(0)} ms/photo, worker in batch ${w.toFixed(0)} ms, single photo drop→done ${single.toFixed(0)} ms (worker ${sw.toFixed(0)} ms); ` +
+        `[${v.label}] batch ${per.toFixed(0)} ms/photo, worker in batch ${w.toFixed(0)} ms, between photos ${gap.toFixed(1)} ms, single photo drop→done ${single.toFixed(0)} ms (worker ${sw.toFixed(0)} ms); ` +
           `efficiency vs single worker ms ${(sw / per).toFixed(2)}`,
       );
     }
