@@ -7,8 +7,19 @@
 import { ImageInputError, preprocessImage, previewImage } from './preprocess-image';
 import type { PreprocessReply, PreprocessRequest } from './preprocess-off-thread';
 
-self.onmessage = async (event: MessageEvent<PreprocessRequest>) => {
-  const request = event.data;
+/** The request being handled: the next waits for it (see {@link handle}). */
+let turn: Promise<void> = Promise.resolve();
+
+self.onmessage = (event: MessageEvent<PreprocessRequest>) => {
+  turn = turn.then(() => handle(event.data));
+};
+
+/**
+ * One request, start to end, before the next begins: two photos asked for at once (the first two
+ * of a drop) decoded side by side each took as long as both, so the first photo's input — what
+ * the model waits for — came no sooner than the second's.
+ */
+async function handle(request: PreprocessRequest): Promise<void> {
   const { id, file } = request;
   const post = (reply: PreprocessReply, transfer: Transferable[] = []): void =>
     (self as unknown as Worker).postMessage(reply, transfer);
@@ -28,4 +39,4 @@ self.onmessage = async (event: MessageEvent<PreprocessRequest>) => {
       },
     });
   }
-};
+}

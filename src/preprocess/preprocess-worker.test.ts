@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import type { PreprocessedImage } from './preprocess-image';
+import type { PreprocessReply, PreprocessRequest } from './preprocess-off-thread';
+
+/** Each preprocessImage call, held until the test lets it finish. */
+const calls: { name: string; finish: () => void }[] = [];
+
+vi.mock('./preprocess-image', () => ({
+  ImageInputError: class extends Error {},
+  previewImage: vi.fn(),
+  preprocessImage: (file: File) =>
+    new Promise<PreprocessedImage>((resolve) =>
+      calls.push({
+        name: file.name,
+        finish: () =>
+          resolve({
+            pixels: new ArrayBuffer(4),
+            width: 1,
+            height: 1,
+            thumbnail: new Blob([]),
+            sourceWidth: 1,
+            sourceHeight: 1,
+          }),
+      }),
+    ),
+}));
+
+describe('the preprocess worker', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  test('prepares one photo at a time, in the order asked', async () => {
+    const posted: PreprocessReply[] = [];
+    const scope: { onmessage?: (e: MessageEvent<PreprocessRequest>) => void } & {
+      postMessage: (reply: PreprocessReply) => void;
+    } = { postMessage: (reply) => posted.push(reply) };
+    vi.stubGlobal('self', scope);
+    await import('./preprocess.worker');
+    const ask = (id: number, name: string) =>
+      scope.onmessage?.({
+        data: { id, file: new File(['x'], name), options: { size: 299, mode: 'squash' } },
+      } as unknown as MessageEvent<PreprocessRequest>);
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+    ask(1, 'first.jpg');
+    ask(2, 'second.jpg');
+    await settle();
+    // the second waits while the first is decoded (side by side, both took as long as both)
+    expect(calls.map((c) => c.name)).toEqual(['first.jpg']);
+    calls[0]?.finish();
+    await settle();
+    expect(posted.map((r) => r.id)).toEqual([1]);
+    expect(calls.map((c) => c.name)).toEqual(['first.jpg', 'second.jpg']);
+    calls[1]?.finish();
+    await settle();
+    expect(posted.map((r) => r.id)).toEqual([1, 2]);
+  });
+});
