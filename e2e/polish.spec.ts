@@ -236,6 +236,30 @@ test('photos waiting for a model show their picture already', async ({ page }) =
   await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(40);
 });
 
+test('a waiting photo out of sight gets its picture only as it comes near the window', async ({
+  page,
+}) => {
+  await page.goto('/?model=http://127.0.0.1:9/nowhere/model.json');
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+  // 45 cards (the plain grid: under 60) reach well below the window
+  const photos = Array.from({ length: 45 }, (_, i) => greyPng(`far-${i}.png`, 40, 30));
+  await page.locator('input[type=file][multiple]').setInputFiles(photos);
+  const first = card(page, 'far-0.png').getByTestId('card-preview');
+  await expect.poll(() => first.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(40);
+  const last = card(page, 'far-44.png');
+  await expect(last).toHaveAttribute('data-status', 'waiting');
+  const below = await last.evaluate((el) => el.getBoundingClientRect().top - window.innerHeight);
+  expect(below).toBeGreaterThan(600);
+  // out of sight, nothing of it is fetched or decoded …
+  await page.waitForTimeout(500);
+  expect(await last.getByTestId('card-preview').getAttribute('src')).toBeNull();
+  // … until it is scrolled to
+  await last.scrollIntoViewIfNeeded();
+  const preview = last.getByTestId('card-preview');
+  await expect(preview).toBeVisible();
+  await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(40);
+});
+
 test('a large photo waiting for a model shows a small upright preview, not its whole file', async ({
   page,
 }) => {

@@ -193,6 +193,37 @@ describe('preprocessing off the main thread', () => {
     stopPreprocessWorker();
   });
 
+  test('what waits for the model inputs runs once none is being prepared', async () => {
+    const { afterModelInputs, preprocessOffThread, stopPreprocessWorker } =
+      await import('./preprocess-off-thread');
+    const held: (() => void)[] = [];
+    FakeWorker.answer = (request, w) =>
+      held.push(() => w.reply({ id: request.id, image: image() }));
+    const ran: string[] = [];
+    afterModelInputs(() => ran.push('idle')); // nothing asked: at once
+    expect(ran).toEqual(['idle']);
+    const one = preprocessOffThread(new Blob(['1']), { size: 299, mode: 'squash' });
+    const two = preprocessOffThread(new Blob(['2']), { size: 299, mode: 'squash' });
+    afterModelInputs(() => ran.push('a'));
+    const cancel = afterModelInputs(() => ran.push('cancelled'));
+    afterModelInputs(() => ran.push('b'));
+    cancel();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    held.shift()?.();
+    await one;
+    expect(ran).toEqual(['idle']); // the second photo is still being prepared
+    held.shift()?.();
+    await two;
+    expect(ran).toEqual(['idle', 'a', 'b']);
+    // a worker that fails lets them go too (its photos go on on the page)
+    const three = preprocessOffThread(new Blob([]), { size: 299, mode: 'squash' });
+    afterModelInputs(() => ran.push('c'));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    stopPreprocessWorker();
+    expect(ran.at(-1)).toBe('c');
+    await three.catch(() => undefined);
+  });
+
   test('a cancelled preview is never asked for; stopping gives the rest none', async () => {
     const { previewOffThread, stopPreprocessWorker } = await import('./preprocess-off-thread');
     const sent: number[] = [];

@@ -56,6 +56,32 @@ const previews: PreviewJob[] = [];
 /** The preview the worker is making, by request id. */
 let previewing: { id: number; job: PreviewJob } | null = null;
 
+/** Waiting until no model input is being prepared ({@link afterModelInputs}). */
+const afterInputs = new Set<() => void>();
+
+/** Runs what waited for the model inputs, once none is being prepared. */
+function inputsDone(): void {
+  if (pending.size > 0) return;
+  const waiting = [...afterInputs];
+  afterInputs.clear();
+  for (const run of waiting) run();
+}
+
+/**
+ * Runs `run` once no model input is being prepared in the worker: at once where none is (or
+ * there is no worker), else when the last one comes back. Waiting cards' pictures wait with it,
+ * so what a photo being prepared for the model needs of the two cores comes first. Returns
+ * the cancel.
+ */
+export function afterModelInputs(run: () => void): () => void {
+  if (pending.size === 0) {
+    run();
+    return () => undefined;
+  }
+  afterInputs.add(run);
+  return () => afterInputs.delete(run);
+}
+
 /** Previews wait on the page: they go to the worker while nothing else is asked of it. */
 function nextPreview(): void {
   if (previewing || pending.size > 0 || !worker) return;
@@ -84,6 +110,7 @@ function fallBack(): void {
   pending.clear();
   for (const p of left) preprocessImage(p.file, p.options).then(p.resolve, p.reject);
   dropPreviews();
+  inputsDone();
 }
 
 function start(): Worker {
@@ -111,6 +138,7 @@ function start(): Worker {
       if ('image' in reply) p.resolve(reply.image);
       else p.reject(error);
     }
+    inputsDone();
     nextPreview();
     scheduleIdle();
   };
@@ -225,4 +253,5 @@ export function stopPreprocessWorker(): void {
   const left = [...pending.values()];
   pending.clear();
   for (const p of left) preprocessImage(p.file, p.options).then(p.resolve, p.reject);
+  inputsDone();
 }

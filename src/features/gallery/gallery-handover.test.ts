@@ -6,7 +6,7 @@
  * DOM's mutation records and the cards' calls for their actions (one per draw); nothing is timed.
  */
 import { act, createElement as h } from 'react';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { Gallery, VIRTUAL_FROM } from './gallery';
 import { previewUrlCount } from './preview-url';
 import type { Card } from './gallery-state';
@@ -65,19 +65,39 @@ describe('a hand-over of more cards to the virtual grid', () => {
   });
 
   test('waiting photos show their file in a small grid, a placeholder in the virtual one', async () => {
+    // every card counts as near the window at once (happy-dom's observer never reports)
+    vi.stubGlobal(
+      'IntersectionObserver',
+      class {
+        constructor(private readonly report: IntersectionObserverCallback) {}
+        observe(target: Element) {
+          queueMicrotask(() =>
+            this.report(
+              [{ isIntersecting: true, target } as IntersectionObserverEntry],
+              this as unknown as IntersectionObserver,
+            ),
+          );
+        }
+        unobserve() {}
+        disconnect() {}
+      },
+    );
     const withFile = (n: number): Card => ({
       ...waiting(n),
       file: new File(['x'], `p${n}.jpg`, { type: 'image/jpeg' }),
     });
-    const previews = () => dom.container.querySelectorAll('[data-testid=card-preview]').length;
+    const previews = () => dom.container.querySelectorAll('[data-testid=card-preview][src]').length;
     const few = Array.from({ length: 3 }, (_, i) => withFile(i));
     act(() => dom.root.render(h(Gallery, { cards: few, onRemove: nothing, onClear: nothing })));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     expect(previews()).toBe(3);
     const many = Array.from({ length: VIRTUAL_FROM + 20 }, (_, i) => withFile(i));
     act(() => dom.root.render(h(Gallery, { cards: many, onRemove: nothing, onClear: nothing })));
     await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     expect(dom.container.querySelectorAll('[data-testid=image-card]').length).toBeGreaterThan(0);
+    // small files are not shown there (only a large one's embedded thumbnail would be)
     expect(previews()).toBe(0);
+    vi.unstubAllGlobals();
     // a drawn placeholder, not a glyph: an emoji sends the browser through its fonts for a fallback
     const thumbs = [...dom.container.querySelectorAll('.card__thumb')];
     expect(thumbs.length).toBeGreaterThan(0);

@@ -116,6 +116,45 @@ function useThumbnail(
   return card.thumbnailUrl ?? (keepOwn ? lastOwn : wanted ? url : undefined);
 }
 
+/** How far outside the window a waiting card's picture is already attached, in pixels. */
+const NEAR_VIEW_PX = 300;
+/** What each watched element does once it comes near the window. */
+const nearViewJobs = new WeakMap<Element, () => void>();
+let nearView: IntersectionObserver | null = null;
+
+/**
+ * Runs `attach` once `element` comes within {@link NEAR_VIEW_PX} of the window (at once where
+ * the browser cannot tell); returns the release, which stops the watch or undoes what `attach`
+ * did. Pictures of waiting cards out of sight are not decoded: the browser's own lazy loading
+ * starts a screenful or more away, so a drop of 16 photos had every one decoded beside its first
+ * inputs.
+ */
+function whenNearView(element: Element, attach: () => () => void): () => void {
+  if (typeof IntersectionObserver === 'undefined') return attach();
+  nearView ??= new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        nearView?.unobserve(entry.target);
+        const job = nearViewJobs.get(entry.target);
+        nearViewJobs.delete(entry.target);
+        job?.();
+      }
+    },
+    { rootMargin: `${NEAR_VIEW_PX}px` },
+  );
+  let release: (() => void) | null = null;
+  nearViewJobs.set(element, () => {
+    release = attach();
+  });
+  nearView.observe(element);
+  return () => {
+    nearView?.unobserve(element);
+    nearViewJobs.delete(element);
+    release?.();
+  };
+}
+
 /**
  * The photo straight from its file while it waits for its turn (its small thumbnail is made when
  * it is prepared). One object URL per file while any card shows it (preview-url.ts): the ref
@@ -131,7 +170,8 @@ function useThumbnail(
  */
 function FilePreview({ file, name }: { file: File; name: string }) {
   const attach = useCallback(
-    (img: HTMLImageElement | null) => (img ? attachPreviewSoon(img, file) : undefined),
+    (img: HTMLImageElement | null) =>
+      img ? whenNearView(img, () => attachPreviewSoon(img, file)) : undefined,
     [file],
   );
   return (

@@ -5,7 +5,15 @@ import { withExifThumbnail } from '../../test/exif-jpeg';
 /** The preprocess worker's previews, answered by each test. */
 const asked: { file: Blob; side: number; settle: (blob: Blob | null | Error) => void }[] = [];
 const cancelled: Blob[] = [];
+/** While true a model input is being prepared: what waits for the inputs waits here. */
+let preparing = false;
+const afterInputs: (() => void)[] = [];
 vi.mock('../../preprocess/preprocess-off-thread', () => ({
+  afterModelInputs: (run: () => void) => {
+    if (!preparing) run();
+    else afterInputs.push(run);
+    return () => undefined;
+  },
   previewOffThread: (file: Blob, side: number) => {
     let settle: (blob: Blob | null | Error) => void = () => undefined;
     const preview = new Promise<Blob | null>((resolve, reject) => {
@@ -131,5 +139,25 @@ describe('previews of large photos, made in the worker', () => {
     expect(urls.get(shown.src)).toBe(file);
     release();
     expect(urls.size).toBe(0);
+  });
+
+  it('waiting cards get their pictures only while no photo is being prepared for the model', async () => {
+    preparing = true;
+    const small = img();
+    const big = img();
+    const releases = [
+      attachPreviewSoon(small, new Blob(['tiny'])),
+      attachPreviewSoon(big, large('b')),
+    ];
+    await turn();
+    expect(small.src).toBe(''); // the model's photos first
+    expect(asked).toHaveLength(0);
+    expect(urls.size).toBe(0);
+    preparing = false;
+    for (const run of afterInputs.splice(0)) run();
+    await turn();
+    expect(small.src).toMatch(/^blob:/);
+    expect(asked).toHaveLength(1); // the large one's preview is asked for now
+    for (const release of releases) release();
   });
 });
