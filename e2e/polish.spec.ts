@@ -288,6 +288,39 @@ test('a large photo waiting for a model shows a small upright preview, not its w
   }
 });
 
+test('in a large library a waiting camera photo shows its embedded thumbnail, other photos a placeholder', async ({
+  page,
+}) => {
+  await page.goto('/?model=http://127.0.0.1:9/nowhere/model.json');
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+  const pixels = Buffer.alloc(64 * 48 * 4, 200);
+  const thumbnail = jpeg.encode({ data: pixels, width: 64, height: 48 }, 90).data;
+  const camera = Buffer.from(
+    withExifThumbnail(noisyJpeg(1600, 1200), thumbnail, { orientation: 6 }),
+  );
+  // 62 photos: the virtual grid (60 or more), whose waiting cards show no file itself
+  await page
+    .locator('input[type=file][multiple]')
+    .setInputFiles([
+      { name: 'a-camera.jpg', mimeType: 'image/jpeg', buffer: camera },
+      { name: 'a-plain.jpg', mimeType: 'image/jpeg', buffer: noisyJpeg(1600, 1200) },
+      ...Array.from({ length: 60 }, (_, i) => greyPng(`grey-${i}.png`, 40, 30)),
+    ]);
+  await expect(page.getByTestId('gallery-virtual')).toBeVisible();
+  const preview = card(page, 'a-camera.jpg').getByTestId('card-preview');
+  await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
+  await expect(preview).toBeVisible();
+  await expect(preview).toHaveAttribute('data-orientation', '6');
+  // a large photo without one, and a small photo: the placeholder, nothing of the file
+  await page.waitForTimeout(500);
+  for (const name of ['a-plain.jpg', 'grey-0.png']) {
+    const waiting = card(page, name);
+    await expect(waiting).toHaveAttribute('data-status', 'waiting');
+    await expect(waiting.getByTestId('photo-placeholder')).toBeVisible();
+    await expect(waiting.locator('[data-testid=card-preview][src]')).toHaveCount(0);
+  }
+});
+
 test('a camera photo waiting for a model shows the thumbnail embedded in it, turned upright', async ({
   page,
 }) => {

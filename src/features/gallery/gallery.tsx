@@ -238,7 +238,7 @@ function VirtualGrid({
                   renderActions={renderActions}
                   loadThumbnail={loadThumbnail}
                   position={{ index: first + i + 1, of: cards.length }}
-                  preview={false}
+                  preview="embedded"
                 />
               ))}
             </ul>

@@ -5,7 +5,7 @@ import { backendName } from '../../lib/backend-names';
 import { PhotoPlaceholder } from '../../lib/photo-placeholder';
 import type { Card } from './gallery-state';
 import { shortLabel, unsureHint } from './prediction-label';
-import { attachPreviewSoon } from './preview-url';
+import { MADE_PREVIEW_FROM_BYTES, attachPreviewSoon } from './preview-url';
 
 const STATUS_TEXT: Record<Card['status'], string> = {
   waiting: 'Waiting for a model',
@@ -162,17 +162,27 @@ function whenNearView(element: Element, attach: () => () => void): () => void {
  * the full-size file again (a dropped batch re-renders every card several times per photo). The
  * URL is made in a task soon after the card mounts, not in the render that mounts it.
  *
- * The virtual grid (a library of 60 photos or more) shows none: each preview is a URL made by a
- * synchronous trip to the browser process and a full-size decode, for every waiting card that
- * scrolls into view — a third of the long tasks while a 400-photo folder was classified and
- * scrolled (CPU profile, `npm run bench -- --suite=library --profile-out=…`). Those cards show a
- * placeholder until their thumbnail is made, which for a folder is in the order shown.
+ * The virtual grid (a library of 60 photos or more) shows no file itself: each preview was a URL
+ * made by a synchronous trip to the browser process and a full-size decode, for every waiting card
+ * that scrolls into view — a third of the long tasks while a 400-photo folder was classified and
+ * scrolled (CPU profile, `npm run bench -- --suite=library --profile-out=…`). There a waiting
+ * card shows the thumbnail a camera embedded in a large photo (`embeddedOnly`: a 160 × 120 JPEG
+ * read from the file's head), over a placeholder that stays where there is none, until its own
+ * thumbnail is made.
  */
-function FilePreview({ file, name }: { file: File; name: string }) {
+function FilePreview({
+  file,
+  name,
+  embeddedOnly = false,
+}: {
+  file: File;
+  name: string;
+  embeddedOnly?: boolean;
+}) {
   const attach = useCallback(
     (img: HTMLImageElement | null) =>
-      img ? whenNearView(img, () => attachPreviewSoon(img, file)) : undefined,
-    [file],
+      img ? whenNearView(img, () => attachPreviewSoon(img, file, { embeddedOnly })) : undefined,
+    [file, embeddedOnly],
   );
   return (
     <img
@@ -200,10 +210,11 @@ interface ImageCardProps {
   /** place in a virtualised list, for screen readers (1-based) */
   position?: { index: number; of: number };
   /**
-   * false: a photo waiting for its turn shows a placeholder, not its full-size file, until its
-   * thumbnail is made (the virtual grid of a large library: see {@link FilePreview})
+   * 'embedded': a photo waiting for its turn shows the thumbnail its camera embedded in it, else a
+   * placeholder, not its file, until its own thumbnail is made (the virtual grid of a large
+   * library: see {@link FilePreview})
    */
-  preview?: boolean;
+  preview?: 'file' | 'embedded';
 }
 
 function CardView({
@@ -212,7 +223,7 @@ function CardView({
   renderActions,
   loadThumbnail,
   position,
-  preview = true,
+  preview = 'file',
 }: ImageCardProps) {
   const thumbnailUrl = useThumbnail(card, loadThumbnail);
   return (
@@ -227,8 +238,18 @@ function CardView({
       <div className="card__thumb">
         {thumbnailUrl ? (
           <img src={thumbnailUrl} alt={card.name} />
-        ) : card.status === 'error' || !card.file || !preview ? (
+        ) : card.status === 'error' || !card.file ? (
           <PhotoPlaceholder />
+        ) : preview === 'embedded' ? (
+          // (a folder's cards know their file's size: a small one has no camera thumbnail to show)
+          card.size !== undefined && card.size < MADE_PREVIEW_FROM_BYTES ? (
+            <PhotoPlaceholder />
+          ) : (
+            <>
+              <PhotoPlaceholder />
+              <FilePreview file={card.file} name={card.name} embeddedOnly />
+            </>
+          )
         ) : (
           <FilePreview file={card.file} name={card.name} />
         )}

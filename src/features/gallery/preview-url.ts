@@ -36,7 +36,9 @@ interface Made {
   /** drops the worker's preview while it is not started */
   cancel: () => void;
 }
-const made = new Map<Blob, Made>();
+const madeByAny = new Map<Blob, Made>();
+/** The same for the virtual grid's cards, which show a camera's embedded thumbnail or nothing. */
+const embeddedMade = new Map<Blob, Made>();
 
 /** Shows the made preview on `img` (the stylesheet turns an embedded thumbnail upright). */
 function show(img: HTMLImageElement, e: Made): void {
@@ -58,9 +60,10 @@ async function embeddedThumbnail(file: Blob): Promise<{ blob: Blob; orientation:
 /**
  * Shows `file` on `img` through a small preview: the thumbnail a camera embedded in the file
  * where it has one of the photo's shape (a slice of the file: nothing decoded but a 160 × 120
- * JPEG), else one the worker makes. Returns the release.
+ * JPEG), else one the worker makes — or, with `byWorker` false, none. Returns the release.
  */
-function attachMadePreview(img: HTMLImageElement, file: Blob): () => void {
+function attachMadePreview(img: HTMLImageElement, file: Blob, byWorker = true): () => void {
+  const made = byWorker ? madeByAny : embeddedMade;
   let entry = made.get(file);
   if (!entry) {
     const e: Made = {
@@ -86,6 +89,7 @@ function attachMadePreview(img: HTMLImageElement, file: Blob): () => void {
           shown();
           return;
         }
+        if (!byWorker) return; // the card keeps its placeholder
         const { preview, cancel } = previewOffThread(file, MADE_PREVIEW_SIDE);
         e.cancel = cancel;
         preview.then(
@@ -143,8 +147,8 @@ export function releasePreviewUrl(file: Blob): void {
  * URL, or will, until its last card lets go.
  */
 export function previewUrlCount(): number {
-  let madeOnly = 0;
-  for (const e of made.values()) if (!e.own) madeOnly += 1;
+  let madeOnly = embeddedMade.size;
+  for (const e of madeByAny.values()) if (!e.own) madeOnly += 1;
   return shown.size + madeOnly;
 }
 
@@ -180,16 +184,22 @@ function post(): void {
  * makes. And only while no photo is being prepared for the model (`afterModelInputs`): a drop's
  * previews, decoded beside its first photos' inputs, held them back (with the cards' near-view
  * wait in image-card.tsx, 3 interleaved rounds of 16 photos dropped at once: the first photo's
- * input ready 206–279 → 73–127 ms after the drop, its answer 528–675 → 442–592 ms). Returns the
- * release: it cancels a preview not yet attached, or lets go of it.
+ * input ready 206–279 → 73–127 ms after the drop, its answer 528–675 → 442–592 ms). With `embeddedOnly` (the virtual grid of a large library) only a large
+ * file's embedded thumbnail is shown, and nothing else. Returns the release: it cancels a preview
+ * not yet attached, or lets go of it.
  */
-export function attachPreviewSoon(img: HTMLImageElement, file: Blob): () => void {
+export function attachPreviewSoon(
+  img: HTMLImageElement,
+  file: Blob,
+  { embeddedOnly = false }: { embeddedOnly?: boolean } = {},
+): () => void {
   let release: (() => void) | null = null;
   const job = () => {
     if (file.size >= MADE_PREVIEW_FROM_BYTES) {
-      release = attachMadePreview(img, file);
+      release = attachMadePreview(img, file, !embeddedOnly);
       return;
     }
+    if (embeddedOnly) return;
     img.src = acquirePreviewUrl(file);
     release = () => releasePreviewUrl(file);
   };
