@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import type { PreprocessedImage } from './preprocess-image';
+import { tinyPreprocessedImage } from '../test/preprocessed-image';
 import type { PreprocessReply, PreprocessRequest } from './preprocess-off-thread';
 
 /** A stand-in Worker: each test decides what it answers. */
@@ -23,14 +23,7 @@ class FakeWorker {
   }
 }
 
-const image = (): PreprocessedImage => ({
-  pixels: new ArrayBuffer(4),
-  width: 1,
-  height: 1,
-  thumbnail: new Blob([]),
-  sourceWidth: 1,
-  sourceHeight: 1,
-});
+const image = tinyPreprocessedImage;
 
 describe('preprocessing off the main thread', () => {
   beforeEach(() => {

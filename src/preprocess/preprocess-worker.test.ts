@@ -5,25 +5,17 @@ import type { PreprocessReply, PreprocessRequest } from './preprocess-off-thread
 /** Each preprocessImage call, held until the test lets it finish. */
 const calls: { name: string; finish: () => void }[] = [];
 
-vi.mock('./preprocess-image', () => ({
-  ImageInputError: class extends Error {},
-  previewImage: vi.fn(),
-  preprocessImage: (file: File) =>
-    new Promise<PreprocessedImage>((resolve) =>
-      calls.push({
-        name: file.name,
-        finish: () =>
-          resolve({
-            pixels: new ArrayBuffer(4),
-            width: 1,
-            height: 1,
-            thumbnail: new Blob([]),
-            sourceWidth: 1,
-            sourceHeight: 1,
-          }),
-      }),
-    ),
-}));
+vi.mock('./preprocess-image', async () => {
+  const { tinyPreprocessedImage } = await import('../test/preprocessed-image');
+  return {
+    ImageInputError: class extends Error {},
+    previewImage: vi.fn(),
+    preprocessImage: (file: File) =>
+      new Promise<PreprocessedImage>((resolve) =>
+        calls.push({ name: file.name, finish: () => resolve(tinyPreprocessedImage()) }),
+      ),
+  };
+});
 
 describe('the preprocess worker', () => {
   afterEach(() => vi.unstubAllGlobals());
