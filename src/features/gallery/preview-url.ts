@@ -143,8 +143,8 @@ export function releasePreviewUrl(file: Blob): void {
 }
 
 /**
- * How many files have a preview now, or one being made (tests, leak checks): each holds an object
- * URL, or will, until its last card lets go.
+ * How many files have a preview now, or one being made or looked for (tests, leak checks): each
+ * holds an object URL, or may, until its last card lets go.
  */
 export function previewUrlCount(): number {
   let madeOnly = embeddedMade.size;
@@ -184,9 +184,10 @@ function post(): void {
  * makes. And only while no photo is being prepared for the model (`afterModelInputs`): a drop's
  * previews, decoded beside its first photos' inputs, held them back (with the cards' near-view
  * wait in image-card.tsx, 3 interleaved rounds of 16 photos dropped at once: the first photo's
- * input ready 206–279 → 73–127 ms after the drop, its answer 528–675 → 442–592 ms). With `embeddedOnly` (the virtual grid of a large library) only a large
- * file's embedded thumbnail is shown, and nothing else. Returns the release: it cancels a preview
- * not yet attached, or lets go of it.
+ * input ready 206–279 → 73–127 ms after the drop, its answer 528–675 → 442–592 ms). With
+ * `embeddedOnly` (the virtual grid of a large library) only a large file's embedded thumbnail is
+ * shown, and nothing else. Returns the release: it cancels a preview not yet attached, or lets
+ * go of it.
  */
 export function attachPreviewSoon(
   img: HTMLImageElement,
