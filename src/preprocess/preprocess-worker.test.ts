@@ -45,4 +45,37 @@ describe('the preprocess worker', () => {
     await settle();
     expect(posted.map((r) => r.id)).toEqual([1, 2]);
   });
+
+  test('a request that could not even be answered does not stop the next', async () => {
+    calls.length = 0;
+    const posted: number[] = [];
+    let refuse = 2; // the first request's answer, then its error report
+    const scope: { onmessage?: (e: MessageEvent<PreprocessRequest>) => void } & {
+      postMessage: (reply: PreprocessReply) => void;
+    } = {
+      postMessage: (reply) => {
+        if (refuse > 0) {
+          refuse -= 1;
+          throw new Error('could not be cloned');
+        }
+        posted.push(reply.id);
+      },
+    };
+    vi.stubGlobal('self', scope);
+    vi.resetModules();
+    await import('./preprocess.worker');
+    const ask = (id: number) =>
+      scope.onmessage?.({
+        data: { id, file: new File(['x'], `${id}.jpg`), options: { size: 299, mode: 'squash' } },
+      } as unknown as MessageEvent<PreprocessRequest>);
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+    ask(1);
+    ask(2);
+    await settle();
+    calls[0]?.finish(); // its answer and its error report both fail to go
+    await settle();
+    calls[1]?.finish();
+    await settle();
+    expect(posted).toEqual([2]);
+  });
 });

@@ -11,7 +11,8 @@ import type { PreprocessReply, PreprocessRequest } from './preprocess-off-thread
 let turn: Promise<void> = Promise.resolve();
 
 self.onmessage = (event: MessageEvent<PreprocessRequest>) => {
-  turn = turn.then(() => handle(event.data));
+  // a request that failed even to answer must not stop the ones after it
+  turn = turn.then(() => handle(event.data)).catch(() => undefined);
 };
 
 /**
