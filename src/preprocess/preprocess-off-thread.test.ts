@@ -198,9 +198,7 @@ describe('preprocessing off the main thread', () => {
     const one = preprocessOffThread(new Blob(['1']), { size: 299, mode: 'squash' });
     const two = preprocessOffThread(new Blob(['2']), { size: 299, mode: 'squash' });
     afterModelInputs(() => ran.push('a'));
-    const cancel = afterModelInputs(() => ran.push('cancelled'));
     afterModelInputs(() => ran.push('b'));
-    cancel();
     await new Promise((resolve) => setTimeout(resolve, 0));
     held.shift()?.();
     await one;

@@ -57,29 +57,22 @@ const previews: PreviewJob[] = [];
 let previewing: { id: number; job: PreviewJob } | null = null;
 
 /** Waiting until no model input is being prepared ({@link afterModelInputs}). */
-const afterInputs = new Set<() => void>();
+const afterInputs: (() => void)[] = [];
 
 /** Runs what waited for the model inputs, once none is being prepared. */
 function inputsDone(): void {
   if (pending.size > 0) return;
-  const waiting = [...afterInputs];
-  afterInputs.clear();
-  for (const run of waiting) run();
+  for (const run of afterInputs.splice(0)) run();
 }
 
 /**
  * Runs `run` once no model input is being prepared in the worker: at once where none is (or
  * there is no worker), else when the last one comes back. Waiting cards' pictures wait with it,
- * so what a photo being prepared for the model needs of the two cores comes first. Returns
- * the cancel.
+ * so what a photo being prepared for the model needs of the two cores comes first.
  */
-export function afterModelInputs(run: () => void): () => void {
-  if (pending.size === 0) {
-    run();
-    return () => undefined;
-  }
-  afterInputs.add(run);
-  return () => afterInputs.delete(run);
+export function afterModelInputs(run: () => void): void {
+  if (pending.size === 0) run();
+  else afterInputs.push(run);
 }
 
 /** Previews wait on the page: they go to the worker while nothing else is asked of it. */

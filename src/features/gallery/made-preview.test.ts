@@ -12,7 +12,6 @@ vi.mock('../../preprocess/preprocess-off-thread', () => ({
   afterModelInputs: (run: () => void) => {
     if (!preparing) run();
     else afterInputs.push(run);
-    return () => undefined;
   },
   previewOffThread: (file: Blob, side: number) => {
     let settle: (blob: Blob | null | Error) => void = () => undefined;
